@@ -1,0 +1,15 @@
+import { issueFreshAccessToken } from '../src/auth-service';
+import { readCredentials } from '../src/http/credentials';
+import { httpHandler } from '../src/http/http-handler';
+import { readJsonObject } from '../src/http/json-body';
+import { getConfig, getTokenIssuer, getUserStore } from '../src/runtime';
+
+const config = getConfig();
+const deps = { users: getUserStore(), issuer: getTokenIssuer() };
+
+/** POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token. */
+export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
+  const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
+  const { sub, body } = await issueFreshAccessToken(deps, credentials);
+  return { status: 200, body, identity: sub, noStore: true };
+});

@@ -1,0 +1,15 @@
+import { issueTokenPair } from '../src/auth-service';
+import { readCredentials } from '../src/http/credentials';
+import { httpHandler } from '../src/http/http-handler';
+import { readJsonObject } from '../src/http/json-body';
+import { getConfig, getTokenIssuer, getUserStore } from '../src/runtime';
+
+const config = getConfig();
+const deps = { users: getUserStore(), issuer: getTokenIssuer() };
+
+/** POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}. */
+export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
+  const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
+  const { sub, body } = await issueTokenPair(deps, credentials);
+  return { status: 200, body, identity: sub, noStore: true };
+});

@@ -1,0 +1,60 @@
+/**
+ * The one pipeline behind every Lambda authorizer:
+ * read the Bearer token → verify it as an access token → (fresh-only) require freshness → policy.
+ * Outcomes follow the AWS contract: throw exactly `Unauthorized` (401), return Deny (403, turned
+ * into 401 "Fresh token required" by a Gateway Response), or let a real fault escape (500).
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { ERROR_TABLE } from './error-table';
+import { AppError, FreshTokenRequiredError } from './errors';
+import { getHeader } from './http/headers';
+import { readBearerToken } from './http/bearer-token';
+import { logger } from './logger';
+import { apiWideResource, buildPolicy, identityContext } from './policy';
+import { getTokenVerifier } from './runtime';
+import type { TokenVerifier } from './tokens/token-verifier';
+
+export interface AuthorizerOptions {
+  /** Accept only access tokens with `fresh: true`. */
+  readonly requireFresh: boolean;
+}
+
+export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Context) => Promise<APIGatewayAuthorizerResult>;
+
+/** Decides one request. Error codes: those of `readBearerToken` and `verifyAccessToken`, ERR_FRESH_TOKEN_REQUIRED. */
+export async function authorize(
+  event: APIGatewayRequestAuthorizerEvent,
+  options: AuthorizerOptions,
+  verifier: TokenVerifier,
+): Promise<APIGatewayAuthorizerResult> {
+  const token = readBearerToken(getHeader(event.headers, 'authorization'));
+  const claims = await verifier.verifyAccessToken(token);
+  if (options.requireFresh && !claims.fresh) throw new FreshTokenRequiredError(claims.sub);
+  return buildPolicy(claims.sub, 'Allow', apiWideResource(event.methodArn), identityContext(claims));
+}
+
+/**
+ * A Lambda authorizer handler over `authorize`, mapping errors through the error table.
+ * The runtime (config, imported key) is built when the module loads, i.e. once per cold start.
+ */
+export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVerifier = getTokenVerifier()): AuthorizerHandler {
+  return async (event, context) => {
+    try {
+      const result = await authorize(event, options, verifier);
+      logger.debug('authorized', { requestId: context?.awsRequestId, outcome: 'Allow', identity: result.principalId });
+      return result;
+    } catch (err) {
+      const outcome = err instanceof AppError ? ERROR_TABLE[err.code].authorizer : 'Fault';
+      if (outcome === 'Deny' && err instanceof FreshTokenRequiredError) {
+        logger.info('denied', { requestId: context?.awsRequestId, outcome: err.code, identity: err.subject });
+        return buildPolicy(err.subject, 'Deny', apiWideResource(event.methodArn));
+      }
+      if (outcome === 'Unauthorized' && err instanceof AppError) {
+        logger.info('unauthorized', { requestId: context?.awsRequestId, outcome: err.code });
+        throw new Error('Unauthorized');
+      }
+      logger.error('authorizer fault', { requestId: context?.awsRequestId, outcome: 'fault', error: err });
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The product's one error taxonomy. Every error a client can cause is an `AppError` with a
+ * stable `code`; callers switch on codes, never on messages. The message is short and safe to
+ * show a client; details (a jose error, a field name) stay in `cause` and the logs.
+ * How each code reaches a client is decided in one place: `error-table.ts`.
+ */
+export type ErrorCode =
+  | 'ERR_BAD_CREDENTIALS'
+  | 'ERR_AUTH_HEADER_MISSING'
+  | 'ERR_AUTH_SCHEME_UNSUPPORTED'
+  | 'ERR_AUTH_HEADER_MALFORMED'
+  | 'ERR_TOKEN_INVALID'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_NOT_YET_VALID'
+  | 'ERR_ACCESS_TOKEN_REQUIRED'
+  | 'ERR_REFRESH_TOKEN_REQUIRED'
+  | 'ERR_FRESH_TOKEN_REQUIRED'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_BODY_INVALID'
+  | 'ERR_MISSING_IDENTITY';
+
+/** Base class of every error the product raises on purpose. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+  }
+}
+
+/** Wrong password or unknown user: deliberately the same error for both. */
+export class BadCredentialsError extends AppError {
+  constructor() {
+    super('ERR_BAD_CREDENTIALS', 'Bad username or password');
+  }
+}
+
+/** The `Authorization` header is absent, or it is not a `Bearer <token>` header. */
+export class AuthHeaderError extends AppError {
+  constructor(
+    code: 'ERR_AUTH_HEADER_MISSING' | 'ERR_AUTH_SCHEME_UNSUPPORTED' | 'ERR_AUTH_HEADER_MALFORMED',
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** A token that fails verification: signature, algorithm, format, claims, time or kind. */
+export class TokenError extends AppError {
+  constructor(
+    code:
+      | 'ERR_TOKEN_INVALID'
+      | 'ERR_TOKEN_EXPIRED'
+      | 'ERR_TOKEN_NOT_YET_VALID'
+      | 'ERR_ACCESS_TOKEN_REQUIRED'
+      | 'ERR_REFRESH_TOKEN_REQUIRED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A valid access token that is not fresh, presented where a fresh one is required. */
+export class FreshTokenRequiredError extends AppError {
+  /** The verified identity, so the authorizer can name it in its Deny policy. */
+  readonly subject: string;
+
+  constructor(subject: string) {
+    super('ERR_FRESH_TOKEN_REQUIRED', 'Fresh token required');
+    this.subject = subject;
+  }
+}
+
+/** A request body the API cannot accept: media type, size, JSON shape or fields. */
+export class BadRequestError extends AppError {
+  constructor(
+    code: 'ERR_UNSUPPORTED_MEDIA_TYPE' | 'ERR_BODY_TOO_LARGE' | 'ERR_BODY_INVALID',
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/**
+ * A protected route was reached without an authorizer identity: a deployment fault
+ * (route not wired to an authorizer), never the client's doing.
+ */
+export class MissingIdentityError extends AppError {
+  constructor() {
+    super('ERR_MISSING_IDENTITY', 'Internal server error');
+  }
+}

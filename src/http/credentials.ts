@@ -1,0 +1,20 @@
+import type { Credentials } from '../auth-service';
+import { BadRequestError } from '../errors';
+
+const MAX_USERNAME = 256;
+// Caps the scrypt input so a huge password cannot buy extra work.
+const MAX_PASSWORD = 1024;
+
+/** `{"username", "password"}` from a JSON object, both non-empty strings. Error code: ERR_BODY_INVALID. */
+export function readCredentials(body: Record<string, unknown>): Credentials {
+  const { username, password } = body;
+  const problems: string[] = [];
+  if (typeof username !== 'string' || username === '') problems.push('"username" must be a non-empty string');
+  else if (username.length > MAX_USERNAME) problems.push(`"username" must be at most ${MAX_USERNAME} characters`);
+  if (typeof password !== 'string' || password === '') problems.push('"password" must be a non-empty string');
+  else if (password.length > MAX_PASSWORD) problems.push(`"password" must be at most ${MAX_PASSWORD} characters`);
+  if (problems.length > 0 || typeof username !== 'string' || typeof password !== 'string') {
+    throw new BadRequestError('ERR_BODY_INVALID', problems.join('; '));
+  }
+  return { username, password };
+}

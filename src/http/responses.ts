@@ -1,0 +1,40 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ERROR_TABLE } from '../error-table';
+import { AppError } from '../errors';
+
+/** What a handler returns before it becomes an API Gateway response. */
+export interface JsonReply {
+  readonly status: number;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Who the request acted for, for the log line. */
+  readonly identity?: string;
+  /** Responses carrying tokens must not be cached (RFC 6749 §5.1). */
+  readonly noStore?: boolean;
+}
+
+/** Serializes a reply with JSON and CORS headers. */
+export function jsonResponse(reply: JsonReply, corsAllowOrigin: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'Access-Control-Allow-Origin': corsAllowOrigin,
+    ...extraHeaders,
+  };
+  if (reply.noStore) {
+    headers['Cache-Control'] = 'no-store';
+    headers.Pragma = 'no-cache';
+  }
+  return { statusCode: reply.status, headers, body: JSON.stringify(reply.body) };
+}
+
+/**
+ * The response for a thrown error, from the error table. Anything that is not an `AppError` is a
+ * fault: the client gets a bare 500 and the detail stays in the log.
+ */
+export function errorResponse(err: unknown, corsAllowOrigin: string): APIGatewayProxyResult {
+  if (!(err instanceof AppError)) {
+    return jsonResponse({ status: 500, body: { msg: 'Internal server error' } }, corsAllowOrigin);
+  }
+  const row = ERROR_TABLE[err.code];
+  const extra: Record<string, string> = row.wwwAuthenticate ? { 'WWW-Authenticate': row.wwwAuthenticate } : {};
+  return jsonResponse({ status: row.status, body: { msg: err.message } }, corsAllowOrigin, extra);
+}

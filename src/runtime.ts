@@ -1,0 +1,39 @@
+/**
+ * Cold-start wiring: each piece is built on first use and kept for the life of the container.
+ * A function pulls in only the pieces it uses, so an authorizer bundle carries no signing code
+ * and a protected handler no jose at all.
+ */
+import { loadConfig, type Config } from './config';
+import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
+import { createTokenVerifier, type TokenVerifier } from './tokens/token-verifier';
+import { createDemoUserStore, createEmptyUserStore } from './users/demo-user-store';
+import type { UserStore } from './users/user-store';
+
+let config: Config | undefined;
+let verifier: TokenVerifier | undefined;
+let issuer: TokenIssuer | undefined;
+let users: UserStore | undefined;
+
+/** The validated config; throws `ConfigError` (naming every bad variable) if the environment is unusable. */
+export function getConfig(): Config {
+  config ??= loadConfig(process.env);
+  return config;
+}
+
+/** The token verifier, its key imported once. */
+export function getTokenVerifier(): TokenVerifier {
+  verifier ??= createTokenVerifier(getConfig());
+  return verifier;
+}
+
+/** The token issuer, its key imported once. */
+export function getTokenIssuer(): TokenIssuer {
+  issuer ??= createTokenIssuer(getConfig());
+  return issuer;
+}
+
+/** The user store the config selects. */
+export function getUserStore(): UserStore {
+  users ??= getConfig().demoUsers ? createDemoUserStore() : createEmptyUserStore();
+  return users;
+}

@@ -1,0 +1,37 @@
+/**
+ * The product's two token kinds and their verified claims. No jose here: only `token-issuer.ts`
+ * and `token-verifier.ts` import it.
+ *
+ * Access token:  header typ `at+jwt` (RFC 9068); claims sub, type "access", fresh, jti, iat, nbf, exp, iss, aud.
+ * Refresh token: header typ `rt+jwt`;            claims sub, type "refresh", jti, iat, nbf, exp, iss, aud.
+ * The header `typ` and the `type` claim must agree, so one kind is never accepted as the other.
+ */
+import { webcrypto } from 'node:crypto';
+import type { Config } from '../config';
+
+export type TokenKind = 'access' | 'refresh';
+
+export const TYP: Readonly<Record<TokenKind, string>> = Object.freeze({ access: 'at+jwt', refresh: 'rt+jwt' });
+
+/** Verified claims of a refresh token. */
+export interface RefreshClaims {
+  readonly sub: string;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+/** Verified claims of an access token. */
+export interface AccessClaims extends RefreshClaims {
+  readonly fresh: boolean;
+}
+
+export type TokenSettings = Pick<
+  Config,
+  'jwtSecret' | 'jwtAlgorithm' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'clockLeewaySeconds'
+>;
+
+/** Imports the HMAC key once; callers keep the promise and await it per use (already settled after the first). */
+export function importHmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}

@@ -1,0 +1,86 @@
+import { jwtVerify, type JWTPayload, type JWTVerifyResult } from 'jose';
+import { TokenError } from '../errors';
+import { importHmacKey, TYP, type AccessClaims, type RefreshClaims, type TokenKind, type TokenSettings } from './token-types';
+
+/** Verifies the product's tokens; the authorizers' hot path. */
+export interface TokenVerifier {
+  /** Error codes: ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED, ERR_TOKEN_NOT_YET_VALID, ERR_ACCESS_TOKEN_REQUIRED. */
+  verifyAccessToken(token: string): Promise<AccessClaims>;
+  /** Error codes: ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED, ERR_TOKEN_NOT_YET_VALID, ERR_REFRESH_TOKEN_REQUIRED. */
+  verifyRefreshToken(token: string): Promise<RefreshClaims>;
+}
+
+const REQUIRED_CLAIMS = ['sub', 'jti', 'iat', 'nbf', 'exp', 'type'];
+
+/** Builds the verifier: algorithm pinned, issuer and audience required, key imported once. */
+export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
+  const key = importHmacKey(settings.jwtSecret);
+  const options = {
+    algorithms: [settings.jwtAlgorithm],
+    issuer: settings.issuer,
+    audience: settings.audience,
+    clockTolerance: settings.clockLeewaySeconds,
+    requiredClaims: REQUIRED_CLAIMS,
+  };
+
+  const verify = async (token: string, expected: TokenKind): Promise<JWTPayload> => {
+    let result: JWTVerifyResult;
+    try {
+      result = await jwtVerify(token, await key, options);
+    } catch (err) {
+      throw toTokenError(err);
+    }
+    return checkKind(result, expected);
+  };
+
+  return {
+    async verifyAccessToken(token) {
+      const payload = await verify(token, 'access');
+      if (typeof payload.fresh !== 'boolean') {
+        throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'fresh claim missing or not a boolean' });
+      }
+      return { ...registeredClaims(payload), fresh: payload.fresh };
+    },
+    async verifyRefreshToken(token) {
+      return registeredClaims(await verify(token, 'refresh'));
+    },
+  };
+}
+
+/** Header `typ` and claim `type` must name the same, expected kind. */
+function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: TokenKind): JWTPayload {
+  const kind = payload.type;
+  if (kind !== 'access' && kind !== 'refresh') {
+    throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'unknown type claim' });
+  }
+  if (protectedHeader.typ !== TYP[kind]) {
+    throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'typ header does not match type claim' });
+  }
+  if (kind !== expected) {
+    throw expected === 'access'
+      ? new TokenError('ERR_ACCESS_TOKEN_REQUIRED', 'Only access tokens are allowed')
+      : new TokenError('ERR_REFRESH_TOKEN_REQUIRED', 'Only refresh tokens are allowed');
+  }
+  return payload;
+}
+
+function registeredClaims(payload: JWTPayload): RefreshClaims {
+  const { sub, jti, iat, exp } = payload;
+  if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
+    throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'malformed registered claims' });
+  }
+  return { sub, jti, iat, exp };
+}
+
+const JOSE_CODE = /^ERR_(JOSE|JWS|JWT|JWK)_/;
+
+/** jose's errors carry a stable `code`; any other error is a real fault and is rethrown as is. */
+function toTokenError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !JOSE_CODE.test(code)) return err;
+  if (code === 'ERR_JWT_EXPIRED') return new TokenError('ERR_TOKEN_EXPIRED', 'Token has expired', { cause: code });
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (err as { claim?: unknown }).claim === 'nbf') {
+    return new TokenError('ERR_TOKEN_NOT_YET_VALID', 'Token is not yet valid', { cause: code });
+  }
+  return new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: code });
+}

@@ -1,0 +1,53 @@
+/**
+ * scrypt password hashes (node:crypto), stored in a self-describing string:
+ * `scrypt$<log2 N>$<r>$<p>$<salt b64>$<hash b64>`, so parameters can be raised later
+ * without invalidating existing hashes.
+ */
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+/** OWASP's recommended scrypt strength: N=2^17, r=8, p=1 (128 MiB per hash). */
+export const SCRYPT_DEFAULTS = Object.freeze({ log2N: 17, r: 8, p: 1 });
+
+const KEY_BYTES = 32;
+const SALT_BYTES = 16;
+
+interface ParsedHash {
+  readonly log2N: number;
+  readonly r: number;
+  readonly p: number;
+  readonly salt: Buffer;
+  readonly hash: Buffer;
+}
+
+function derive(password: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
+  const N = 2 ** log2N;
+  // scrypt needs 128·N·r bytes; allow twice that so the default 32 MiB cap does not reject it.
+  const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFKC'), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** Hashes `password` with a fresh random salt. */
+export async function hashPassword(password: string, params = SCRYPT_DEFAULTS): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const hash = await derive(password, salt, params.log2N, params.r, params.p);
+  return ['scrypt', params.log2N, params.r, params.p, salt.toString('base64'), hash.toString('base64')].join('$');
+}
+
+/** True when `password` matches `stored`; compares in constant time. Throws on a malformed stored hash. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parsed = parseHash(stored);
+  const candidate = await derive(password, parsed.salt, parsed.log2N, parsed.r, parsed.p);
+  return candidate.length === parsed.hash.length && timingSafeEqual(candidate, parsed.hash);
+}
+
+function parseHash(stored: string): ParsedHash {
+  const [scheme, log2N, r, p, salt, hash] = stored.split('$');
+  const numbers = [log2N, r, p].map(Number);
+  if (scheme !== 'scrypt' || salt === undefined || hash === undefined || numbers.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error('Stored password hash is malformed');
+  }
+  const [n, rr, pp] = numbers as [number, number, number];
+  return { log2N: n, r: rr, p: pp, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+}
