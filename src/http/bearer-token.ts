@@ -5,7 +5,7 @@ const MAX_HEADER_LENGTH = 4096;
 
 // RFC 6750 §2.1: "Bearer" 1*SP b64token; the scheme name is case-insensitive (RFC 7235 §2.1).
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const SCHEME = /^([A-Za-z0-9!#$%&'*+\-.^_`|~]+)(?: |$)/;
+const SCHEME = /^([A-Za-z0-9!#$%&'*+\-.^_`|~]+) /;
 
 /**
  * The token of an `Authorization: Bearer <token>` header.

@@ -79,7 +79,9 @@ function toTokenError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !JOSE_CODE.test(code)) return err;
   if (code === 'ERR_JWT_EXPIRED') return new TokenError('ERR_TOKEN_EXPIRED', 'Token has expired', { cause: code });
-  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (err as { claim?: unknown }).claim === 'nbf') {
+  const { claim, reason } = err as { claim?: unknown; reason?: unknown };
+  // A missing or non-numeric nbf is malformed, not early: only a failed time check means "not yet".
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'nbf' && reason === 'check_failed') {
     return new TokenError('ERR_TOKEN_NOT_YET_VALID', 'Token is not yet valid', { cause: code });
   }
   return new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: code });

@@ -5,16 +5,20 @@
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
+/** scrypt cost: N = 2^log2N, block size r, parallelism p. */
+export interface ScryptParams {
+  readonly log2N: number;
+  readonly r: number;
+  readonly p: number;
+}
+
 /** OWASP's recommended scrypt strength: N=2^17, r=8, p=1 (128 MiB per hash). */
-export const SCRYPT_DEFAULTS = Object.freeze({ log2N: 17, r: 8, p: 1 });
+export const SCRYPT_DEFAULTS: ScryptParams = Object.freeze({ log2N: 17, r: 8, p: 1 });
 
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 
-interface ParsedHash {
-  readonly log2N: number;
-  readonly r: number;
-  readonly p: number;
+interface ParsedHash extends ScryptParams {
   readonly salt: Buffer;
   readonly hash: Buffer;
 }
@@ -29,7 +33,7 @@ function derive(password: string, salt: Buffer, log2N: number, r: number, p: num
 }
 
 /** Hashes `password` with a fresh random salt. */
-export async function hashPassword(password: string, params = SCRYPT_DEFAULTS): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = SCRYPT_DEFAULTS): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const hash = await derive(password, salt, params.log2N, params.r, params.p);
   return ['scrypt', params.log2N, params.r, params.p, salt.toString('base64'), hash.toString('base64')].join('$');

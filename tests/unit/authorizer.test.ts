@@ -1,0 +1,86 @@
+import { createAuthorizer } from '../../src/authorizer';
+import { createTokenIssuer } from '../../src/tokens/token-issuer';
+import { createTokenVerifier } from '../../src/tokens/token-verifier';
+import { accessClaims, craftToken } from '../helpers/craft-token';
+import { authorizerEvent, lambdaContext } from '../helpers/events';
+import { testConfig } from '../helpers/test-config';
+
+const config = testConfig();
+const issuer = createTokenIssuer(config);
+const anyValid = createAuthorizer({ requireFresh: false }, createTokenVerifier(config));
+const freshOnly = createAuthorizer({ requireFresh: true }, createTokenVerifier(config));
+const context = lambdaContext('any-valid');
+const API_WIDE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*';
+
+describe('authorizer pipeline', () => {
+  it('allows a fresh access token on any-valid, for every route of the API, with the identity in the context', async () => {
+    const token = await issuer.issueAccessToken('alice', true);
+    const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
+    expect(result.principalId).toBe('alice');
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: API_WIDE }]);
+    expect(result.context).toEqual({ identity: 'alice', fresh: true, jti: expect.any(String), expiresAt: expect.any(Number) });
+  });
+
+  it('allows a non-fresh access token on any-valid', async () => {
+    const token = await issuer.issueAccessToken('alice', false);
+    const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect(result.context?.fresh).toBe(false);
+  });
+
+  it('keeps every context value a flat primitive', async () => {
+    const result = await anyValid(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', true)}`), context);
+    for (const value of Object.values(result.context ?? {})) {
+      expect(['string', 'number', 'boolean']).toContain(typeof value);
+    }
+  });
+
+  it('allows a fresh access token on fresh-only', async () => {
+    const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', true)}`), context);
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('denies a valid non-fresh access token on fresh-only, naming the user', async () => {
+    const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', false)}`), context);
+    expect(result.principalId).toBe('alice');
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: API_WIDE }]);
+    expect(result.context).toBeUndefined();
+  });
+
+  it('accepts the scheme name in any case and the header name in any case', async () => {
+    const token = await issuer.issueAccessToken('alice', true);
+    const result = await anyValid(authorizerEvent(`bearer ${token}`, 'authorization'), context);
+    expect(result.principalId).toBe('alice');
+  });
+
+  it('rejects a refresh token used as an access token with exactly Unauthorized', async () => {
+    const token = await issuer.issueRefreshToken('alice');
+    await expect(anyValid(authorizerEvent(`Bearer ${token}`), context)).rejects.toThrow(new Error('Unauthorized'));
+    await expect(freshOnly(authorizerEvent(`Bearer ${token}`), context)).rejects.toThrow(new Error('Unauthorized'));
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['an empty header', ''],
+    ['another scheme', 'Basic dGVzdDp0ZXN0'],
+    ['no token', 'Bearer'],
+    ['trailing junk', 'Bearer abc.def.ghi extra'],
+    ['a huge header', `Bearer ${'a'.repeat(10_000)}`],
+    ['garbage', 'Bearer not-a-jwt'],
+  ])('rejects %s with exactly Unauthorized', async (_label, header) => {
+    await expect(anyValid(authorizerEvent(header), context)).rejects.toThrow(new Error('Unauthorized'));
+    await expect(freshOnly(authorizerEvent(header), context)).rejects.toThrow(new Error('Unauthorized'));
+  });
+
+  it('rejects an expired token with exactly Unauthorized, not Deny', async () => {
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const token = await craftToken(accessClaims({ iat: past, nbf: past, exp: past + 900 }));
+    await expect(freshOnly(authorizerEvent(`Bearer ${token}`), context)).rejects.toThrow(new Error('Unauthorized'));
+  });
+
+  it('lets a real fault through instead of disguising it as Unauthorized', async () => {
+    const token = await issuer.issueAccessToken('alice', true);
+    const event = { ...authorizerEvent(`Bearer ${token}`), methodArn: 'not-an-arn' };
+    await expect(anyValid(event, context)).rejects.toThrow('methodArn is not an execute-api method ARN');
+  });
+});

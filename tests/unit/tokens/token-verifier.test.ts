@@ -1,0 +1,143 @@
+import { createTokenIssuer } from '../../../src/tokens/token-issuer';
+import { createTokenVerifier } from '../../../src/tokens/token-verifier';
+import { accessClaims, craftToken, unsecuredToken } from '../../helpers/craft-token';
+import { testConfig } from '../../helpers/test-config';
+
+const config = testConfig();
+const issuer = createTokenIssuer(config);
+const verifier = createTokenVerifier(config);
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('token verifier', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('accepts a fresh access token it issued and returns its claims', async () => {
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true));
+    expect(claims).toMatchObject({ sub: 'alice', fresh: true });
+    expect(claims.exp - claims.iat).toBe(900);
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps a non-fresh access token non-fresh', async () => {
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', false));
+    expect(claims.fresh).toBe(false);
+  });
+
+  it('gives every token its own jti', async () => {
+    const a = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true));
+    const b = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true));
+    expect(a.jti).not.toBe(b.jti);
+  });
+
+  it('issues refresh tokens valid for 30 days by default', async () => {
+    const claims = await verifier.verifyRefreshToken(await issuer.issueRefreshToken('alice'));
+    expect(claims.sub).toBe('alice');
+    expect(claims.exp - claims.iat).toBe(30 * 24 * 3600);
+  });
+
+  it('honours configured lifetimes', async () => {
+    const short = testConfig({ ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '3600' });
+    const shortIssuer = createTokenIssuer(short);
+    const access = await verifier.verifyAccessToken(await shortIssuer.issueAccessToken('alice', true));
+    const refresh = await verifier.verifyRefreshToken(await shortIssuer.issueRefreshToken('alice'));
+    expect(access.exp - access.iat).toBe(60);
+    expect(refresh.exp - refresh.iat).toBe(3600);
+  });
+
+  it('rejects a refresh token used as an access token', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(await issuer.issueRefreshToken('alice')))).toBe('ERR_ACCESS_TOKEN_REQUIRED');
+  });
+
+  it('rejects an access token used as a refresh token', async () => {
+    expect(await codeOf(verifier.verifyRefreshToken(await issuer.issueAccessToken('alice', true)))).toBe('ERR_REFRESH_TOKEN_REQUIRED');
+  });
+
+  it('rejects an expired access token', async () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const token = await issuer.issueAccessToken('alice', true);
+    jest.setSystemTime(new Date('2026-01-01T00:15:00Z'));
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_EXPIRED');
+  });
+
+  it('accepts a token one second before it expires', async () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const token = await issuer.issueAccessToken('alice', true);
+    jest.setSystemTime(new Date('2026-01-01T00:14:59Z'));
+    await expect(verifier.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
+  });
+
+  it('accepts a just-expired token within the configured clock leeway', async () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const token = await issuer.issueAccessToken('alice', true);
+    jest.setSystemTime(new Date('2026-01-01T00:15:20Z'));
+    const lenient = createTokenVerifier(testConfig({ CLOCK_LEEWAY: '30' }));
+    await expect(lenient.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_EXPIRED');
+  });
+
+  it('rejects a token whose nbf is in the future', async () => {
+    const later = Math.floor(Date.now() / 1000) + 120;
+    const token = await craftToken(accessClaims({ nbf: later }));
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_NOT_YET_VALID');
+  });
+
+  it('rejects a token with a tampered payload', async () => {
+    const [header, , signature] = (await issuer.issueAccessToken('alice', false)).split('.');
+    const forged = Buffer.from(JSON.stringify(accessClaims({ sub: 'alice', fresh: true }))).toString('base64url');
+    expect(await codeOf(verifier.verifyAccessToken(`${header}.${forged}.${signature}`))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const token = await craftToken(accessClaims(), {}, 'another-secret-that-is-also-long-enough-0123');
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects an unsigned alg none token', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(unsecuredToken(accessClaims())))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a token signed with an algorithm other than the pinned one', async () => {
+    const token = await craftToken(accessClaims(), { alg: 'HS512' }, 'x'.repeat(64));
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects an access token whose typ header is wrong', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims(), { typ: 'JWT' })))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a token whose typ header and type claim disagree', async () => {
+    const token = await craftToken(accessClaims({ type: 'refresh' }), { typ: 'at+jwt' });
+    expect(await codeOf(verifier.verifyRefreshToken(token))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a token with an unknown type claim', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ type: 'id' }))))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it.each(['sub', 'jti', 'iat', 'nbf', 'exp', 'type', 'fresh'])('rejects an access token without %s', async (claim) => {
+    const claims = accessClaims();
+    delete claims[claim];
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(claims)))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a fresh claim that is not a boolean', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ fresh: 'true' }))))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a token for another audience or issuer', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ aud: 'other-api' }))))).toBe('ERR_TOKEN_INVALID');
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ iss: 'someone-else' }))))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it.each(['', 'garbage', 'a.b.c', 'eyJ.eyJ.sig', '...'])('rejects the malformed token %j', async (token) => {
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
+  });
+});
