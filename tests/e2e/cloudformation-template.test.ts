@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+// What serverless-offline ignores (Gateway Responses, authorizer caching) is checked here, on the
+// CloudFormation template that `serverless package` writes for AWS. No AWS credentials needed.
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+const ROOT = path.resolve(__dirname, '../..');
+let outDir: string;
+let resources: Record<string, Resource>;
+
+async function packageStage(env: Record<string, string>): Promise<Record<string, Resource>> {
+  outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
+  await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', outDir], {
+    cwd: ROOT,
+    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, ...env },
+  });
+  const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+  rmSync(outDir, { recursive: true, force: true });
+  return template.Resources;
+}
+
+function ofType(type: string): Resource[] {
+  return Object.values(resources).filter((resource) => resource.Type === type);
+}
+
+function authorizerNamed(name: string): Record<string, unknown> {
+  const found = ofType('AWS::ApiGateway::Authorizer').find((resource) => resource.Properties.Name === name);
+  if (!found) throw new Error(`no authorizer ${name}`);
+  return found.Properties;
+}
+
+function gatewayResponse(type: string): Record<string, unknown> {
+  const found = ofType('AWS::ApiGateway::GatewayResponse').find((resource) => resource.Properties.ResponseType === type);
+  if (!found) throw new Error(`no gateway response ${type}`);
+  return found.Properties;
+}
+
+beforeAll(async () => {
+  resources = await packageStage({ JWT_SECRET: 'packaging-test-secret-0123456789abcdef' });
+}, 180_000);
+
+describe('the packaged CloudFormation template', () => {
+  it('declares both authorizers as REQUEST authorizers on the Authorization header', () => {
+    for (const name of ['any-valid', 'fresh-only']) {
+      expect(authorizerNamed(name)).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
+    }
+  });
+
+  it('never caches fresh-only and caches any-valid briefly by default', () => {
+    expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
+    expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(30);
+  });
+
+  it('turns a Deny into 401 "Fresh token required" with the RFC 9470 challenge and CORS', () => {
+    const denied = gatewayResponse('ACCESS_DENIED');
+    expect(denied.StatusCode).toBe('401');
+    expect(denied.ResponseTemplates).toEqual({ 'application/json': '{"msg":"Fresh token required"}' });
+    expect(denied.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.WWW-Authenticate': `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
+      'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+    });
+  });
+
+  it('answers Unauthorized with 401, a JSON msg, the RFC 6750 challenge and CORS', () => {
+    const unauthorized = gatewayResponse('UNAUTHORIZED');
+    expect(unauthorized.StatusCode).toBe('401');
+    expect(JSON.parse((unauthorized.ResponseTemplates as Record<string, string>)['application/json']!)).toEqual({ msg: expect.any(String) });
+    expect(unauthorized.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.WWW-Authenticate': `'Bearer error="invalid_token"'`,
+      'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+    });
+  });
+
+  it('wires each route to its function and the protected routes to their authorizers', () => {
+    const methods = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod !== 'OPTIONS');
+    const summary = methods
+      .map((method) => {
+        const props = method.Properties as { HttpMethod: string; AuthorizationType: string; AuthorizerId?: { Ref: string }; ResourceId: { Ref: string } };
+        const resource = resources[props.ResourceId.Ref]!.Properties.PathPart as string;
+        return `${props.HttpMethod} /${resource} ${props.AuthorizationType} ${props.AuthorizerId?.Ref ?? '-'}`;
+      })
+      .sort();
+    expect(summary).toEqual([
+      'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'POST /fresh-login NONE -',
+      'POST /login NONE -',
+      'POST /refresh NONE -',
+    ]);
+  });
+
+  it('answers CORS preflight on every route', () => {
+    const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
+    expect(preflights).toHaveLength(5);
+  });
+
+  it('runs every function on nodejs22.x with no demo user on a deployed stage', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(7);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+      expect(variables).toMatchObject({ STAGE: 'prod', DEMO_USERS: 'false' });
+    }
+  });
+
+  it('takes the any-valid cache TTL from the environment of the package command', async () => {
+    resources = await packageStage({ JWT_SECRET: 'packaging-test-secret-0123456789abcdef', ANY_VALID_CACHE_TTL: '5' });
+    expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(5);
+    expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
+  }, 180_000);
+});

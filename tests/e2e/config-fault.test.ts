@@ -1,0 +1,24 @@
+import { startOfflineOnFreePort, type Offline } from './offline';
+
+let api: Offline;
+
+beforeAll(async () => {
+  api = await startOfflineOnFreePort({ JWT_SECRET: 'too-short' });
+}, 180_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('a bad configuration', () => {
+  it('stops the functions from starting, naming the variable, instead of answering as if the client erred', async () => {
+    const login = await fetch(`${api.baseUrl}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'test', password: 'test' }),
+    });
+    expect(login.status).toBeGreaterThanOrEqual(500);
+    expect(await login.text()).not.toContain('access_token');
+    expect(api.output()).toContain('JWT_SECRET must be at least 32 bytes, got 9');
+  });
+});
