@@ -1,9 +1,9 @@
 import { readAuthorizerIdentity } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
-import { getConfig } from '../src/runtime';
+import { getHttpConfig } from '../src/runtime';
 
 /** GET /protected, behind the any-valid authorizer → {"logged_in_as": identity}. */
-export const handler = httpHandler(getConfig().corsAllowOrigin, async (event) => {
+export const handler = httpHandler(getHttpConfig().corsAllowOrigin, async (event) => {
   const identity = readAuthorizerIdentity(event);
   return { status: 200, body: { logged_in_as: identity }, identity };
 });

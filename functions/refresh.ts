@@ -2,9 +2,9 @@ import { refreshAccessToken } from '../src/auth-service';
 import { readBearerToken } from '../src/http/bearer-token';
 import { getHeader } from '../src/http/headers';
 import { httpHandler } from '../src/http/http-handler';
-import { getConfig, getTokenIssuer, getTokenVerifier } from '../src/runtime';
+import { getHttpConfig, getTokenIssuer, getTokenVerifier } from '../src/runtime';
 
-const config = getConfig();
+const config = getHttpConfig();
 const deps = { verifier: getTokenVerifier(), issuer: getTokenIssuer() };
 
 /** POST /refresh with `Authorization: Bearer <refresh token>` → {"access_token" (not fresh)}. */

@@ -1,8 +1,14 @@
 /**
  * Every setting of the product, with its default, read once per cold start.
  * Nothing else in the code reads `process.env`.
+ *
+ * Settings come in sections so that each function reads, and is given, only what it uses: the
+ * protected handlers never see the signing secret, and the authorizers carry no HTTP settings.
+ * Each loader reports every bad variable of its section at once; `loadConfig` reads them all.
  */
-export interface Config {
+
+/** What signs and verifies tokens. */
+export interface TokenConfig {
   readonly stage: string;
   /** HMAC key bytes for HS256 (at least 32 bytes). */
   readonly jwtSecret: Uint8Array;
@@ -12,26 +18,41 @@ export interface Config {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly clockLeewaySeconds: number;
-  /** Serve the example user `test`/`test` from memory; meant for the local stage only. */
-  readonly demoUsers: boolean;
+}
+
+/** How the HTTP handlers read requests and shape responses. */
+export interface HttpConfig {
   readonly maxBodyBytes: number;
   readonly corsAllowOrigin: string;
 }
 
-/** The secret `npm start` uses when `JWT_SECRET` is unset. Refused outside the local stage. */
+/** Where users come from. */
+export interface UserConfig {
+  readonly stage: string;
+  /** Serve the example user `test`/`test` from memory; allowed on the local stage only. */
+  readonly demoUsers: boolean;
+}
+
+export type Config = TokenConfig & HttpConfig & UserConfig;
+
+/** The secret the local stage uses when `JWT_SECRET` is unset. Refused on any other stage. */
 export const DEV_JWT_SECRET = 'DEV-ONLY-local-secret-never-use-in-production-0123456789';
 
-export const DEFAULTS = Object.freeze({
+/** Defaults of the text settings. */
+export const TEXT_DEFAULTS = Object.freeze({
   STAGE: 'local',
   JWT_ISSUER: 'fresh-token-lambda',
   JWT_AUDIENCE: 'fresh-token-lambda',
-  ACCESS_TOKEN_TTL: 900,
-  REFRESH_TOKEN_TTL: 2_592_000,
-  CLOCK_LEEWAY: 0,
-  DEMO_USERS: false,
-  MAX_BODY_BYTES: 4096,
   CORS_ALLOW_ORIGIN: '*',
 });
+
+/** Whole-number settings: [default, min, max]. Times are in seconds. */
+export const INTEGER_DEFAULTS = Object.freeze({
+  ACCESS_TOKEN_TTL: [900, 1, 86_400],
+  REFRESH_TOKEN_TTL: [2_592_000, 60, 31_536_000],
+  CLOCK_LEEWAY: [0, 0, 300],
+  MAX_BODY_BYTES: [4096, 64, 1_048_576],
+} as const);
 
 const MIN_SECRET_BYTES = 32;
 
@@ -48,71 +69,93 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/**
- * Validates `env` into a frozen `Config`. Throws `ConfigError` naming every problem at once,
- * so a misconfigured function refuses to start instead of failing per request.
- */
-export function loadConfig(env: Env): Config {
+/** Typed readers over one environment, collecting problems instead of stopping at the first. */
+function reader(env: Env) {
   const problems: string[] = [];
+  // An empty variable counts as unset, as `${env:X, default}` in serverless.yml can produce one.
+  const read = (name: string): string | undefined => env[name] || undefined;
 
-  const text = (name: string, fallback: string): string => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    return raw;
-  };
-
-  const integer = (name: keyof typeof DEFAULTS, min: number, max: number): number => {
-    const raw = env[name];
-    const fallback = DEFAULTS[name] as number;
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+  return {
+    problems,
+    read,
+    text: (name: keyof typeof TEXT_DEFAULTS): string => read(name) ?? TEXT_DEFAULTS[name],
+    integer(name: keyof typeof INTEGER_DEFAULTS): number {
+      const [fallback, min, max] = INTEGER_DEFAULTS[name];
+      const raw = read(name);
+      if (raw === undefined) return fallback;
+      const value = Number(raw);
+      if (/^\d+$/.test(raw) && value >= min && value <= max) return value;
       problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
       return fallback;
-    }
-    return value;
+    },
+    flag(name: string): boolean {
+      const raw = read(name);
+      if (raw !== undefined && !/^(true|false|1|0)$/.test(raw)) problems.push(`${name} must be true or false, got "${raw}"`);
+      return raw === 'true' || raw === '1';
+    },
+    /** Freezes the section, or throws `ConfigError` with every problem found. */
+    done<T extends object>(section: T): T {
+      if (problems.length > 0) throw new ConfigError(problems);
+      return Object.freeze(section);
+    },
   };
+}
 
-  const flag = (name: keyof typeof DEFAULTS): boolean => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return DEFAULTS[name] as boolean;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    problems.push(`${name} must be true or false, got "${raw}"`);
-    return false;
-  };
+type Reader = ReturnType<typeof reader>;
 
-  const stage = text('STAGE', DEFAULTS.STAGE);
-
-  const secretText = env.JWT_SECRET ?? '';
-  const jwtSecret = new TextEncoder().encode(secretText);
-  if (secretText === '') {
-    problems.push('JWT_SECRET is required (at least 32 bytes)');
+function tokenSection(r: Reader): TokenConfig {
+  const stage = r.text('STAGE');
+  const secret = r.read('JWT_SECRET') ?? '';
+  const jwtSecret = new TextEncoder().encode(secret);
+  if (secret === '') {
+    r.problems.push(`JWT_SECRET is required (at least ${MIN_SECRET_BYTES} bytes)`);
   } else if (jwtSecret.byteLength < MIN_SECRET_BYTES) {
-    problems.push(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes, got ${jwtSecret.byteLength}`);
-  } else if (secretText === DEV_JWT_SECRET && stage !== 'local') {
-    problems.push(`JWT_SECRET is the local development secret; set a real secret for stage "${stage}"`);
+    r.problems.push(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes, got ${jwtSecret.byteLength}`);
+  } else if (secret === DEV_JWT_SECRET && stage !== 'local') {
+    r.problems.push(`JWT_SECRET is the local development secret; set a real secret for stage "${stage}"`);
   }
-
-  const demoUsers = flag('DEMO_USERS');
-  if (demoUsers && stage !== 'local') {
-    problems.push(`DEMO_USERS serves the well-known user test/test and is only allowed on stage "local"`);
-  }
-
-  const config: Config = {
+  return {
     stage,
     jwtSecret,
     jwtAlgorithm: 'HS256',
-    issuer: text('JWT_ISSUER', DEFAULTS.JWT_ISSUER),
-    audience: text('JWT_AUDIENCE', DEFAULTS.JWT_AUDIENCE),
-    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 1, 86_400),
-    refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL', 60, 31_536_000),
-    clockLeewaySeconds: integer('CLOCK_LEEWAY', 0, 300),
-    demoUsers,
-    maxBodyBytes: integer('MAX_BODY_BYTES', 64, 1_048_576),
-    corsAllowOrigin: text('CORS_ALLOW_ORIGIN', DEFAULTS.CORS_ALLOW_ORIGIN),
+    issuer: r.text('JWT_ISSUER'),
+    audience: r.text('JWT_AUDIENCE'),
+    accessTokenTtlSeconds: r.integer('ACCESS_TOKEN_TTL'),
+    refreshTokenTtlSeconds: r.integer('REFRESH_TOKEN_TTL'),
+    clockLeewaySeconds: r.integer('CLOCK_LEEWAY'),
   };
+}
 
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+function httpSection(r: Reader): HttpConfig {
+  return { maxBodyBytes: r.integer('MAX_BODY_BYTES'), corsAllowOrigin: r.text('CORS_ALLOW_ORIGIN') };
+}
+
+function userSection(r: Reader): UserConfig {
+  const stage = r.text('STAGE');
+  const demoUsers = r.flag('DEMO_USERS');
+  if (demoUsers && stage !== 'local') {
+    r.problems.push('DEMO_USERS serves the well-known user test/test and is only allowed on stage "local"');
+  }
+  return { stage, demoUsers };
+}
+
+/** The token settings. Throws `ConfigError` naming every bad variable. */
+export function loadTokenConfig(env: Env): TokenConfig {
+  const r = reader(env);
+  return r.done(tokenSection(r));
+}
+
+/** The HTTP settings. Throws `ConfigError` naming every bad variable. */
+export function loadHttpConfig(env: Env): HttpConfig {
+  const r = reader(env);
+  return r.done(httpSection(r));
+}
+
+/**
+ * Every setting at once. Throws `ConfigError` naming every bad variable, so a misconfigured
+ * function refuses to start instead of failing per request.
+ */
+export function loadConfig(env: Env): Config {
+  const r = reader(env);
+  return r.done({ ...tokenSection(r), ...httpSection(r), ...userSection(r) });
 }

@@ -15,7 +15,8 @@ const INVALID_TOKEN = 'Bearer error="invalid_token"';
 const STEP_UP =
   'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
 
-const row = (status: number, authorizer: AuthorizerOutcome, wwwAuthenticate?: string): ErrorRow =>
+// Errors no authorizer can raise default to Fault: if one ever does, that is a bug, not a 401.
+const row = (status: number, authorizer: AuthorizerOutcome = 'Fault', wwwAuthenticate?: string): ErrorRow =>
   wwwAuthenticate === undefined ? { status, authorizer } : { status, authorizer, wwwAuthenticate };
 
 /**
@@ -35,9 +36,9 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_ACCESS_TOKEN_REQUIRED:  row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_REFRESH_TOKEN_REQUIRED: row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_FRESH_TOKEN_REQUIRED:   row(401, 'Deny', STEP_UP),
-  ERR_BAD_CREDENTIALS:        row(401, 'Fault'),
-  ERR_UNSUPPORTED_MEDIA_TYPE: row(415, 'Fault'),
-  ERR_BODY_TOO_LARGE:         row(413, 'Fault'),
-  ERR_BODY_INVALID:           row(400, 'Fault'),
-  ERR_MISSING_IDENTITY:       row(500, 'Fault'),
+  ERR_BAD_CREDENTIALS:        row(401),
+  ERR_UNSUPPORTED_MEDIA_TYPE: row(415),
+  ERR_BODY_TOO_LARGE:         row(413),
+  ERR_BODY_INVALID:           row(400),
+  ERR_MISSING_IDENTITY:       row(500),
 };

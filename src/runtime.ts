@@ -1,34 +1,48 @@
 /**
  * Cold-start wiring: each piece is built on first use and kept for the life of the container.
  * A function pulls in only the pieces it uses, so an authorizer bundle carries no signing code
- * and a protected handler no jose at all.
+ * and a protected handler neither jose nor the signing secret.
  */
-import { loadConfig, type Config } from './config';
+import { loadConfig, loadHttpConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from './config';
 import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from './tokens/token-verifier';
 import { createDemoUserStore, createEmptyUserStore } from './users/demo-user-store';
 import type { UserStore } from './users/user-store';
 
 let config: Config | undefined;
+let tokenConfig: TokenConfig | undefined;
+let httpConfig: HttpConfig | undefined;
 let verifier: TokenVerifier | undefined;
 let issuer: TokenIssuer | undefined;
 let users: UserStore | undefined;
 
-/** The validated config; throws `ConfigError` (naming every bad variable) if the environment is unusable. */
+/** Every setting; throws `ConfigError` (naming every bad variable) if the environment is unusable. */
 export function getConfig(): Config {
   config ??= loadConfig(process.env);
   return config;
 }
 
+/** The token settings only (what the authorizers need). Throws `ConfigError`. */
+export function getTokenConfig(): TokenConfig {
+  tokenConfig ??= config ?? loadTokenConfig(process.env);
+  return tokenConfig;
+}
+
+/** The HTTP settings only (what a protected handler needs). Throws `ConfigError`. */
+export function getHttpConfig(): HttpConfig {
+  httpConfig ??= config ?? loadHttpConfig(process.env);
+  return httpConfig;
+}
+
 /** The token verifier, its key imported once. */
 export function getTokenVerifier(): TokenVerifier {
-  verifier ??= createTokenVerifier(getConfig());
+  verifier ??= createTokenVerifier(getTokenConfig());
   return verifier;
 }
 
 /** The token issuer, its key imported once. */
 export function getTokenIssuer(): TokenIssuer {
-  issuer ??= createTokenIssuer(getConfig());
+  issuer ??= createTokenIssuer(getTokenConfig());
   return issuer;
 }
 

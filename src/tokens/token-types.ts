@@ -7,7 +7,7 @@
  * The header `typ` and the `type` claim must agree, so one kind is never accepted as the other.
  */
 import { webcrypto } from 'node:crypto';
-import type { Config } from '../config';
+import type { TokenConfig } from '../config';
 
 export type TokenKind = 'access' | 'refresh';
 
@@ -26,10 +26,7 @@ export interface AccessClaims extends RefreshClaims {
   readonly fresh: boolean;
 }
 
-export type TokenSettings = Pick<
-  Config,
-  'jwtSecret' | 'jwtAlgorithm' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'clockLeewaySeconds'
->;
+export type TokenSettings = TokenConfig;
 
 /** Imports the HMAC key once; callers keep the promise and await it per use (already settled after the first). */
 export function importHmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {

@@ -37,7 +37,7 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     async verifyAccessToken(token) {
       const payload = await verify(token, 'access');
       if (typeof payload.fresh !== 'boolean') {
-        throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'fresh claim missing or not a boolean' });
+        throw invalidToken('fresh claim missing or not a boolean');
       }
       return { ...registeredClaims(payload), fresh: payload.fresh };
     },
@@ -47,14 +47,19 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
   };
 }
 
+/** The one answer for every unusable token; `cause` says why, for the logs only. */
+function invalidToken(cause: string): TokenError {
+  return new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause });
+}
+
 /** Header `typ` and claim `type` must name the same, expected kind. */
 function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: TokenKind): JWTPayload {
   const kind = payload.type;
   if (kind !== 'access' && kind !== 'refresh') {
-    throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'unknown type claim' });
+    throw invalidToken('unknown type claim');
   }
   if (protectedHeader.typ !== TYP[kind]) {
-    throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'typ header does not match type claim' });
+    throw invalidToken('typ header does not match type claim');
   }
   if (kind !== expected) {
     throw expected === 'access'
@@ -67,7 +72,7 @@ function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: Toke
 function registeredClaims(payload: JWTPayload): RefreshClaims {
   const { sub, jti, iat, exp } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
-    throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'malformed registered claims' });
+    throw invalidToken('malformed registered claims');
   }
   return { sub, jti, iat, exp };
 }
@@ -84,5 +89,5 @@ function toTokenError(err: unknown): unknown {
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'nbf' && reason === 'check_failed') {
     return new TokenError('ERR_TOKEN_NOT_YET_VALID', 'Token is not yet valid', { cause: code });
   }
-  return new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: code });
+  return invalidToken(code);
 }

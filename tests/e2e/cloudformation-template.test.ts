@@ -17,7 +17,7 @@ async function packageStage(env: Record<string, string>): Promise<Record<string,
   outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
   await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', outDir], {
     cwd: ROOT,
-    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, ...env },
+    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
   });
   const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
   rmSync(outDir, { recursive: true, force: true });
@@ -38,6 +38,12 @@ function gatewayResponse(type: string): Record<string, unknown> {
   const found = ofType('AWS::ApiGateway::GatewayResponse').find((resource) => resource.Properties.ResponseType === type);
   if (!found) throw new Error(`no gateway response ${type}`);
   return found.Properties;
+}
+
+function variablesOf(functionName: string): Record<string, string> {
+  const found = ofType('AWS::Lambda::Function').find((fn) => fn.Properties.FunctionName === `fresh-token-lambda-prod-${functionName}`);
+  if (!found) throw new Error(`no function ${functionName}`);
+  return (found.Properties.Environment as { Variables: Record<string, string> }).Variables;
 }
 
 beforeAll(async () => {
@@ -99,13 +105,23 @@ describe('the packaged CloudFormation template', () => {
     expect(preflights).toHaveLength(5);
   });
 
-  it('runs every function on nodejs22.x with no demo user on a deployed stage', () => {
+  it('runs every function on nodejs22.x, with no demo user on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
-      const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
-      expect(variables).toMatchObject({ STAGE: 'prod', DEMO_USERS: 'false' });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { STAGE: 'prod' } });
+    }
+    expect(variablesOf('login').DEMO_USERS).toBe('false');
+    expect(variablesOf('fresh-login').DEMO_USERS).toBe('false');
+  });
+
+  it('gives the signing secret only to the functions that sign or verify tokens', () => {
+    for (const name of ['login', 'fresh-login', 'refresh', 'any-valid', 'fresh-only']) {
+      expect(variablesOf(name).JWT_SECRET).toBe('packaging-test-secret-0123456789abcdef');
+    }
+    for (const name of ['protected', 'protected-fresh']) {
+      expect(variablesOf(name)).not.toHaveProperty('JWT_SECRET');
     }
   });
 
