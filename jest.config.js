@@ -1,4 +1,7 @@
-/** Unit tests (no network) and end-to-end tests (real serverless-offline) as two jest projects. */
+/**
+ * Three jest projects: unit (no network), integration (handlers and stores against a real dynalite
+ * through the real AWS SDK), e2e (real serverless-offline and dynalite; the packaged template).
+ */
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
@@ -9,6 +12,7 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'], setupFiles: ['<rootDir>/tests/unit/setup-env.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],
 };

@@ -2,10 +2,10 @@ import { issueTokenPair } from '../src/auth-service';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { readJsonObject } from '../src/http/json-body';
-import { getConfig, getTokenIssuer, getUserStore } from '../src/runtime';
+import { getAuthDeps, getConfig } from '../src/runtime';
 
 const config = getConfig();
-const deps = { users: getUserStore(), issuer: getTokenIssuer() };
+const deps = getAuthDeps();
 
 /** POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}. */
 export const handler = httpHandler(config.corsAllowOrigin, async (event) => {

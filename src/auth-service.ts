@@ -1,26 +1,29 @@
 /**
- * The three token flows behind the HTTP endpoints: log in, refresh, fresh log in.
- * Handlers parse and respond; the rules live here.
+ * The token flows behind the HTTP endpoints: log in, fresh log in, refresh (rotation with reuse
+ * detection) and log out. Handlers parse and respond; the rules live here.
  */
-import { BadCredentialsError } from './errors';
+import { randomUUID } from 'node:crypto';
+import { BadCredentialsError, SessionRevokedError } from './errors';
+import type { FamilyStore } from './sessions/family-store';
 import type { TokenIssuer } from './tokens/token-issuer';
 import type { TokenVerifier } from './tokens/token-verifier';
+import type { LoginAttempts } from './users/login-attempts';
 import { verifyPassword } from './users/password';
-import type { UserStore } from './users/user-store';
+import type { UserRecord, UserStore } from './users/user-store';
 
 export interface Credentials {
   readonly username: string;
   readonly password: string;
 }
 
-export interface LoginDeps {
+export interface AuthDeps {
   readonly users: UserStore;
+  readonly families: FamilyStore;
+  readonly attempts: LoginAttempts;
   readonly issuer: TokenIssuer;
-}
-
-export interface RefreshDeps {
   readonly verifier: TokenVerifier;
-  readonly issuer: TokenIssuer;
+  /** Seconds the immediately-previous refresh token stays usable after a rotation (0: never). */
+  readonly refreshReuseGraceSeconds: number;
 }
 
 /**
@@ -29,35 +32,124 @@ export interface RefreshDeps {
  */
 const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtLW1Uk7fidVaPYBI2xenTmys=';
 
-/** Returns the username when the password is right. Error code: ERR_BAD_CREDENTIALS. */
-export async function checkCredentials(users: UserStore, { username, password }: Credentials): Promise<string> {
-  const user = await users.findUser(username);
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * The user when the password is right and the account enabled. Every attempt counts against the
+ * username's allowance first, existing or not. Error codes: ERR_BAD_CREDENTIALS (also for a
+ * disabled user), ERR_TOO_MANY_ATTEMPTS, ERR_STORE_UNAVAILABLE.
+ */
+export async function checkCredentials(deps: Pick<AuthDeps, 'users' | 'attempts'>, { username, password }: Credentials, now: number): Promise<UserRecord> {
+  await deps.attempts.reserve(username, now);
+  const user = await deps.users.findUser(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !matches) throw new BadCredentialsError();
-  return user.username;
+  if (!user || !matches || user.disabled) throw new BadCredentialsError();
+  await deps.attempts.clear(username, now);
+  return user;
 }
 
-/** POST /login: a fresh access token plus a refresh token. Error code: ERR_BAD_CREDENTIALS. */
-export async function issueTokenPair(deps: LoginDeps, credentials: Credentials) {
-  const sub = await checkCredentials(deps.users, credentials);
+/**
+ * POST /login: a fresh access token and the first refresh token of a new family.
+ * Error codes: those of `checkCredentials`.
+ */
+export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
+  const now = nowSeconds();
+  const { username: sub } = await checkCredentials(deps, credentials, now);
+  const familyId = randomUUID();
+  const jti = randomUUID();
+  await deps.families.create({
+    familyId,
+    username: sub,
+    currentJti: jti,
+    status: 'active',
+    authTime: now,
+    createdAt: now,
+    rotatedAt: now,
+    expiresAt: now + deps.issuer.refreshTokenTtlSeconds,
+  });
   const [access_token, refresh_token] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, true),
-    deps.issuer.issueRefreshToken(sub),
+    deps.issuer.issueAccessToken(sub, true, now),
+    deps.issuer.issueRefreshToken(sub, { fam: familyId, jti, authTime: now }),
   ]);
   return { sub, body: { access_token, refresh_token } };
 }
 
-/** POST /fresh-login: a fresh access token only, never a refresh token. Error code: ERR_BAD_CREDENTIALS. */
-export async function issueFreshAccessToken(deps: LoginDeps, credentials: Credentials) {
-  const sub = await checkCredentials(deps.users, credentials);
-  return { sub, body: { access_token: await deps.issuer.issueAccessToken(sub, true) } };
+/** POST /fresh-login: a fresh access token only; no refresh token, no family. Error codes: those of `checkCredentials`. */
+export async function issueFreshAccessToken(deps: AuthDeps, credentials: Credentials) {
+  const now = nowSeconds();
+  const { username: sub } = await checkCredentials(deps, credentials, now);
+  return { sub, body: { access_token: await deps.issuer.issueAccessToken(sub, true, now) } };
 }
 
 /**
- * POST /refresh: a non-fresh access token for the refresh token's subject; never a fresh one.
- * Error codes: those of `verifyRefreshToken`.
+ * POST /refresh: a non-fresh access token and the family's next refresh token, which replaces the
+ * presented one in one conditional write. A superseded token revokes the whole family.
+ * Error codes: those of `verifyRefreshToken`, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
+ * ERR_STORE_UNAVAILABLE.
  */
-export async function refreshAccessToken(deps: RefreshDeps, refreshToken: string) {
-  const { sub } = await deps.verifier.verifyRefreshToken(refreshToken);
-  return { sub, body: { access_token: await deps.issuer.issueAccessToken(sub, false) } };
+export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string) {
+  const claims = await deps.verifier.verifyRefreshToken(refreshToken);
+  const { sub, fam, jti, auth_time: authTime } = claims;
+  const now = nowSeconds();
+
+  // Tokens are stateless, the account is not: a disabled user or a changed password ends the session.
+  const user = await deps.users.findUser(sub);
+  if (!user || user.disabled || user.passwordChangedAt > authTime) {
+    await deps.families.revoke(fam, sub, user?.disabled ? 'user-disabled' : 'password-changed', now);
+    throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
+  }
+
+  const newJti = randomUUID();
+  const expiresAt = now + deps.issuer.refreshTokenTtlSeconds;
+  const rotated = await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, newJti, now, expiresAt });
+  if (rotated === 'stale') await recoverOrRevoke(deps, claims, newJti, now, expiresAt);
+
+  const [access_token, refresh_token] = await Promise.all([
+    deps.issuer.issueAccessToken(sub, false, authTime),
+    deps.issuer.issueRefreshToken(sub, { fam, jti: newJti, authTime }),
+  ]);
+  return { sub, body: { access_token, refresh_token } };
+}
+
+/**
+ * The presented token was not the family's current one. Within the grace window the
+ * immediately-previous token may rotate once more (a client retrying after a lost response);
+ * anything else is reuse of a superseded token, so the whole family is revoked.
+ */
+async function recoverOrRevoke(
+  deps: AuthDeps,
+  { sub, fam, jti }: { sub: string; fam: string; jti: string },
+  newJti: string,
+  now: number,
+  expiresAt: number,
+): Promise<void> {
+  const family = await deps.families.get(fam);
+  if (!family || family.username !== sub || family.status !== 'active' || family.expiresAt <= now) {
+    throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
+  }
+  const grace = deps.refreshReuseGraceSeconds;
+  if (grace > 0 && family.previousJti === jti && now - family.rotatedAt <= grace) {
+    const retried = await deps.families.rotateFromPrevious({
+      familyId: fam,
+      oldJti: jti,
+      seenCurrentJti: family.currentJti,
+      newJti,
+      now,
+      notRotatedBefore: now - grace,
+      expiresAt,
+    });
+    if (retried === 'rotated') return;
+  }
+  await deps.families.revoke(fam, sub, 'reuse', now);
+  throw new SessionRevokedError('ERR_REFRESH_TOKEN_REUSED', 'Refresh token reuse detected; the session has been revoked');
+}
+
+/**
+ * POST /logout: revokes the refresh token's family. Idempotent: logging out twice, or with a
+ * superseded token of the family, still answers success. Error codes: those of `verifyRefreshToken`.
+ */
+export async function revokeSession(deps: Pick<AuthDeps, 'verifier' | 'families'>, refreshToken: string) {
+  const { sub, fam } = await deps.verifier.verifyRefreshToken(refreshToken);
+  await deps.families.revoke(fam, sub, 'logout', nowSeconds());
+  return { sub, body: { msg: 'Logged out' } };
 }

@@ -26,14 +26,23 @@ export interface HttpConfig {
   readonly corsAllowOrigin: string;
 }
 
-/** Where users come from. */
-export interface UserConfig {
-  readonly stage: string;
-  /** Serve the example user `test`/`test` from memory; allowed on the local stage only. */
-  readonly demoUsers: boolean;
+/** The DynamoDB tables behind users, refresh-token families and login attempts. */
+export interface StoreConfig {
+  readonly region: string;
+  /** Set locally (dynalite); unset on AWS. */
+  readonly dynamodbEndpoint: string | undefined;
+  readonly usersTable: string;
+  readonly familiesTable: string;
+  readonly loginAttemptsTable: string;
+  /** Seconds the immediately-previous refresh token stays usable after a rotation (lost responses). */
+  readonly refreshReuseGraceSeconds: number;
+  /** Failed logins allowed per user and window before further attempts are refused. */
+  readonly loginMaxFailures: number;
+  /** Length of the failed-login window, which is also the longest lockout. */
+  readonly loginWindowSeconds: number;
 }
 
-export type Config = TokenConfig & HttpConfig & UserConfig;
+export type Config = TokenConfig & HttpConfig & StoreConfig;
 
 /** The secret the local stage uses when `JWT_SECRET` is unset. Refused on any other stage. */
 export const DEV_JWT_SECRET = 'DEV-ONLY-local-secret-never-use-in-production-0123456789';
@@ -44,6 +53,10 @@ export const TEXT_DEFAULTS = Object.freeze({
   JWT_ISSUER: 'fresh-token-lambda',
   JWT_AUDIENCE: 'fresh-token-lambda',
   CORS_ALLOW_ORIGIN: '*',
+  AWS_REGION: 'us-east-1',
+  USERS_TABLE: 'fresh-token-lambda-local-users',
+  FAMILIES_TABLE: 'fresh-token-lambda-local-refresh-families',
+  LOGIN_ATTEMPTS_TABLE: 'fresh-token-lambda-local-login-attempts',
 });
 
 /** Whole-number settings: [default, min, max]. Times are in seconds. */
@@ -52,6 +65,9 @@ export const INTEGER_DEFAULTS = Object.freeze({
   REFRESH_TOKEN_TTL: [2_592_000, 60, 31_536_000],
   CLOCK_LEEWAY: [0, 0, 300],
   MAX_BODY_BYTES: [4096, 64, 1_048_576],
+  REFRESH_REUSE_GRACE: [0, 0, 60],
+  LOGIN_MAX_FAILURES: [5, 1, 1000],
+  LOGIN_WINDOW: [900, 10, 86_400],
 } as const);
 
 const MIN_SECRET_BYTES = 32;
@@ -130,13 +146,21 @@ function httpSection(r: Reader): HttpConfig {
   return { maxBodyBytes: r.integer('MAX_BODY_BYTES'), corsAllowOrigin: r.text('CORS_ALLOW_ORIGIN') };
 }
 
-function userSection(r: Reader): UserConfig {
-  const stage = r.text('STAGE');
-  const demoUsers = r.flag('DEMO_USERS');
-  if (demoUsers && stage !== 'local') {
-    r.problems.push('DEMO_USERS serves the well-known user test/test and is only allowed on stage "local"');
+function storeSection(r: Reader): StoreConfig {
+  const dynamodbEndpoint = r.read('DYNAMODB_ENDPOINT');
+  if (dynamodbEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(dynamodbEndpoint)) {
+    r.problems.push(`DYNAMODB_ENDPOINT must be an http(s) URL, got "${dynamodbEndpoint}"`);
   }
-  return { stage, demoUsers };
+  return {
+    region: r.text('AWS_REGION'),
+    dynamodbEndpoint,
+    usersTable: r.text('USERS_TABLE'),
+    familiesTable: r.text('FAMILIES_TABLE'),
+    loginAttemptsTable: r.text('LOGIN_ATTEMPTS_TABLE'),
+    refreshReuseGraceSeconds: r.integer('REFRESH_REUSE_GRACE'),
+    loginMaxFailures: r.integer('LOGIN_MAX_FAILURES'),
+    loginWindowSeconds: r.integer('LOGIN_WINDOW'),
+  };
 }
 
 /** The token settings. Throws `ConfigError` naming every bad variable. */
@@ -157,5 +181,5 @@ export function loadHttpConfig(env: Env): HttpConfig {
  */
 export function loadConfig(env: Env): Config {
   const r = reader(env);
-  return r.done({ ...tokenSection(r), ...httpSection(r), ...userSection(r) });
+  return r.done({ ...tokenSection(r), ...httpSection(r), ...storeSection(r) });
 }

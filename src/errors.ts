@@ -14,7 +14,11 @@ export type ErrorCode =
   | 'ERR_TOKEN_NOT_YET_VALID'
   | 'ERR_ACCESS_TOKEN_REQUIRED'
   | 'ERR_REFRESH_TOKEN_REQUIRED'
+  | 'ERR_REFRESH_TOKEN_REVOKED'
+  | 'ERR_REFRESH_TOKEN_REUSED'
   | 'ERR_FRESH_TOKEN_REQUIRED'
+  | 'ERR_TOO_MANY_ATTEMPTS'
+  | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_BODY_INVALID'
@@ -23,11 +27,14 @@ export type ErrorCode =
 /** Base class of every error the product raises on purpose. */
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** Seconds after which a retry may succeed (sent as `Retry-After`), when that is known. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -61,6 +68,30 @@ export class TokenError extends AppError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/**
+ * A validly signed refresh token whose session is over: logged out, revoked by an administrator,
+ * expired, or superseded and presented again (reuse, which revokes the whole session).
+ */
+export class SessionRevokedError extends AppError {
+  constructor(code: 'ERR_REFRESH_TOKEN_REVOKED' | 'ERR_REFRESH_TOKEN_REUSED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Too many failed logins for this username in the current window, whether or not it exists. */
+export class TooManyAttemptsError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('ERR_TOO_MANY_ATTEMPTS', 'Too many failed login attempts; try again later', { retryAfterSeconds });
+  }
+}
+
+/** The database is unreachable or throttling: nothing was changed, and a retry may succeed. */
+export class StoreUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super('ERR_STORE_UNAVAILABLE', 'Service temporarily unavailable; please retry shortly', { cause, retryAfterSeconds: 1 });
   }
 }
 

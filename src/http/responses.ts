@@ -36,5 +36,6 @@ export function errorResponse(err: unknown, corsAllowOrigin: string): APIGateway
   }
   const row = ERROR_TABLE[err.code];
   const extra: Record<string, string> = row.wwwAuthenticate ? { 'WWW-Authenticate': row.wwwAuthenticate } : {};
+  if (err.retryAfterSeconds !== undefined) extra['Retry-After'] = String(err.retryAfterSeconds);
   return jsonResponse({ status: row.status, body: { msg: err.message } }, corsAllowOrigin, extra);
 }

@@ -4,24 +4,26 @@ import { importHmacKey, TYP, type TokenKind, type TokenSettings } from './token-
 
 /** Signs the product's tokens with a key imported once per cold start. */
 export interface TokenIssuer {
-  /** Signs an access token for `sub`, fresh or not. */
-  issueAccessToken(sub: string, fresh: boolean): Promise<string>;
-  /** Signs a refresh token for `sub`. */
-  issueRefreshToken(sub: string): Promise<string>;
+  /** Signs an access token for `sub`, fresh or not; `authTime` is when the password was verified. */
+  issueAccessToken(sub: string, fresh: boolean, authTime: number): Promise<string>;
+  /** Signs a refresh token of family `fam` with the given `jti` (which the family records). */
+  issueRefreshToken(sub: string, refresh: { fam: string; jti: string; authTime: number }): Promise<string>;
+  /** Lifetime of a refresh token, so a family can expire with it. */
+  readonly refreshTokenTtlSeconds: number;
 }
 
 /** Builds the issuer; the key import starts now and is reused by every call. */
 export function createTokenIssuer(settings: TokenSettings): TokenIssuer {
   const key = importHmacKey(settings.jwtSecret);
 
-  const sign = async (kind: TokenKind, sub: string, ttl: number, extra: JWTPayload): Promise<string> => {
+  const sign = async (kind: TokenKind, sub: string, ttl: number, extra: JWTPayload, jti: string = randomUUID()): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ type: kind, ...extra })
       .setProtectedHeader({ alg: settings.jwtAlgorithm, typ: TYP[kind] })
       .setSubject(sub)
       .setIssuer(settings.issuer)
       .setAudience(settings.audience)
-      .setJti(randomUUID())
+      .setJti(jti)
       .setIssuedAt(now)
       .setNotBefore(now)
       .setExpirationTime(now + ttl)
@@ -29,7 +31,9 @@ export function createTokenIssuer(settings: TokenSettings): TokenIssuer {
   };
 
   return {
-    issueAccessToken: (sub, fresh) => sign('access', sub, settings.accessTokenTtlSeconds, { fresh }),
-    issueRefreshToken: (sub) => sign('refresh', sub, settings.refreshTokenTtlSeconds, {}),
+    issueAccessToken: (sub, fresh, authTime) => sign('access', sub, settings.accessTokenTtlSeconds, { fresh, auth_time: authTime }),
+    issueRefreshToken: (sub, { fam, jti, authTime }) =>
+      sign('refresh', sub, settings.refreshTokenTtlSeconds, { fam, auth_time: authTime }, jti),
+    refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
   };
 }

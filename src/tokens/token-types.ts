@@ -2,8 +2,9 @@
  * The product's two token kinds and their verified claims. No jose here: only `token-issuer.ts`
  * and `token-verifier.ts` import it.
  *
- * Access token:  header typ `at+jwt` (RFC 9068); claims sub, type "access", fresh, jti, iat, nbf, exp, iss, aud.
- * Refresh token: header typ `rt+jwt`;            claims sub, type "refresh", jti, iat, nbf, exp, iss, aud.
+ * Access token:  header typ `at+jwt` (RFC 9068); claims sub, type "access", fresh, auth_time, jti, iat, nbf, exp, iss, aud.
+ * Refresh token: header typ `rt+jwt`;            claims sub, type "refresh", fam, auth_time, jti, iat, nbf, exp, iss, aud.
+ * `auth_time` (OIDC) is when the password was last verified; `fam` names the refresh-token family.
  * The header `typ` and the `type` claim must agree, so one kind is never accepted as the other.
  */
 import { webcrypto } from 'node:crypto';
@@ -13,8 +14,8 @@ export type TokenKind = 'access' | 'refresh';
 
 export const TYP: Readonly<Record<TokenKind, string>> = Object.freeze({ access: 'at+jwt', refresh: 'rt+jwt' });
 
-/** Verified claims of a refresh token. */
-export interface RefreshClaims {
+/** Claims every token of ours carries. */
+export interface RegisteredClaims {
   readonly sub: string;
   readonly jti: string;
   readonly iat: number;
@@ -22,8 +23,15 @@ export interface RefreshClaims {
 }
 
 /** Verified claims of an access token. */
-export interface AccessClaims extends RefreshClaims {
+export interface AccessClaims extends RegisteredClaims {
   readonly fresh: boolean;
+}
+
+/** Verified claims of a refresh token. */
+export interface RefreshClaims extends RegisteredClaims {
+  /** The refresh-token family (one per login) this token belongs to. */
+  readonly fam: string;
+  readonly auth_time: number;
 }
 
 export type TokenSettings = TokenConfig;

@@ -1,6 +1,6 @@
 import { jwtVerify, type JWTPayload, type JWTVerifyResult } from 'jose';
 import { TokenError } from '../errors';
-import { importHmacKey, TYP, type AccessClaims, type RefreshClaims, type TokenKind, type TokenSettings } from './token-types';
+import { importHmacKey, TYP, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind, type TokenSettings } from './token-types';
 
 /** Verifies the product's tokens; the authorizers' hot path. */
 export interface TokenVerifier {
@@ -42,7 +42,12 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
       return { ...registeredClaims(payload), fresh: payload.fresh };
     },
     async verifyRefreshToken(token) {
-      return registeredClaims(await verify(token, 'refresh'));
+      const payload = await verify(token, 'refresh');
+      const { fam, auth_time } = payload;
+      if (typeof fam !== 'string' || fam === '' || typeof auth_time !== 'number') {
+        throw invalidToken('fam or auth_time missing or malformed');
+      }
+      return { ...registeredClaims(payload), fam, auth_time };
     },
   };
 }
@@ -69,7 +74,7 @@ function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: Toke
   return payload;
 }
 
-function registeredClaims(payload: JWTPayload): RefreshClaims {
+function registeredClaims(payload: JWTPayload): RegisteredClaims {
   const { sub, jti, iat, exp } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
     throw invalidToken('malformed registered claims');

@@ -1,12 +1,25 @@
-/** A user as the login flow needs it. */
+/** A user as stored. Times are epoch seconds. */
 export interface UserRecord {
   readonly username: string;
-  /** A `scrypt$…` string from `hashPassword`. */
+  /** A self-describing `scrypt$…` string from `hashPassword`: parameters, salt and hash. */
   readonly passwordHash: string;
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** When the password was last set; sessions authenticated before it are void. */
+  readonly passwordChangedAt: number;
 }
 
-/** Where users live. The demo store serves the local stage; a database store comes later. */
+/** Where users live (DynamoDB on every stage; dynalite locally). */
 export interface UserStore {
-  /** The user with this exact username, or undefined. */
+  /** The user with this exact username, or undefined. Error code: ERR_STORE_UNAVAILABLE. */
   findUser(username: string): Promise<UserRecord | undefined>;
+  /** Creates a user; false if the username is taken. Error code: ERR_STORE_UNAVAILABLE. */
+  createUser(username: string, passwordHash: string, now: number): Promise<boolean>;
+  /** Replaces the password hash; false if there is no such user. Error code: ERR_STORE_UNAVAILABLE. */
+  setPasswordHash(username: string, passwordHash: string, now: number): Promise<boolean>;
+  /** Disables or re-enables a user; false if there is no such user. Error code: ERR_STORE_UNAVAILABLE. */
+  setDisabled(username: string, disabled: boolean, now: number): Promise<boolean>;
+  /** Every user, without password hashes. Error code: ERR_STORE_UNAVAILABLE. */
+  listUsers(): Promise<Omit<UserRecord, 'passwordHash'>[]>;
 }

@@ -1,14 +1,20 @@
 import { loadConfig, type Config } from '../../src/config';
 
-/** The environment unit tests run under; `setup-env.ts` puts it in `process.env` for the handlers. */
+/** The environment tests run under; `setup-env.ts` and `useEnvironment` put it in `process.env`. */
 export const TEST_ENV = Object.freeze({
   STAGE: 'local',
   JWT_SECRET: 'unit-test-secret-0123456789abcdef-0123456789',
-  DEMO_USERS: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
 /** A config from `TEST_ENV` with optional overrides. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...TEST_ENV, ...overrides });
 }
+
+/** When the password was verified, for tokens the tests issue directly. */
+export const AUTH_TIME = Math.floor(Date.now() / 1000);
+
+/** Family fields of a refresh token the tests issue directly. */
+export const REFRESH = Object.freeze({ fam: 'family-1', jti: 'refresh-jti-1', authTime: AUTH_TIME });

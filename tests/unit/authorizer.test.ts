@@ -3,7 +3,7 @@ import { createTokenIssuer } from '../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../src/tokens/token-verifier';
 import { accessClaims, craftToken } from '../helpers/craft-token';
 import { authorizerEvent, lambdaContext } from '../helpers/events';
-import { testConfig } from '../helpers/test-config';
+import { AUTH_TIME, REFRESH, testConfig } from '../helpers/test-config';
 
 const config = testConfig();
 const issuer = createTokenIssuer(config);
@@ -14,7 +14,7 @@ const API_WIDE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*';
 
 describe('authorizer pipeline', () => {
   it('allows a fresh access token on any-valid, for every route of the API, with the identity in the context', async () => {
-    const token = await issuer.issueAccessToken('alice', true);
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
     expect(result.principalId).toBe('alice');
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: API_WIDE }]);
@@ -22,39 +22,39 @@ describe('authorizer pipeline', () => {
   });
 
   it('allows a non-fresh access token on any-valid', async () => {
-    const token = await issuer.issueAccessToken('alice', false);
+    const token = await issuer.issueAccessToken('alice', false, AUTH_TIME);
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
     expect(result.context?.fresh).toBe(false);
   });
 
   it('keeps every context value a flat primitive', async () => {
-    const result = await anyValid(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', true)}`), context);
+    const result = await anyValid(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', true, AUTH_TIME)}`), context);
     for (const value of Object.values(result.context ?? {})) {
       expect(['string', 'number', 'boolean']).toContain(typeof value);
     }
   });
 
   it('allows a fresh access token on fresh-only', async () => {
-    const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', true)}`), context);
+    const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', true, AUTH_TIME)}`), context);
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
   });
 
   it('denies a valid non-fresh access token on fresh-only, naming the user', async () => {
-    const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', false)}`), context);
+    const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', false, AUTH_TIME)}`), context);
     expect(result.principalId).toBe('alice');
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: API_WIDE }]);
     expect(result.context).toBeUndefined();
   });
 
   it('accepts the scheme name in any case and the header name in any case', async () => {
-    const token = await issuer.issueAccessToken('alice', true);
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     const result = await anyValid(authorizerEvent(`bearer ${token}`, 'authorization'), context);
     expect(result.principalId).toBe('alice');
   });
 
   it('rejects a refresh token used as an access token with exactly Unauthorized', async () => {
-    const token = await issuer.issueRefreshToken('alice');
+    const token = await issuer.issueRefreshToken('alice', REFRESH);
     await expect(anyValid(authorizerEvent(`Bearer ${token}`), context)).rejects.toThrow(new Error('Unauthorized'));
     await expect(freshOnly(authorizerEvent(`Bearer ${token}`), context)).rejects.toThrow(new Error('Unauthorized'));
   });
@@ -79,7 +79,7 @@ describe('authorizer pipeline', () => {
   });
 
   it('lets a real fault through instead of disguising it as Unauthorized', async () => {
-    const token = await issuer.issueAccessToken('alice', true);
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     const event = { ...authorizerEvent(`Bearer ${token}`), methodArn: 'not-an-arn' };
     await expect(anyValid(event, context)).rejects.toThrow('methodArn is not an execute-api method ARN');
   });

@@ -1,4 +1,4 @@
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../../src/config';
+import { ConfigError, DEV_JWT_SECRET, loadConfig, loadHttpConfig, loadTokenConfig } from '../../src/config';
 
 const SECRET = 'a-production-secret-of-at-least-32-bytes!';
 
@@ -23,9 +23,16 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
       clockLeewaySeconds: 0,
-      demoUsers: false,
       maxBodyBytes: 4096,
       corsAllowOrigin: '*',
+      region: 'us-east-1',
+      dynamodbEndpoint: undefined,
+      usersTable: 'fresh-token-lambda-local-users',
+      familiesTable: 'fresh-token-lambda-local-refresh-families',
+      loginAttemptsTable: 'fresh-token-lambda-local-login-attempts',
+      refreshReuseGraceSeconds: 0,
+      loginMaxFailures: 5,
+      loginWindowSeconds: 900,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -41,6 +48,14 @@ describe('loadConfig', () => {
       CLOCK_LEEWAY: '5',
       MAX_BODY_BYTES: '2048',
       CORS_ALLOW_ORIGIN: 'https://app.example',
+      AWS_REGION: 'eu-west-1',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567',
+      USERS_TABLE: 'users',
+      FAMILIES_TABLE: 'families',
+      LOGIN_ATTEMPTS_TABLE: 'attempts',
+      REFRESH_REUSE_GRACE: '10',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_WINDOW: '60',
     });
     expect(config).toMatchObject({
       stage: 'prod',
@@ -51,6 +66,14 @@ describe('loadConfig', () => {
       clockLeewaySeconds: 5,
       maxBodyBytes: 2048,
       corsAllowOrigin: 'https://app.example',
+      region: 'eu-west-1',
+      dynamodbEndpoint: 'http://127.0.0.1:4567',
+      usersTable: 'users',
+      familiesTable: 'families',
+      loginAttemptsTable: 'attempts',
+      refreshReuseGraceSeconds: 10,
+      loginMaxFailures: 3,
+      loginWindowSeconds: 60,
     });
   });
 
@@ -62,18 +85,29 @@ describe('loadConfig', () => {
     expect(problemsOf({ JWT_SECRET: 'x'.repeat(31) })).toEqual(['JWT_SECRET must be at least 32 bytes, got 31']);
   });
 
-  it('refuses the development secret and the demo user outside the local stage', () => {
-    expect(problemsOf({ JWT_SECRET: DEV_JWT_SECRET, STAGE: 'prod', DEMO_USERS: 'true' })).toEqual([
+  it('refuses the development secret outside the local stage', () => {
+    expect(problemsOf({ JWT_SECRET: DEV_JWT_SECRET, STAGE: 'prod' })).toEqual([
       'JWT_SECRET is the local development secret; set a real secret for stage "prod"',
-      'DEMO_USERS serves the well-known user test/test and is only allowed on stage "local"',
     ]);
-    expect(loadConfig({ JWT_SECRET: DEV_JWT_SECRET, DEMO_USERS: 'true' }).demoUsers).toBe(true);
+    expect(loadConfig({ JWT_SECRET: DEV_JWT_SECRET }).stage).toBe('local');
+  });
+
+  it('reads only its own section for the authorizers and the protected handlers', () => {
+    expect(loadTokenConfig({ JWT_SECRET: SECRET, MAX_BODY_BYTES: 'lots' }).issuer).toBe('fresh-token-lambda');
+    expect(loadHttpConfig({ CORS_ALLOW_ORIGIN: 'https://app.example' })).toEqual({ maxBodyBytes: 4096, corsAllowOrigin: 'https://app.example' });
   });
 
   it('reports every bad variable at once', () => {
-    const problems = problemsOf({ JWT_SECRET: 'short', ACCESS_TOKEN_TTL: '15m', CLOCK_LEEWAY: '-1', DEMO_USERS: 'yes', REFRESH_TOKEN_TTL: '1.5' });
-    expect(problems).toHaveLength(5);
-    for (const name of ['JWT_SECRET', 'ACCESS_TOKEN_TTL', 'CLOCK_LEEWAY', 'DEMO_USERS', 'REFRESH_TOKEN_TTL']) {
+    const problems = problemsOf({
+      JWT_SECRET: 'short',
+      ACCESS_TOKEN_TTL: '15m',
+      CLOCK_LEEWAY: '-1',
+      REFRESH_TOKEN_TTL: '1.5',
+      DYNAMODB_ENDPOINT: 'localhost:8000',
+      LOGIN_MAX_FAILURES: '0',
+    });
+    expect(problems).toHaveLength(6);
+    for (const name of ['JWT_SECRET', 'ACCESS_TOKEN_TTL', 'CLOCK_LEEWAY', 'REFRESH_TOKEN_TTL', 'DYNAMODB_ENDPOINT', 'LOGIN_MAX_FAILURES']) {
       expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
     }
   });

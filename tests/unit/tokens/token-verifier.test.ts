@@ -1,7 +1,7 @@
 import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { accessClaims, craftToken, unsecuredToken } from '../../helpers/craft-token';
-import { testConfig } from '../../helpers/test-config';
+import { AUTH_TIME, REFRESH, testConfig } from '../../helpers/test-config';
 
 const config = testConfig();
 const issuer = createTokenIssuer(config);
@@ -20,63 +20,71 @@ describe('token verifier', () => {
   afterEach(() => jest.useRealTimers());
 
   it('accepts a fresh access token it issued and returns its claims', async () => {
-    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true));
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true, AUTH_TIME));
     expect(claims).toMatchObject({ sub: 'alice', fresh: true });
     expect(claims.exp - claims.iat).toBe(900);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('keeps a non-fresh access token non-fresh', async () => {
-    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', false));
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', false, AUTH_TIME));
     expect(claims.fresh).toBe(false);
   });
 
   it('gives every token its own jti', async () => {
-    const a = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true));
-    const b = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true));
+    const a = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true, AUTH_TIME));
+    const b = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true, AUTH_TIME));
     expect(a.jti).not.toBe(b.jti);
   });
 
-  it('issues refresh tokens valid for 30 days by default', async () => {
-    const claims = await verifier.verifyRefreshToken(await issuer.issueRefreshToken('alice'));
-    expect(claims.sub).toBe('alice');
+  it('issues refresh tokens valid for 30 days by default, carrying family, jti and auth_time', async () => {
+    const claims = await verifier.verifyRefreshToken(await issuer.issueRefreshToken('alice', REFRESH));
+    expect(claims).toMatchObject({ sub: 'alice', fam: REFRESH.fam, jti: REFRESH.jti, auth_time: AUTH_TIME });
     expect(claims.exp - claims.iat).toBe(30 * 24 * 3600);
+  });
+
+  it.each(['fam', 'auth_time'])('rejects a refresh token without %s', async (claim) => {
+    const claims = accessClaims({ type: 'refresh', fam: 'family-1', auth_time: AUTH_TIME });
+    delete claims.fresh;
+    await expect(verifier.verifyRefreshToken(await craftToken(claims, { typ: 'rt+jwt' }))).resolves.toMatchObject({ fam: 'family-1' });
+    delete claims[claim];
+    expect(await codeOf(verifier.verifyRefreshToken(await craftToken(claims, { typ: 'rt+jwt' })))).toBe('ERR_TOKEN_INVALID');
   });
 
   it('honours configured lifetimes', async () => {
     const short = testConfig({ ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '3600' });
     const shortIssuer = createTokenIssuer(short);
-    const access = await verifier.verifyAccessToken(await shortIssuer.issueAccessToken('alice', true));
-    const refresh = await verifier.verifyRefreshToken(await shortIssuer.issueRefreshToken('alice'));
+    const access = await verifier.verifyAccessToken(await shortIssuer.issueAccessToken('alice', true, AUTH_TIME));
+    const refresh = await verifier.verifyRefreshToken(await shortIssuer.issueRefreshToken('alice', REFRESH));
     expect(access.exp - access.iat).toBe(60);
     expect(refresh.exp - refresh.iat).toBe(3600);
   });
 
   it('rejects a refresh token used as an access token', async () => {
-    expect(await codeOf(verifier.verifyAccessToken(await issuer.issueRefreshToken('alice')))).toBe('ERR_ACCESS_TOKEN_REQUIRED');
+    expect(await codeOf(verifier.verifyAccessToken(await issuer.issueRefreshToken('alice', REFRESH)))).toBe('ERR_ACCESS_TOKEN_REQUIRED');
   });
 
   it('rejects an access token used as a refresh token', async () => {
-    expect(await codeOf(verifier.verifyRefreshToken(await issuer.issueAccessToken('alice', true)))).toBe('ERR_REFRESH_TOKEN_REQUIRED');
+    expect(await codeOf(verifier.verifyRefreshToken(await issuer.issueAccessToken('alice', true, AUTH_TIME)))).toBe('ERR_REFRESH_TOKEN_REQUIRED');
   });
 
   it('rejects an expired access token', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    const token = await issuer.issueAccessToken('alice', true);
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     jest.setSystemTime(new Date('2026-01-01T00:15:00Z'));
     expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_EXPIRED');
   });
 
   it('accepts a token one second before it expires', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    const token = await issuer.issueAccessToken('alice', true);
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     jest.setSystemTime(new Date('2026-01-01T00:14:59Z'));
     await expect(verifier.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
   });
 
   it('accepts a just-expired token within the configured clock leeway', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    const token = await issuer.issueAccessToken('alice', true);
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     jest.setSystemTime(new Date('2026-01-01T00:15:20Z'));
     const lenient = createTokenVerifier(testConfig({ CLOCK_LEEWAY: '30' }));
     await expect(lenient.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
@@ -90,7 +98,7 @@ describe('token verifier', () => {
   });
 
   it('rejects a token with a tampered payload', async () => {
-    const [header, , signature] = (await issuer.issueAccessToken('alice', false)).split('.');
+    const [header, , signature] = (await issuer.issueAccessToken('alice', false, AUTH_TIME)).split('.');
     const forged = Buffer.from(JSON.stringify(accessClaims({ sub: 'alice', fresh: true }))).toString('base64url');
     expect(await codeOf(verifier.verifyAccessToken(`${header}.${forged}.${signature}`))).toBe('ERR_TOKEN_INVALID');
   });

@@ -1,0 +1,89 @@
+/**
+ * The local database: dynalite (the DynamoDB API on loopback) with the tables serverless.yml
+ * declares, read from `serverless print` so the schema has one source of truth.
+ */
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createDocumentClient } from '../src/store/dynamo-client';
+import { hashPassword } from '../src/users/password';
+import { createDynamoUserStore } from '../src/users/dynamo-user-store';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+// This machine may run Node 20 while Lambda runs 22; the SDK's notice about that is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalDatabase {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on loopback; data persists in `dataPath`, or lives in memory without it. */
+export function startDynalite({ port = 0, dataPath }: { port?: number; dataPath?: string } = {}): Promise<LocalDatabase> {
+  if (dataPath) mkdirSync(dataPath, { recursive: true });
+  const server = dynalite({ path: dataPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as AddressInfo;
+      resolve({
+        endpoint: `http://127.0.0.1:${bound}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+type CfnTable = { Type: string; Properties: Record<string, unknown> };
+
+/** CloudFormation table properties → a CreateTable request (TTL, PITR and SSE are AWS-only). */
+export function toCreateTableInput(properties: Record<string, unknown>): CreateTableCommandInput {
+  const { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } = properties as unknown as CreateTableCommandInput;
+  return { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode };
+}
+
+/**
+ * The DynamoDB tables serverless.yml declares for `stage`, resolved by `serverless print`.
+ * Cached by the content of serverless.yml, since printing takes a few seconds.
+ */
+export async function readTableDefinitions(stage = 'local'): Promise<CreateTableCommandInput[]> {
+  const yml = readFileSync(path.join(ROOT, 'serverless.yml'));
+  const cache = path.join(tmpdir(), `fresh-token-tables-${stage}-${createHash('sha256').update(yml).digest('hex').slice(0, 16)}.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as CreateTableCommandInput[];
+  const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['print', '--stage', stage, '--format', 'json'], {
+    cwd: ROOT,
+    env: { ...process.env, JWT_SECRET: 'not-used-by-print-0123456789abcdef012345' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const printed = JSON.parse(stdout) as { resources: { Resources: Record<string, CfnTable> } };
+  const tables = Object.values(printed.resources.Resources)
+    .filter((resource) => resource.Type === 'AWS::DynamoDB::Table')
+    .map((resource) => toCreateTableInput(resource.Properties));
+  writeFileSync(cache, JSON.stringify(tables));
+  return tables;
+}
+
+/** Creates whichever of `tables` do not exist yet. */
+export async function ensureTables(endpoint: string, tables: CreateTableCommandInput[]): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+  for (const table of tables) {
+    if (!TableNames.includes(table.TableName ?? '')) await client.send(new CreateTableCommand(table));
+  }
+  client.destroy();
+}
+
+/** Adds the demo user `test`/`test` unless it exists; local stage only. */
+export async function seedDemoUser(endpoint: string, usersTable: string): Promise<boolean> {
+  const users = createDynamoUserStore(createDocumentClient({ region: LOCAL_REGION, dynamodbEndpoint: endpoint }), usersTable);
+  if (await users.findUser('test')) return false;
+  return users.createUser('test', await hashPassword('test'), Math.floor(Date.now() / 1000));
+}

@@ -1,0 +1,102 @@
+/** Starts and stops serverless-offline for `npm start` and the end-to-end tests. */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const SERVERLESS = path.join(ROOT, 'node_modules', '.bin', 'serverless');
+
+export interface Offline {
+  readonly baseUrl: string;
+  readonly pid: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A TCP port that is free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs `serverless offline start --stage local` in its own process group and resolves once it
+ * serves HTTP. `env` adds to (and overrides) this process's environment.
+ */
+export async function startOffline({
+  port = 3000,
+  env = {},
+  echo = false,
+  readyTimeoutMs = 120_000,
+}: { port?: number; env?: Record<string, string>; echo?: boolean; readyTimeoutMs?: number } = {}): Promise<Offline> {
+  const childEnv = {
+    ...process.env,
+    PORT: String(port),
+    LAMBDA_PORT: process.env.LAMBDA_PORT ?? String(await freePort()),
+    WEBSOCKET_PORT: process.env.WEBSOCKET_PORT ?? String(await freePort()),
+    // A build folder per run, so several servers (and packaging) can run side by side.
+    BUILD_DIR: `.esbuild-offline-${port}`,
+    // The functions run on this machine's Node (maybe 20) locally, on 22 in Lambda: not worth a warning.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...env,
+  };
+  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start serverless offline');
+  let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serverless offline not ready after ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      if (echo) process.stdout.write(text);
+      if (output.includes('Server ready:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`serverless offline exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(killer);
+  };
+
+  try {
+    await ready;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { baseUrl: `http://127.0.0.1:${port}`, pid, output: () => output, stop };
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm run users -- <command> [username] [--stage <stage>] [--region <region>]`
+ *
+ *   add <username>       create a user (password from the prompt, or from stdin when piped)
+ *   passwd <username>    set a new password; revokes every session of the user
+ *   disable <username>   disable the user; revokes every session
+ *   enable <username>    re-enable a disabled user
+ *   list                 list users (never their hashes)
+ *
+ * Without --stage it works on the local database of `npm start` (DYNAMODB_ENDPOINT, default
+ * http://127.0.0.1:8000), opening .data/ itself when nothing is listening. With --stage it works
+ * on that stage's deployed tables, with your AWS credentials. Passwords never go on the command line.
+ */
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDynamoFamilyStore } from '../src/sessions/dynamo-family-store';
+import { createDocumentClient } from '../src/store/dynamo-client';
+import { createDynamoUserStore } from '../src/users/dynamo-user-store';
+import { AdminError, addUser, changePassword, disableUser, enableUser, listUsers, type AdminDeps } from '../src/users/user-admin';
+import { ensureTables, LOCAL_REGION, readTableDefinitions, ROOT, startDynalite, type LocalDatabase } from './local-db';
+
+const SERVICE = 'fresh-token-lambda';
+const USAGE = 'usage: npm run users -- add|passwd|disable|enable <username> | list   [--stage <stage>] [--region <region>]';
+
+/** Reads a password: hidden at a terminal prompt (asked twice), or the first line of piped stdin. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = '';
+    for await (const chunk of process.stdin) data += chunk;
+    return data.replace(/\r?\n$/, '').split(/\r?\n/)[0] ?? '';
+  }
+  const ask = (question: string) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+      const output = rl as unknown as { _writeToOutput: (text: string) => void };
+      let prompted = false;
+      output._writeToOutput = (text: string) => {
+        // Show the prompt once, echo nothing of what is typed.
+        if (!prompted) process.stdout.write(text);
+        prompted = true;
+      };
+      rl.question(question, (answer) => {
+        rl.close();
+        process.stdout.write('\n');
+        resolve(answer);
+      });
+    });
+  const first = await ask('Password: ');
+  const second = await ask('Repeat password: ');
+  if (first !== second) throw new AdminError('the passwords do not match');
+  return first;
+}
+
+/** Connects to the local database, starting one on .data/ if `npm start` is not running. */
+async function localEndpoint(): Promise<{ endpoint: string; embedded?: LocalDatabase }> {
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
+  try {
+    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
+    return { endpoint };
+  } catch {
+    const embedded = await startDynalite({ dataPath: path.join(ROOT, '.data', 'dynamodb') });
+    await ensureTables(embedded.endpoint, await readTableDefinitions('local'));
+    return { endpoint: embedded.endpoint, embedded };
+  }
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { stage: { type: 'string' }, region: { type: 'string' } },
+  });
+  const [command, name] = positionals;
+  if (!command || (command !== 'list' && !name)) throw new AdminError(USAGE);
+  const username = name ?? '';
+
+  const stage = values.stage ?? 'local';
+  const local = values.stage === undefined;
+  const connection = local ? await localEndpoint() : undefined;
+  const region = values.region ?? process.env.AWS_REGION ?? LOCAL_REGION;
+  const db = createDocumentClient({ region, dynamodbEndpoint: connection?.endpoint });
+  const deps: AdminDeps = {
+    users: createDynamoUserStore(db, `${SERVICE}-${stage}-users`),
+    families: createDynamoFamilyStore(db, `${SERVICE}-${stage}-refresh-families`),
+  };
+
+  try {
+    switch (command) {
+      case 'add':
+        await addUser(deps, username, await readPassword());
+        console.log(`Added ${username}.`);
+        break;
+      case 'passwd':
+        console.log(`Password changed; ${await changePassword(deps, username, await readPassword())} session(s) revoked.`);
+        break;
+      case 'disable':
+        console.log(`Disabled ${username}; ${await disableUser(deps, username)} session(s) revoked.`);
+        break;
+      case 'enable':
+        await enableUser(deps, username);
+        console.log(`Enabled ${username}.`);
+        break;
+      case 'list':
+        for (const user of await listUsers(deps)) {
+          const changed = new Date(user.passwordChangedAt * 1000).toISOString();
+          console.log(`${user.username}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`);
+        }
+        break;
+      default:
+        throw new AdminError(USAGE);
+    }
+  } finally {
+    db.destroy();
+    await connection?.embedded?.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof AdminError ? err.message : err);
+  process.exit(err instanceof AdminError ? 2 : 1);
+});

@@ -1,0 +1,54 @@
+/**
+ * A refresh-token family: the chain of refresh tokens born of one login. Only its current token
+ * (and, within a grace window, the one before) is accepted; presenting any older one revokes it.
+ * Times are epoch seconds.
+ */
+export interface Family {
+  readonly familyId: string;
+  readonly username: string;
+  readonly currentJti: string;
+  readonly previousJti?: string;
+  readonly status: 'active' | 'revoked';
+  readonly revokedReason?: RevokeReason;
+  /** When the password was verified for the login that started the family. */
+  readonly authTime: number;
+  readonly createdAt: number;
+  readonly rotatedAt: number;
+  /** Also DynamoDB's TTL attribute: the item disappears some time after this. */
+  readonly expiresAt: number;
+}
+
+export type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-changed';
+
+/** The outcome of one rotation attempt. */
+export type RotateResult = 'rotated' | 'stale';
+
+export interface FamilyStore {
+  /** Stores a new family. Error code: ERR_STORE_UNAVAILABLE. */
+  create(family: Family): Promise<void>;
+  /**
+   * Makes `newJti` the family's current token, in ONE conditional write that holds only while the
+   * family is active, unexpired, owned by `username` and `oldJti` is still current. 'stale' when it
+   * did not hold. Error code: ERR_STORE_UNAVAILABLE.
+   */
+  rotate(input: { familyId: string; username: string; oldJti: string; newJti: string; now: number; expiresAt: number }): Promise<RotateResult>;
+  /**
+   * Like `rotate`, but for a retry with the immediately-previous token within the grace window:
+   * holds only while `oldJti` is still the previous token and `seenCurrentJti` is still current.
+   */
+  rotateFromPrevious(input: {
+    familyId: string;
+    oldJti: string;
+    seenCurrentJti: string;
+    newJti: string;
+    now: number;
+    notRotatedBefore: number;
+    expiresAt: number;
+  }): Promise<RotateResult>;
+  /** The family, read consistently, or undefined. Error code: ERR_STORE_UNAVAILABLE. */
+  get(familyId: string): Promise<Family | undefined>;
+  /** Revokes one family of `username` (no-op if absent or already revoked). Error code: ERR_STORE_UNAVAILABLE. */
+  revoke(familyId: string, username: string, reason: RevokeReason, now: number): Promise<void>;
+  /** Revokes every active family of a user; returns how many. Error code: ERR_STORE_UNAVAILABLE. */
+  revokeAllOfUser(username: string, reason: RevokeReason, now: number): Promise<number>;
+}

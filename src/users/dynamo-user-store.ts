@@ -1,0 +1,98 @@
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, storeCall } from '../store/store-call';
+import type { UserRecord, UserStore } from './user-store';
+
+/**
+ * Users in DynamoDB, one item per user keyed by `username`:
+ * passwordHash, disabled, createdAt, updatedAt, passwordChangedAt.
+ */
+export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string): UserStore {
+  /** Runs a conditional write; false when the condition (the user exists, or does not) failed. */
+  const conditional = async (run: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await storeCall(run);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  };
+
+  return {
+    async findUser(username) {
+      const { Item } = await storeCall(() => db.send(new GetCommand({ TableName: table, Key: { username }, ConsistentRead: true })));
+      return Item ? toRecord(Item) : undefined;
+    },
+
+    createUser: (username, passwordHash, now) =>
+      conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { username, passwordHash, disabled: false, createdAt: now, updatedAt: now, passwordChangedAt: now },
+            ConditionExpression: 'attribute_not_exists(username)',
+          }),
+        ),
+      ),
+
+    setPasswordHash: (username, passwordHash, now) =>
+      conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { username },
+            UpdateExpression: 'SET passwordHash = :hash, passwordChangedAt = :now, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(username)',
+            ExpressionAttributeValues: { ':hash': passwordHash, ':now': now },
+          }),
+        ),
+      ),
+
+    setDisabled: (username, disabled, now) =>
+      conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { username },
+            UpdateExpression: 'SET disabled = :disabled, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(username)',
+            ExpressionAttributeValues: { ':disabled': disabled, ':now': now },
+          }),
+        ),
+      ),
+
+    async listUsers() {
+      const users: Omit<UserRecord, 'passwordHash'>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await storeCall(() =>
+          db.send(
+            new ScanCommand({
+              TableName: table,
+              ProjectionExpression: 'username, disabled, createdAt, updatedAt, passwordChangedAt',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          const { passwordHash: _omitted, ...rest } = toRecord({ ...item, passwordHash: '' });
+          users.push(rest);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return users.sort((a, b) => a.username.localeCompare(b.username));
+    },
+  };
+}
+
+function toRecord(item: Record<string, unknown>): UserRecord {
+  const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+  return {
+    username: String(item.username),
+    passwordHash: typeof item.passwordHash === 'string' ? item.passwordHash : '',
+    disabled: item.disabled === true,
+    createdAt: number(item.createdAt),
+    updatedAt: number(item.updatedAt),
+    passwordChangedAt: number(item.passwordChangedAt),
+  };
+}
