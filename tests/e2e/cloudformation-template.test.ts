@@ -96,28 +96,77 @@ describe('the packaged CloudFormation template', () => {
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'POST /fresh-login NONE -',
       'POST /login NONE -',
+      'POST /logout NONE -',
       'POST /refresh NONE -',
     ]);
   });
 
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-    expect(preflights).toHaveLength(5);
+    expect(preflights).toHaveLength(6);
   });
 
-  it('runs every function on nodejs22.x, with no demo user on a deployed stage', () => {
+  it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { STAGE: 'prod' } });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
-    expect(variablesOf('login').DEMO_USERS).toBe('false');
-    expect(variablesOf('fresh-login').DEMO_USERS).toBe('false');
+    expect(variablesOf('login')).toMatchObject({ USERS_TABLE: 'fresh-token-lambda-prod-users', DYNAMODB_ENDPOINT: '' });
+  });
+
+  it('declares the tables pay-per-request, encrypted, with point-in-time recovery, and TTL where items expire', () => {
+    const tables = Object.fromEntries(ofType('AWS::DynamoDB::Table').map((table) => [table.Properties.TableName, table.Properties]));
+    expect(Object.keys(tables).sort()).toEqual([
+      'fresh-token-lambda-prod-login-attempts',
+      'fresh-token-lambda-prod-refresh-families',
+      'fresh-token-lambda-prod-users',
+    ]);
+    for (const table of Object.values(tables)) {
+      expect(table).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+    expect(tables['fresh-token-lambda-prod-refresh-families']?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(tables['fresh-token-lambda-prod-login-attempts']?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(resources.UsersTable).toMatchObject({ DeletionPolicy: 'Retain' });
+  });
+
+  it('gives each stateful function only the DynamoDB actions it uses, and the others none', () => {
+    const grants = (functionName: string) => {
+      const fn = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === `fresh-token-lambda-prod-${functionName}`)!;
+      const role = resources[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
+      const statements = (role.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap(
+        (policy) => policy.PolicyDocument.Statement,
+      );
+      return statements
+        .filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')))
+        .map((statement) => `${(statement.Resource as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]}: ${statement.Action.join(',')}`)
+        .sort();
+    };
+    expect(grants('login')).toEqual(['FamiliesTable: dynamodb:PutItem', 'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('fresh-login')).toEqual(['LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('refresh')).toEqual(['FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem']);
+    for (const name of ['any-valid', 'fresh-only', 'protected', 'protected-fresh']) expect(grants(name)).toEqual([]);
+  });
+
+  it('throttles the stage, and the password routes harder', () => {
+    const [deployment] = ofType('AWS::ApiGateway::Deployment');
+    expect(deployment?.Properties.StageDescription).toEqual({
+      ThrottlingRateLimit: 200,
+      ThrottlingBurstLimit: 100,
+      MethodSettings: [
+        { HttpMethod: 'POST', ResourcePath: '/~1login', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 10 },
+        { HttpMethod: 'POST', ResourcePath: '/~1fresh-login', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 10 },
+      ],
+    });
   });
 
   it('gives the signing secret only to the functions that sign or verify tokens', () => {
-    for (const name of ['login', 'fresh-login', 'refresh', 'any-valid', 'fresh-only']) {
+    for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only']) {
       expect(variablesOf(name).JWT_SECRET).toBe('packaging-test-secret-0123456789abcdef');
     }
     for (const name of ['protected', 'protected-fresh']) {

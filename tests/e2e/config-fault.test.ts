@@ -1,9 +1,9 @@
-import { startOfflineOnFreePort, type Offline } from './offline';
+import { startTestApi, type TestApi } from '../helpers/local-stack';
 
-let api: Offline;
+let api: TestApi;
 
 beforeAll(async () => {
-  api = await startOfflineOnFreePort({ JWT_SECRET: 'too-short' });
+  api = await startTestApi({ JWT_SECRET: 'too-short' });
 }, 180_000);
 
 afterAll(async () => {

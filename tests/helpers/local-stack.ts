@@ -1,4 +1,5 @@
 import { ensureTables, readTableDefinitions, startDynalite, type LocalDatabase } from '../../scripts/local-db';
+import { freePort, startOffline } from '../../scripts/offline';
 import { TEST_ENV } from './test-config';
 
 export interface TestDatabase extends LocalDatabase {
@@ -19,4 +20,38 @@ export async function startTestDatabase(): Promise<TestDatabase> {
  */
 export function useEnvironment(db: { env: Record<string, string> }, extra: Record<string, string> = {}): void {
   Object.assign(process.env, TEST_ENV, db.env, extra);
+}
+
+export interface TestApi {
+  readonly baseUrl: string;
+  readonly db: TestDatabase;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole local stack on free ports: a fresh dynalite and serverless-offline pointed at it.
+ * `env` adds to the start environment (e.g. JWT_SECRET); `dbEndpoint` overrides where the
+ * functions look for the database (to simulate an outage).
+ */
+export async function startTestApi(env: Record<string, string> = {}, dbEndpoint?: string): Promise<TestApi> {
+  const db = await startTestDatabase();
+  try {
+    const offline = await startOffline({
+      port: await freePort(),
+      env: { POWERTOOLS_LOG_LEVEL: 'WARN', LOG_LEVEL: 'WARN', DYNAMODB_ENDPOINT: dbEndpoint ?? db.endpoint, ...env },
+    });
+    return {
+      baseUrl: offline.baseUrl,
+      db,
+      output: offline.output,
+      stop: async () => {
+        await offline.stop();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }

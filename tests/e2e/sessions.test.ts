@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { disableUser, addUser, changePassword } from '../../src/users/user-admin';
+import { apiClient } from '../helpers/http-client';
+import { startTestApi, type TestApi } from '../helpers/local-stack';
+import { adminDeps } from '../helpers/users';
+
+// Refresh-token rotation, reuse detection, logout, account changes and lockout, through
+// serverless-offline (each function in its own worker thread) and a real local DynamoDB.
+
+const SECRET = 'e2e-sessions-secret-0123456789abcdef-0123456789';
+const MAX_FAILURES = 3;
+
+let api: TestApi;
+let request: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  api = await startTestApi({ JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: String(MAX_FAILURES) });
+  request = apiClient(api.baseUrl);
+}, 180_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+async function newUser(name: string, password = `${name}-password-1`) {
+  await addUser(adminDeps(api.db), name, password);
+  return { username: name, password };
+}
+
+async function login(credentials: { username: string; password: string }) {
+  const response = await request('POST', '/login', { json: credentials });
+  expect(response.status).toBe(200);
+  return response.json as { access_token: string; refresh_token: string };
+}
+
+describe('refresh-token rotation', () => {
+  it('lets exactly one of 50 concurrent refreshes with the same token through, and revokes the family', async () => {
+    const { refresh_token } = await login(await newUser('dora'));
+    // serverless-offline runs each concurrent call in its own worker thread; start them first so
+    // the burst measures the database's conditional write, not 50 cold starts on 2 cores.
+    await Promise.all(Array.from({ length: 50 }, () => request('POST', '/refresh', { token: 'warm-up' })));
+    const responses = await Promise.all(Array.from({ length: 50 }, () => request('POST', '/refresh', { token: refresh_token })));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(49);
+    // The losers presented a superseded token: reuse, so even the winner's new token is dead.
+    const winner = responses.find((response) => response.status === 200)!;
+    const next = await request('POST', '/refresh', { token: winner.json.refresh_token as string });
+    expect(next.status).toBe(401);
+  });
+
+  it('treats a rotated token presented again as reuse and revokes the whole family', async () => {
+    const { refresh_token: first } = await login(await newUser('emil'));
+    const second = await request('POST', '/refresh', { token: first });
+    expect(second.status).toBe(200);
+    const third = await request('POST', '/refresh', { token: second.json.refresh_token as string });
+    expect(third.status).toBe(200);
+
+    const replay = await request('POST', '/refresh', { token: first });
+    expect(replay.status).toBe(401);
+    expect(replay.json).toEqual({ msg: 'Refresh token reuse detected; the session has been revoked' });
+    const newest = await request('POST', '/refresh', { token: third.json.refresh_token as string });
+    expect(newest.status).toBe(401);
+    expect(newest.json).toEqual({ msg: 'Refresh token has been revoked' });
+  });
+
+  it('keeps other sessions of the same user alive when one family is revoked', async () => {
+    const user = await newUser('fay');
+    const laptop = await login(user);
+    const phone = await login(user);
+    await request('POST', '/refresh', { token: laptop.refresh_token });
+    await request('POST', '/refresh', { token: laptop.refresh_token });
+    expect((await request('POST', '/refresh', { token: phone.refresh_token })).status).toBe(200);
+  });
+});
+
+describe('logout', () => {
+  it('revokes the family, answers 200 every time, and refresh then fails', async () => {
+    const { refresh_token, access_token } = await login(await newUser('gus'));
+    const first = await request('POST', '/logout', { token: refresh_token });
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual({ msg: 'Logged out' });
+    expect((await request('POST', '/logout', { token: refresh_token })).status).toBe(200);
+    expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(401);
+    // Access tokens are stateless: they keep working until they expire.
+    expect((await request('GET', '/protected', { token: access_token })).status).toBe(200);
+  });
+
+  it('refuses an access token', async () => {
+    const { access_token } = await login(await newUser('hal'));
+    const response = await request('POST', '/logout', { token: access_token });
+    expect(response.status).toBe(401);
+    expect(response.json).toEqual({ msg: 'Only refresh tokens are allowed' });
+  });
+});
+
+describe('account changes', () => {
+  it('stops a disabled user from logging in or refreshing, answering as for a wrong password', async () => {
+    const user = await newUser('ivy');
+    const { refresh_token } = await login(user);
+    expect(await disableUser(adminDeps(api.db), 'ivy')).toBe(1);
+    const refused = await request('POST', '/login', { json: user });
+    const wrong = await request('POST', '/login', { json: { username: 'ivy', password: 'not-her-password' } });
+    expect(refused.status).toBe(401);
+    expect(refused.text).toBe(wrong.text);
+    expect((await request('POST', '/fresh-login', { json: user })).status).toBe(401);
+    expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(401);
+  });
+
+  it('revokes every session on a password change; the new password works, the old does not', async () => {
+    const user = await newUser('jon');
+    const sessions = [await login(user), await login(user)];
+    expect(await changePassword(adminDeps(api.db), 'jon', 'jon-new-password')).toBe(2);
+    for (const { refresh_token } of sessions) {
+      expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(401);
+    }
+    expect((await request('POST', '/login', { json: user })).status).toBe(401);
+    expect((await request('POST', '/login', { json: { username: 'jon', password: 'jon-new-password' } })).status).toBe(200);
+  });
+});
+
+describe('brute-force protection', () => {
+  it('locks a username after repeated failures, the same way whether or not it exists', async () => {
+    const user = await newUser('kim');
+    const attempt = (username: string) => request('POST', '/login', { json: { username, password: 'guess-password' } });
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      expect((await attempt('kim')).status).toBe(401);
+      expect((await attempt('nobody-kim')).status).toBe(401);
+    }
+    const existing = await attempt('kim');
+    const unknown = await attempt('nobody-kim');
+    expect(existing.status).toBe(429);
+    expect(unknown.status).toBe(429);
+    expect(existing.text).toBe(unknown.text);
+    expect(existing.json).toEqual({ msg: 'Too many failed login attempts; try again later' });
+    expect(Number(existing.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(existing.headers.get('retry-after')).toBe(unknown.headers.get('retry-after'));
+    // Even the right password waits out the lock.
+    expect((await request('POST', '/login', { json: user })).status).toBe(429);
+  });
+
+  it('resets the count on a successful login', async () => {
+    const user = await newUser('lea');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < MAX_FAILURES - 1; i++) {
+        expect((await request('POST', '/login', { json: { username: 'lea', password: 'guess-password' } })).status).toBe(401);
+      }
+      expect((await request('POST', '/login', { json: user })).status).toBe(200);
+    }
+  });
+});
+
+describe('the users command', () => {
+  it('adds a user with a password read from stdin, never from the command line', async () => {
+    const cli = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+    const script = path.resolve(__dirname, '../../scripts/users.ts');
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = execFile(cli, [script, 'add', 'max'], { env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      );
+      child.stdin?.end('max-password-1\n');
+    });
+    expect(output).toContain('Added max.');
+    expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-1' } })).status).toBe(200);
+  });
+});
+
+describe('with the database down', () => {
+  let down: TestApi;
+
+  beforeAll(async () => {
+    // Nothing listens on port 9 on loopback: every database call is refused.
+    down = await startTestApi({ JWT_SECRET: SECRET }, 'http://127.0.0.1:9');
+  }, 180_000);
+
+  afterAll(async () => {
+    await down?.stop();
+  });
+
+  it('answers 503 with Retry-After on the stateful routes, while the authorizers keep working', async () => {
+    const call = apiClient(down.baseUrl);
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, unknown>, typ: string) =>
+      new SignJWT({ sub: 'nia', jti: `jti-${typ}`, iat: now, nbf: now, exp: now + 300, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda', ...claims })
+        .setProtectedHeader({ alg: 'HS256', typ })
+        .sign(new TextEncoder().encode(SECRET));
+    const refresh = await sign({ type: 'refresh', fam: 'family-x', auth_time: now }, 'rt+jwt');
+    const access = await sign({ type: 'access', fresh: true, auth_time: now }, 'at+jwt');
+
+    const stateful = [
+      await call('POST', '/login', { json: { username: 'nia', password: 'nia-password-1' } }),
+      await call('POST', '/fresh-login', { json: { username: 'nia', password: 'nia-password-1' } }),
+      await call('POST', '/refresh', { token: refresh }),
+      await call('POST', '/logout', { token: refresh }),
+    ];
+    for (const response of stateful) {
+      expect(response.status).toBe(503);
+      expect(response.json).toEqual({ msg: 'Service temporarily unavailable; please retry shortly' });
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    expect((await call('GET', '/protected', { token: access })).json).toEqual({ logged_in_as: 'nia' });
+    expect((await call('GET', '/protected-fresh', { token: access })).json).toEqual({ fresh_logged_in_as: 'nia' });
+  });
+});

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureTables, readTableDefinitions, startDynalite } from '../../scripts/local-db';
+import { issueTokenPair, rotateRefreshToken, type AuthDeps } from '../../src/auth-service';
+import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
+import { createDocumentClient } from '../../src/store/dynamo-client';
+import { createTokenIssuer } from '../../src/tokens/token-issuer';
+import { createTokenVerifier } from '../../src/tokens/token-verifier';
+import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
+import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
+import { addUser } from '../../src/users/user-admin';
+import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
+import { testConfig } from '../helpers/test-config';
+import { adminDeps } from '../helpers/users';
+
+// Rotation rules against a real DynamoDB API (dynalite) through the real SDK.
+
+let db: TestDatabase;
+
+function authDeps(graceSeconds: number): AuthDeps {
+  const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+  const config = testConfig();
+  return {
+    users: createDynamoUserStore(client, 'fresh-token-lambda-local-users'),
+    families: createDynamoFamilyStore(client, 'fresh-token-lambda-local-refresh-families'),
+    attempts: createDynamoLoginAttempts(client, 'fresh-token-lambda-local-login-attempts', { maxFailures: 5, windowSeconds: 900 }),
+    issuer: createTokenIssuer(config),
+    verifier: createTokenVerifier(config),
+    refreshReuseGraceSeconds: graceSeconds,
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  return 'none';
+}
+
+let userCount = 0;
+async function loggedIn(deps: AuthDeps): Promise<string> {
+  userCount += 1;
+  const credentials = { username: `user-${userCount}`, password: 'a-good-password' };
+  await addUser(adminDeps(db), credentials.username, credentials.password);
+  return (await issueTokenPair(deps, credentials)).body.refresh_token;
+}
+
+beforeAll(async () => {
+  db = await startTestDatabase();
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+afterEach(() => jest.useRealTimers());
+
+/** Moves the clock (Date only: the SDK's own timers keep running) forward by `ms`. */
+function advanceClock(ms: number): void {
+  const now = Date.now();
+  jest.useFakeTimers({
+    doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+  });
+  jest.setSystemTime(now + ms);
+}
+
+describe('refresh-token rotation', () => {
+  it('without a grace window, revokes the family when the previous token comes back', async () => {
+    const deps = authDeps(0);
+    const first = await loggedIn(deps);
+    const second = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('within the grace window, lets the previous token rotate once more, superseding the lost one', async () => {
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const lost = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    const retried = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    expect(retried).not.toBe(lost);
+    // The response that was lost carried a token that is now superseded: using it is reuse.
+    expect(await codeOf(rotateRefreshToken(deps, lost))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, retried))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('after the grace window, treats the previous token as reuse', async () => {
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const second = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    advanceClock(11_000);
+    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('never accepts a token two rotations old, even within the grace window', async () => {
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const second = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    await rotateRefreshToken(deps, second);
+    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+  });
+
+  it('rejects a validly signed token of a family that does not exist', async () => {
+    const deps = authDeps(0);
+    await loggedIn(deps);
+    const forged = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam: 'no-such-family', jti: 'x', authTime: Math.floor(Date.now() / 1000) });
+    expect(await codeOf(rotateRefreshToken(deps, forged))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('rejects a token whose family belongs to another user', async () => {
+    const deps = authDeps(0);
+    const token = await loggedIn(deps);
+    const { fam, jti, auth_time } = await deps.verifier.verifyRefreshToken(token);
+    await loggedIn(deps);
+    const stolen = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam, jti, authTime: auth_time });
+    expect(await codeOf(rotateRefreshToken(deps, stolen))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    // The family's owner is unaffected.
+    expect((await rotateRefreshToken(deps, token)).body.refresh_token).toEqual(expect.any(String));
+  });
+
+  it('slides the family expiry forward on each rotation', async () => {
+    const deps = authDeps(0);
+    const first = await loggedIn(deps);
+    const { fam } = await deps.verifier.verifyRefreshToken(first);
+    const before = await deps.families.get(fam);
+    advanceClock(5000);
+    const next = await deps.verifier.verifyRefreshToken((await rotateRefreshToken(deps, first)).body.refresh_token);
+    const after = await deps.families.get(fam);
+    expect(after!.expiresAt).toBeGreaterThan(before!.expiresAt);
+    expect(after!.expiresAt).toBe(next.exp);
+    expect(after).toMatchObject({ currentJti: next.jti, authTime: before!.authTime });
+  });
+});
+
+describe('the local database', () => {
+  it('keeps users and families across a restart when it has a data folder', async () => {
+    const dataPath = mkdtempSync(path.join(tmpdir(), 'fresh-token-data-'));
+    try {
+      const first = await startDynalite({ dataPath });
+      await ensureTables(first.endpoint, await readTableDefinitions('local'));
+      const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: first.endpoint });
+      await createDynamoUserStore(client, 'fresh-token-lambda-local-users').createUser('persisted', 'scrypt$10$8$1$c2FsdA==$aGFzaA==', 1);
+      client.destroy();
+      await first.close();
+
+      const second = await startDynalite({ dataPath });
+      await ensureTables(second.endpoint, await readTableDefinitions('local'));
+      const again = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: second.endpoint });
+      await expect(createDynamoUserStore(again, 'fresh-token-lambda-local-users').findUser('persisted')).resolves.toMatchObject({ username: 'persisted' });
+      again.destroy();
+      await second.close();
+    } finally {
+      rmSync(dataPath, { recursive: true, force: true });
+    }
+  });
+});

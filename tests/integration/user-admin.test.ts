@@ -1,0 +1,49 @@
+import { addUser, changePassword, disableUser, enableUser, listUsers } from '../../src/users/user-admin';
+import { verifyPassword } from '../../src/users/password';
+import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
+import { adminDeps } from '../helpers/users';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await startTestDatabase();
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+describe('user administration', () => {
+  it('stores a salted scrypt hash with its parameters, never the password', async () => {
+    await addUser(adminDeps(db), 'olga', 'olga-password-1');
+    const user = await adminDeps(db).users.findUser('olga');
+    expect(user?.passwordHash).toMatch(/^scrypt\$10\$8\$1\$/);
+    expect(user?.passwordHash).not.toContain('olga-password-1');
+    await expect(verifyPassword('olga-password-1', user!.passwordHash)).resolves.toBe(true);
+    expect(user).toMatchObject({ disabled: false, createdAt: expect.any(Number), passwordChangedAt: user?.createdAt });
+  });
+
+  it('refuses a taken username, a bad username and a short password', async () => {
+    await addUser(adminDeps(db), 'pia', 'pia-password-1');
+    await expect(addUser(adminDeps(db), 'pia', 'another-password')).rejects.toThrow('user "pia" already exists');
+    await expect(addUser(adminDeps(db), 'has space', 'long-enough-1')).rejects.toThrow('username must be');
+    await expect(addUser(adminDeps(db), 'quinn', 'short')).rejects.toThrow('password must be 8 to 1024 characters');
+  });
+
+  it('reports unknown users instead of creating them', async () => {
+    await expect(disableUser(adminDeps(db), 'ghost')).rejects.toThrow('no user "ghost"');
+    await expect(enableUser(adminDeps(db), 'ghost')).rejects.toThrow('no user "ghost"');
+    await expect(changePassword(adminDeps(db), 'ghost', 'ghost-password')).rejects.toThrow('no user "ghost"');
+    expect(await adminDeps(db).users.findUser('ghost')).toBeUndefined();
+  });
+
+  it('disables and re-enables, and lists users without their hashes', async () => {
+    await addUser(adminDeps(db), 'ron', 'ron-password-1');
+    await disableUser(adminDeps(db), 'ron');
+    expect((await adminDeps(db).users.findUser('ron'))?.disabled).toBe(true);
+    await enableUser(adminDeps(db), 'ron');
+    const listed = await listUsers(adminDeps(db));
+    expect(listed.find((user) => user.username === 'ron')).toMatchObject({ disabled: false });
+    expect(JSON.stringify(listed)).not.toContain('scrypt$');
+  });
+});

@@ -1,0 +1,45 @@
+import { isConditionFailure, storeCall } from '../../src/store/store-call';
+
+function failWith(fields: Record<string, unknown>): () => Promise<never> {
+  return () => Promise.reject(Object.assign(new Error('failed'), fields));
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return (err as { code?: string }).code ?? (err as Error).name;
+  }
+  return 'none';
+}
+
+describe('storeCall', () => {
+  it('passes results through', async () => {
+    await expect(storeCall(async () => 42)).resolves.toBe(42);
+  });
+
+  it.each([
+    ['a refused connection', { code: 'ECONNREFUSED' }],
+    ['a connection timeout', { name: 'TimeoutError' }],
+    ['throttling', { name: 'ProvisionedThroughputExceededException' }],
+    ['a throttled request', { name: 'ThrottlingException' }],
+    ['a service fault', { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }],
+    ['any 5xx', { name: 'Whatever', $metadata: { httpStatusCode: 503 } }],
+  ])('turns %s into a 503-class store error', async (_label, fields) => {
+    expect(await codeOf(storeCall(failWith(fields)))).toBe('ERR_STORE_UNAVAILABLE');
+  });
+
+  it.each([
+    ['a failed condition', { name: 'ConditionalCheckFailedException' }],
+    ['a missing table', { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } }],
+    ['a validation error (a bug)', { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }],
+  ])('rethrows %s unchanged', async (_label, fields) => {
+    expect(await codeOf(storeCall(failWith(fields)))).toBe(fields.name);
+  });
+
+  it('recognises a failed condition', () => {
+    expect(isConditionFailure(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }))).toBe(true);
+    expect(isConditionFailure(new Error('x'))).toBe(false);
+    expect(isConditionFailure(undefined)).toBe(false);
+  });
+});
