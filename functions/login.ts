@@ -2,7 +2,8 @@ import { issueTokenPair } from '../src/auth-service';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { readJsonObject } from '../src/http/json-body';
-import { getAuthDeps, getConfig } from '../src/runtime';
+import { getConfig } from '../src/runtime';
+import { getAuthDeps } from '../src/store-runtime';
 
 const config = getConfig();
 const deps = getAuthDeps();

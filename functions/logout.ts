@@ -2,7 +2,8 @@ import { revokeSession } from '../src/auth-service';
 import { readBearerToken } from '../src/http/bearer-token';
 import { getHeader } from '../src/http/headers';
 import { httpHandler } from '../src/http/http-handler';
-import { getAuthDeps, getConfig } from '../src/runtime';
+import { getConfig } from '../src/runtime';
+import { getAuthDeps } from '../src/store-runtime';
 
 const config = getConfig();
 const deps = getAuthDeps();

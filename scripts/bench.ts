@@ -1,0 +1,192 @@
+/**
+ * `npm run bench`: figures for the hot path, the stateful routes and the bundles, all measured in
+ * this one run. Builds the functions exactly as `serverless package` does, then measures the built
+ * bundles against an in-process local database (dynalite).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jwtVerify } from 'jose';
+import { createDocumentClient } from '../src/store/dynamo-client';
+import { createDynamoUserStore } from '../src/users/dynamo-user-store';
+import { hashPassword } from '../src/users/password';
+import { ensureTables, readTableDefinitions, ROOT, startDynalite } from './local-db';
+
+const BUILD_DIR = '.esbuild-bench';
+const BUILT = path.join(ROOT, BUILD_DIR, '.build');
+const FUNCTIONS: Record<string, string> = {
+  'any-valid': 'authorizers/any-valid.mjs',
+  'fresh-only': 'authorizers/fresh-only.mjs',
+  login: 'functions/login.mjs',
+  'fresh-login': 'functions/fresh-login.mjs',
+  refresh: 'functions/refresh.mjs',
+  logout: 'functions/logout.mjs',
+  protected: 'functions/protected.mjs',
+  'protected-fresh': 'functions/protected-fresh.mjs',
+};
+const SECRET = 'benchmark-secret-0123456789abcdef-0123456789';
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
+const TARGETS = { authorizerVsJose: 1.2, authorizerBundleBytes: 20 * 1024 };
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string; policyDocument?: { Statement: { Effect: string }[] } }>;
+
+function build(env: Record<string, string>): void {
+  rmSync(path.join(ROOT, BUILD_DIR), { recursive: true, force: true });
+  const out = mkdtempSync(path.join(tmpdir(), 'fresh-token-bench-'));
+  execFileSync(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'local', '--package', out], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, BUILD_DIR, KEEP_BUILD: 'true' },
+    stdio: 'ignore',
+  });
+  rmSync(out, { recursive: true, force: true });
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const fmt = (n: number, digits = 1): string => n.toFixed(digits).padStart(9);
+
+/** Runs candidates in interleaved rounds so drift on a noisy machine hits all of them alike. */
+async function compare(candidates: Record<string, () => unknown>, { rounds = 20, perRound = 500, warmup = 2000 } = {}) {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(candidates).map((name) => [name, []]));
+  for (const run of Object.values(candidates)) for (let i = 0; i < warmup; i++) await run();
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(candidates)) {
+      const bucket = samples[name]!;
+      for (let i = 0; i < perRound; i++) {
+        const start = process.hrtime.bigint();
+        await run();
+        bucket.push(Number(process.hrtime.bigint() - start) / 1000);
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, values]) => {
+      values.sort((a, b) => a - b);
+      return [name, { p50: percentile(values, 50), p99: percentile(values, 99), mean: values.reduce((a, b) => a + b, 0) / values.length }];
+    }),
+  );
+}
+
+async function handlerOf(name: string): Promise<Handler> {
+  const module = (await import(pathToFileURL(path.join(BUILT, FUNCTIONS[name]!)).href)) as { handler: Handler };
+  return module.handler;
+}
+
+const context = (name: string) => ({ functionName: name, awsRequestId: 'bench', invokedFunctionArn: `arn:aws:lambda:eu-west-1:1:function:${name}`, memoryLimitInMB: '256' });
+const jsonEvent = (body: unknown) => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), isBase64Encoded: false, requestContext: {} });
+const bearerEvent = (token: string) => ({ headers: { Authorization: `Bearer ${token}` }, body: null, isBase64Encoded: false, requestContext: {} });
+
+async function main(): Promise<void> {
+  const db = await startDynalite();
+  await ensureTables(db.endpoint, await readTableDefinitions('local'));
+  const env = { STAGE: 'local', JWT_SECRET: SECRET, POWERTOOLS_LOG_LEVEL: 'WARN', DYNAMODB_ENDPOINT: db.endpoint, LOGIN_MAX_FAILURES: '1000' };
+  Object.assign(process.env, env);
+  build(env);
+  const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+  await createDynamoUserStore(client, 'fresh-token-lambda-local-users').createUser('bench', await hashPassword('bench-password'), Math.floor(Date.now() / 1000));
+
+  const login = await handlerOf('login');
+  const refresh = await handlerOf('refresh');
+  const issued = await login(jsonEvent({ username: 'bench', password: 'bench-password' }), context('login'));
+  const { access_token: token, refresh_token: firstRefresh } = JSON.parse(issued.body ?? '{}') as Record<string, string>;
+  if (!token || !firstRefresh) throw new Error(`login failed: ${issued.body}`);
+
+  // 1. Authorizer hot path against raw jose and the HMAC floor, on the same token.
+  const authorizer = await handlerOf('any-valid');
+  const authorizerEvent = { type: 'REQUEST', methodArn: METHOD_ARN, headers: { Authorization: `Bearer ${token}` } };
+  const secret = new TextEncoder().encode(SECRET);
+  const key = await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const verifyOptions = { algorithms: ['HS256'], issuer: 'fresh-token-lambda', audience: 'fresh-token-lambda' };
+  const [header, payload, signature] = token.split('.');
+  const signingInput = `${header}.${payload}`;
+  const expected = Buffer.from(signature ?? '', 'base64url');
+  const ctx = context('any-valid');
+  const check = await authorizer(authorizerEvent, ctx);
+  if (check.policyDocument?.Statement[0]?.Effect !== 'Allow') throw new Error('authorizer did not allow the benchmark token');
+
+  const hot = await compare({
+    authorizer: () => authorizer(authorizerEvent, ctx),
+    joseCryptoKey: () => jwtVerify(token, key, verifyOptions),
+    joseRawSecret: () => jwtVerify(token, secret, verifyOptions),
+    hmacFloor: () => {
+      const mac = createHmac('sha256', secret).update(signingInput).digest();
+      if (!timingSafeEqual(mac, expected)) throw new Error('bad mac');
+    },
+  });
+  const row = (label: string, r: { p50: number; p99: number; mean: number }) => console.log(`  ${label.padEnd(32)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.mean)}`);
+  console.log('Authorizer hot path (µs/op, warm, same token, interleaved rounds)');
+  console.log(`  ${''.padEnd(32)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'mean'.padStart(9)}`);
+  row('any-valid authorizer (bundle)', hot.authorizer!);
+  row('jose.jwtVerify, CryptoKey', hot.joseCryptoKey!);
+  row('jose.jwtVerify, raw secret', hot.joseRawSecret!);
+  row('node:crypto HMAC-SHA256 floor', hot.hmacFloor!);
+  const ratio = hot.authorizer!.p50 / hot.joseCryptoKey!.p50;
+  console.log(`  ratio authorizer / jose (p50):    ${ratio.toFixed(2)}x  (target <= ${TARGETS.authorizerVsJose}x: ${ratio <= TARGETS.authorizerVsJose ? 'met' : 'MISSED'})`);
+  console.log(`  ratio jose / HMAC floor (p50):    ${(hot.joseCryptoKey!.p50 / hot.hmacFloor!.p50).toFixed(1)}x`);
+  console.log(`  ratio raw secret / CryptoKey:     ${(hot.joseRawSecret!.p50 / hot.joseCryptoKey!.p50).toFixed(2)}x  (why keys are imported once)`);
+
+  // 2. Refresh: verify + user read + one conditional write + signing, against the local database.
+  let current = firstRefresh;
+  const refreshTimes: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const start = process.hrtime.bigint();
+    const response = await refresh(bearerEvent(current), context('refresh'));
+    refreshTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (response.statusCode !== 200) throw new Error(`refresh failed: ${response.body}`);
+    current = (JSON.parse(response.body ?? '{}') as Record<string, string>).refresh_token ?? '';
+  }
+  refreshTimes.sort((a, b) => a - b);
+  console.log('\n/refresh against the local database (ms/op; dynalite in this process, so a floor for the code path, not AWS latency)');
+  console.log(`  rotation (300 in a chain)       p50${fmt(percentile(refreshTimes, 50), 2)}   p99${fmt(percentile(refreshTimes, 99), 2)}`);
+
+  // 3. Login: scrypt dominates; an unknown user must cost the same as a wrong password.
+  const timeLogin = async (username: string, password: string, status: number) => {
+    const start = process.hrtime.bigint();
+    const response = await login(jsonEvent({ username, password }), context('login'));
+    if (response.statusCode !== status) throw new Error(`unexpected login status ${response.statusCode}: ${response.body}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const logins = { ok: [] as number[], wrong: [] as number[], unknown: [] as number[] };
+  for (let i = 0; i < 4; i++) {
+    logins.ok.push(await timeLogin('bench', 'bench-password', 200));
+    logins.wrong.push(await timeLogin('bench', 'wrong-password', 401));
+    logins.unknown.push(await timeLogin('nobody', 'wrong-password', 401));
+  }
+  console.log('\n/login against the local database (ms/op, median of 4 interleaved; scrypt N=2^17, r=8, p=1)');
+  console.log(`  right password (+ new family)   ${fmt(median(logins.ok))}`);
+  console.log(`  wrong password                  ${fmt(median(logins.wrong))}`);
+  console.log(`  unknown user                    ${fmt(median(logins.unknown))}  (ratio to wrong password: ${(median(logins.unknown) / median(logins.wrong)).toFixed(2)}x)`);
+
+  // 4. Bundles: size, whether the AWS SDK is inside, and cold load in a fresh process.
+  console.log('\nBundles (minified, as packaged)           bytes   cold load ms (median of 5)   AWS SDK inside');
+  for (const [name, relative] of Object.entries(FUNCTIONS)) {
+    const file = path.join(BUILT, relative);
+    const bytes = statSync(file).size;
+    const source = readFileSync(file, 'utf8');
+    const hasSdk = /@aws-sdk\/|DynamoDBClient|smithy/.test(source) && !/from"@aws-sdk\//.test(source) ? 'bundled' : /from"@aws-sdk\//.test(source) ? 'imported (runtime)' : 'no';
+    const loads: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const probe = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const t=performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now()-t)`],
+        { env: { ...process.env, ...env }, encoding: 'utf8' },
+      );
+      if (probe.status !== 0) throw new Error(`loading ${relative} failed: ${probe.stderr}`);
+      loads.push(Number(probe.stdout.trim()));
+    }
+    const sizeNote = relative.startsWith('authorizers/') ? (bytes <= TARGETS.authorizerBundleBytes ? '  (<= 20 KiB: met)' : '  (<= 20 KiB: MISSED)') : '';
+    console.log(`  ${name.padEnd(16)}${String(bytes).padStart(26)}${fmt(median(loads), 2).padStart(20)}${hasSdk.padStart(23)}${sizeNote}`);
+  }
+
+  client.destroy();
+  await db.close();
+  rmSync(path.join(ROOT, BUILD_DIR), { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+/**
+ * Cold-start wiring of the database side, for the stateful functions only (login, fresh-login,
+ * refresh, logout): one DynamoDB client and the stores over it. Kept apart from `runtime.ts` so
+ * the authorizers and protected handlers never load the AWS SDK.
+ */
+import type { AuthDeps } from './auth-service';
+import { getConfig, getTokenIssuer, getTokenVerifier } from './runtime';
+import { createDynamoFamilyStore } from './sessions/dynamo-family-store';
+import { createDocumentClient } from './store/dynamo-client';
+import { createDynamoUserStore } from './users/dynamo-user-store';
+import { createDynamoLoginAttempts } from './users/login-attempts';
+
+let authDeps: AuthDeps | undefined;
+
+/** Everything the stateful flows need: stores over one DynamoDB client, issuer and verifier. */
+export function getAuthDeps(): AuthDeps {
+  if (!authDeps) {
+    const settings = getConfig();
+    const db = createDocumentClient(settings);
+    authDeps = Object.freeze({
+      users: createDynamoUserStore(db, settings.usersTable),
+      families: createDynamoFamilyStore(db, settings.familiesTable),
+      attempts: createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
+        maxFailures: settings.loginMaxFailures,
+        windowSeconds: settings.loginWindowSeconds,
+      }),
+      issuer: getTokenIssuer(),
+      verifier: getTokenVerifier(),
+      refreshReuseGraceSeconds: settings.refreshReuseGraceSeconds,
+    });
+  }
+  return authDeps;
+}
