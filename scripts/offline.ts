@@ -1,5 +1,6 @@
 /** Starts and stops serverless-offline for `npm start` and the end-to-end tests. */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -36,13 +37,14 @@ export async function startOffline({
   echo = false,
   readyTimeoutMs = 120_000,
 }: { port?: number; env?: Record<string, string>; echo?: boolean; readyTimeoutMs?: number } = {}): Promise<Offline> {
+  const buildDir = `.esbuild-offline-${port}`;
   const childEnv = {
     ...process.env,
     PORT: String(port),
     LAMBDA_PORT: process.env.LAMBDA_PORT ?? String(await freePort()),
     WEBSOCKET_PORT: process.env.WEBSOCKET_PORT ?? String(await freePort()),
     // A build folder per run, so several servers (and packaging) can run side by side.
-    BUILD_DIR: `.esbuild-offline-${port}`,
+    BUILD_DIR: buildDir,
     // The functions run on this machine's Node (maybe 20) locally, on 22 in Lambda: not worth a warning.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,
@@ -90,6 +92,8 @@ export async function startOffline({
     }, 5000);
     await exited;
     clearTimeout(killer);
+    // serverless-offline leaves its build folder behind when stopped by a signal.
+    rmSync(path.join(ROOT, buildDir), { recursive: true, force: true });
   };
 
   try {
