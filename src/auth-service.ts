@@ -3,6 +3,7 @@
  * detection) and log out. Handlers parse and respond; the rules live here.
  */
 import { randomUUID } from 'node:crypto';
+import { nowSeconds } from './clock';
 import { BadCredentialsError, SessionRevokedError } from './errors';
 import type { FamilyStore } from './sessions/family-store';
 import type { TokenIssuer } from './tokens/token-issuer';
@@ -31,8 +32,6 @@ export interface AuthDeps {
  * as a wrong password and the two cannot be told apart by timing. Its password is unknown.
  */
 const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtLW1Uk7fidVaPYBI2xenTmys=';
-
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
  * The user when the password is right and the account enabled. Every attempt counts against the

@@ -1,5 +1,6 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { nowSeconds } from '../clock';
 import { importHmacKey, TYP, type TokenKind, type TokenSettings } from './token-types';
 
 /** Signs the product's tokens with a key imported once per cold start. */
@@ -17,7 +18,7 @@ export function createTokenIssuer(settings: TokenSettings): TokenIssuer {
   const key = importHmacKey(settings.jwtSecret);
 
   const sign = async (kind: TokenKind, sub: string, ttl: number, extra: JWTPayload, jti: string = randomUUID()): Promise<string> => {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     return new SignJWT({ type: kind, ...extra })
       .setProtectedHeader({ alg: settings.jwtAlgorithm, typ: TYP[kind] })
       .setSubject(sub)

@@ -2,6 +2,7 @@
  * Administration of users (the `npm run users` command): add, disable, enable, change password,
  * list. Disabling a user or changing a password revokes every refresh-token family of the user.
  */
+import { nowSeconds } from '../clock';
 import type { FamilyStore } from '../sessions/family-store';
 import { hashPassword, type ScryptParams } from './password';
 import type { UserRecord, UserStore } from './user-store';
@@ -24,8 +25,6 @@ export class AdminError extends Error {
 const USERNAME = /^[A-Za-z0-9._@+-]{1,256}$/;
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 function checkUsername(username: string): void {
   if (!USERNAME.test(username)) throw new AdminError('username must be 1-256 characters of letters, digits and . _ @ + -');
 }

@@ -13,6 +13,7 @@ import { addUser } from '../../src/users/user-admin';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { testConfig } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
+import { rejectionCode as codeOf } from '../helpers/error-code';
 
 // Rotation rules against a real DynamoDB API (dynalite) through the real SDK.
 
@@ -29,15 +30,6 @@ function authDeps(graceSeconds: number): AuthDeps {
     verifier: createTokenVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
   };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-  return 'none';
 }
 
 let userCount = 0;

@@ -1,16 +1,8 @@
 import { isConditionFailure, storeCall } from '../../src/store/store-call';
+import { rejectionCode as codeOf } from '../helpers/error-code';
 
 function failWith(fields: Record<string, unknown>): () => Promise<never> {
   return () => Promise.reject(Object.assign(new Error('failed'), fields));
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return (err as { code?: string }).code ?? (err as Error).name;
-  }
-  return 'none';
 }
 
 describe('storeCall', () => {

@@ -1,13 +1,7 @@
 import { readBearerToken } from '../../../src/http/bearer-token';
+import { thrownCode } from '../../helpers/error-code';
 
-function codeOf(header: string | undefined): string {
-  try {
-    readBearerToken(header);
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-  return 'none';
-}
+const codeOf = (header: string | undefined): string => thrownCode(() => readBearerToken(header));
 
 describe('readBearerToken', () => {
   it('returns the token of a Bearer header', () => {

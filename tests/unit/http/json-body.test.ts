@@ -1,17 +1,9 @@
 import { readCredentials } from '../../../src/http/credentials';
 import { readJsonObject } from '../../../src/http/json-body';
 import { httpEvent } from '../../helpers/events';
+import { thrownCode as codeOf } from '../../helpers/error-code';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-  return 'none';
-}
 
 describe('readJsonObject', () => {
   it('parses a JSON object body', () => {

@@ -2,19 +2,11 @@ import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { accessClaims, craftToken, unsecuredToken } from '../../helpers/craft-token';
 import { AUTH_TIME, REFRESH, testConfig } from '../../helpers/test-config';
+import { rejectionCode as codeOf } from '../../helpers/error-code';
 
 const config = testConfig();
 const issuer = createTokenIssuer(config);
 const verifier = createTokenVerifier(config);
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('token verifier', () => {
   afterEach(() => jest.useRealTimers());
