@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from './clock';
 import { BadCredentialsError, SessionRevokedError } from './errors';
+import { grantedFreshness } from './freshness';
 import type { FamilyStore } from './sessions/family-store';
 import type { TokenIssuer } from './tokens/token-issuer';
 import type { TokenVerifier } from './tokens/token-verifier';
@@ -18,6 +19,8 @@ export interface Credentials {
 }
 
 export interface AuthDeps {
+  /** 0: logins grant `fresh: true`; else "fresh until" now + this many seconds. */
+  readonly freshWindowSeconds: number;
   readonly users: UserStore;
   readonly families: FamilyStore;
   readonly attempts: LoginAttempts;
@@ -67,7 +70,7 @@ export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
     expiresAt: now + deps.issuer.refreshTokenTtlSeconds,
   });
   const [access_token, refresh_token] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, true, now),
+    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now),
     deps.issuer.issueRefreshToken(sub, { fam: familyId, jti, authTime: now }),
   ]);
   return { sub, body: { access_token, refresh_token } };
@@ -77,7 +80,7 @@ export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
 export async function issueFreshAccessToken(deps: AuthDeps, credentials: Credentials) {
   const now = nowSeconds();
   const { username: sub } = await checkCredentials(deps, credentials, now);
-  return { sub, body: { access_token: await deps.issuer.issueAccessToken(sub, true, now) } };
+  return { sub, body: { access_token: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now) } };
 }
 
 /**

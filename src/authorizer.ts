@@ -10,13 +10,17 @@ import { AppError, FreshTokenRequiredError } from './errors';
 import { getHeader } from './http/headers';
 import { readBearerToken } from './http/bearer-token';
 import { logger } from './logger';
-import { apiWideResource, buildPolicy, identityContext } from './policy';
+import { nowSeconds } from './clock';
+import { isFresh } from './freshness';
+import { apiWideResource, buildPolicy, identityContext, stepUpContext } from './policy';
 import { getTokenVerifier } from './runtime';
 import type { TokenVerifier } from './tokens/token-verifier';
 
 export interface AuthorizerOptions {
-  /** Accept only access tokens with `fresh: true`. */
+  /** Accept only fresh access tokens (`fresh: true`, or a "fresh until" still ahead). */
   readonly requireFresh: boolean;
+  /** With `requireFresh`: also require the password to have been verified at most this long ago. */
+  readonly maxAgeSeconds?: number;
 }
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -29,8 +33,11 @@ export async function authorize(
 ): Promise<APIGatewayAuthorizerResult> {
   const token = readBearerToken(getHeader(event.headers, 'authorization'));
   const claims = await verifier.verifyAccessToken(token);
-  if (options.requireFresh && !claims.fresh) throw new FreshTokenRequiredError(claims.sub);
-  return buildPolicy(claims.sub, 'Allow', apiWideResource(event.methodArn), identityContext(claims));
+  const now = nowSeconds();
+  if (options.requireFresh && !isFresh(claims, now, options.maxAgeSeconds)) {
+    throw new FreshTokenRequiredError(claims.sub, options.maxAgeSeconds);
+  }
+  return buildPolicy(claims.sub, 'Allow', apiWideResource(event.methodArn), identityContext(claims, now));
 }
 
 /**
@@ -47,7 +54,7 @@ export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVeri
       const outcome = err instanceof AppError ? ERROR_TABLE[err.code].authorizer : 'Fault';
       if (outcome === 'Deny' && err instanceof FreshTokenRequiredError) {
         logger.info('denied', { requestId: context?.awsRequestId, outcome: err.code, identity: err.subject });
-        return buildPolicy(err.subject, 'Deny', apiWideResource(event.methodArn));
+        return buildPolicy(err.subject, 'Deny', apiWideResource(event.methodArn), stepUpContext(err.maxAgeSeconds));
       }
       if (outcome === 'Unauthorized' && err instanceof AppError) {
         logger.info('unauthorized', { requestId: context?.awsRequestId, outcome: err.code });

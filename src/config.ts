@@ -18,6 +18,10 @@ export interface TokenConfig {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly clockLeewaySeconds: number;
+  /** 0: logins grant `fresh: true`; else `fresh` = now + this many seconds ("fresh until"). */
+  readonly freshWindowSeconds: number;
+  /** For a fresh-only authorizer: the longest time since the password was verified; unset: no limit. */
+  readonly freshMaxAgeSeconds: number | undefined;
 }
 
 /** How the HTTP handlers read requests and shape responses. */
@@ -64,6 +68,8 @@ export const INTEGER_DEFAULTS = Object.freeze({
   ACCESS_TOKEN_TTL: [900, 1, 86_400],
   REFRESH_TOKEN_TTL: [2_592_000, 60, 31_536_000],
   CLOCK_LEEWAY: [0, 0, 300],
+  FRESH_WINDOW: [0, 0, 86_400],
+  FRESH_MAX_AGE: [0, 0, 31_536_000],
   MAX_BODY_BYTES: [4096, 64, 1_048_576],
   REFRESH_REUSE_GRACE: [0, 0, 60],
   LOGIN_MAX_FAILURES: [5, 1, 1000],
@@ -139,6 +145,8 @@ function tokenSection(r: Reader): TokenConfig {
     accessTokenTtlSeconds: r.integer('ACCESS_TOKEN_TTL'),
     refreshTokenTtlSeconds: r.integer('REFRESH_TOKEN_TTL'),
     clockLeewaySeconds: r.integer('CLOCK_LEEWAY'),
+    freshWindowSeconds: r.integer('FRESH_WINDOW'),
+    freshMaxAgeSeconds: r.integer('FRESH_MAX_AGE') || undefined,
   };
 }
 

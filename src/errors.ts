@@ -99,10 +99,13 @@ export class StoreUnavailableError extends AppError {
 export class FreshTokenRequiredError extends AppError {
   /** The verified identity, so the authorizer can name it in its Deny policy. */
   readonly subject: string;
+  /** The route's limit on the time since the password was verified, if it has one. */
+  readonly maxAgeSeconds: number | undefined;
 
-  constructor(subject: string) {
+  constructor(subject: string, maxAgeSeconds?: number) {
     super('ERR_FRESH_TOKEN_REQUIRED', 'Fresh token required');
     this.subject = subject;
+    this.maxAgeSeconds = maxAgeSeconds;
   }
 }
 

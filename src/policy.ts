@@ -1,12 +1,22 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { isFresh } from './freshness';
 import type { AccessClaims } from './tokens/token-types';
 
 /** Flat primitives only: API Gateway rejects nested values in an authorizer context. */
 export interface IdentityContext {
   readonly identity: string;
+  /** Whether the token was fresh when authorized (a cached decision may be older). */
   readonly fresh: boolean;
   readonly jti: string;
   readonly expiresAt: number;
+  /** When the password was last verified, when the token says. */
+  readonly authTime?: number;
+}
+
+/** What a Deny tells the gateway response: the RFC 9470 challenge, with the route's max age. */
+export interface DenyContext {
+  readonly challenge: string;
+  readonly maxAge?: number;
 }
 
 /**
@@ -23,8 +33,15 @@ export function apiWideResource(methodArn: string): string {
 }
 
 /** The identity fields API Gateway hands to the route's handler. */
-export function identityContext(claims: AccessClaims): IdentityContext {
-  return { identity: claims.sub, fresh: claims.fresh, jti: claims.jti, expiresAt: claims.exp };
+export function identityContext(claims: AccessClaims, now: number): IdentityContext {
+  const context = { identity: claims.sub, fresh: isFresh(claims, now), jti: claims.jti, expiresAt: claims.exp };
+  return claims.auth_time === undefined ? context : { ...context, authTime: claims.auth_time };
+}
+
+/** The RFC 9470 step-up challenge for a token that is not fresh enough. */
+export function stepUpContext(maxAgeSeconds: number | undefined): DenyContext {
+  const challenge = 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
+  return maxAgeSeconds === undefined ? { challenge } : { challenge: `${challenge}, max_age="${maxAgeSeconds}"`, maxAge: maxAgeSeconds };
 }
 
 /** An IAM policy allowing or denying `execute-api:Invoke` on `resource`, with the identity context. */
@@ -32,7 +49,7 @@ export function buildPolicy(
   principalId: string,
   effect: 'Allow' | 'Deny',
   resource: string,
-  context?: IdentityContext,
+  context?: IdentityContext | DenyContext,
 ): APIGatewayAuthorizerResult {
   return {
     principalId,

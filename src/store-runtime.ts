@@ -27,6 +27,7 @@ export function getAuthDeps(): AuthDeps {
       issuer: getTokenIssuer(),
       verifier: getTokenVerifier(),
       refreshReuseGraceSeconds: settings.refreshReuseGraceSeconds,
+      freshWindowSeconds: settings.freshWindowSeconds,
     });
   }
   return authDeps;

@@ -1,12 +1,15 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../clock';
-import { importHmacKey, TYP, type TokenKind, type TokenSettings } from './token-types';
+import { importHmacKey, TYP, type Freshness, type TokenKind, type TokenSettings } from './token-types';
 
 /** Signs the product's tokens with a key imported once per cold start. */
 export interface TokenIssuer {
-  /** Signs an access token for `sub`, fresh or not; `authTime` is when the password was verified. */
-  issueAccessToken(sub: string, fresh: boolean, authTime: number): Promise<string>;
+  /**
+   * Signs an access token for `sub`: `fresh` is true, false or a "fresh until" time;
+   * `authTime` is when the password was verified.
+   */
+  issueAccessToken(sub: string, fresh: Freshness, authTime: number): Promise<string>;
   /** Signs a refresh token of family `fam` with the given `jti` (which the family records). */
   issueRefreshToken(sub: string, refresh: { fam: string; jti: string; authTime: number }): Promise<string>;
   /** Lifetime of a refresh token, so a family can expire with it. */

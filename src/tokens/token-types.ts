@@ -22,9 +22,16 @@ export interface RegisteredClaims {
   readonly exp: number;
 }
 
+/**
+ * `fresh` as flask-jwt-extended has it: `true`/`false`, or a NumericDate meaning "fresh until".
+ */
+export type Freshness = boolean | number;
+
 /** Verified claims of an access token. */
 export interface AccessClaims extends RegisteredClaims {
-  readonly fresh: boolean;
+  readonly fresh: Freshness;
+  /** When the password was last verified; absent only in tokens from elsewhere (compatibility). */
+  readonly auth_time?: number;
 }
 
 /** Verified claims of a refresh token. */

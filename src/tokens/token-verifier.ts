@@ -36,10 +36,14 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
   return {
     async verifyAccessToken(token) {
       const payload = await verify(token, 'access');
-      if (typeof payload.fresh !== 'boolean') {
-        throw invalidToken('fresh claim missing or not a boolean');
+      const { fresh, auth_time } = payload;
+      if (typeof fresh !== 'boolean' && !(typeof fresh === 'number' && Number.isFinite(fresh))) {
+        throw invalidToken('fresh claim is neither a boolean nor a NumericDate');
       }
-      return { ...registeredClaims(payload), fresh: payload.fresh };
+      if (auth_time !== undefined && (typeof auth_time !== 'number' || !Number.isFinite(auth_time))) {
+        throw invalidToken('auth_time is not a NumericDate');
+      }
+      return { ...registeredClaims(payload), fresh, ...(auth_time === undefined ? {} : { auth_time }) };
     },
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');

@@ -52,13 +52,22 @@ beforeAll(async () => {
 
 describe('the packaged CloudFormation template', () => {
   it('declares both authorizers as REQUEST authorizers on the Authorization header', () => {
-    for (const name of ['any-valid', 'fresh-only']) {
+    for (const name of ['any-valid', 'fresh-only', 'fresh-recent']) {
       expect(authorizerNamed(name)).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
     }
   });
 
-  it('never caches fresh-only and caches any-valid briefly by default', () => {
+  it('declares fresh-recent over the same handler as fresh-only, with a max age of its own', () => {
+    const handlerOf = (name: string) =>
+      ofType('AWS::Lambda::Function').find((fn) => fn.Properties.FunctionName === `fresh-token-lambda-prod-${name}`)?.Properties.Handler;
+    expect(handlerOf('fresh-recent')).toBe(handlerOf('fresh-only'));
+    expect(variablesOf('fresh-recent').FRESH_MAX_AGE).toBe('300');
+    expect(variablesOf('fresh-only')).not.toHaveProperty('FRESH_MAX_AGE');
+  });
+
+  it('never caches the fresh authorizers and caches any-valid briefly by default', () => {
     expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
+    expect(authorizerNamed('fresh-recent').AuthorizerResultTtlInSeconds).toBe(0);
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(30);
   });
 
@@ -94,6 +103,7 @@ describe('the packaged CloudFormation template', () => {
     expect(summary).toEqual([
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
       'POST /fresh-login NONE -',
       'POST /login NONE -',
       'POST /logout NONE -',
@@ -103,12 +113,12 @@ describe('the packaged CloudFormation template', () => {
 
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-    expect(preflights).toHaveLength(6);
+    expect(preflights).toHaveLength(7);
   });
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(10);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -150,7 +160,7 @@ describe('the packaged CloudFormation template', () => {
     expect(grants('fresh-login')).toEqual(['LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
     expect(grants('refresh')).toEqual(['FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem', 'UsersTable: dynamodb:GetItem']);
     expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem']);
-    for (const name of ['any-valid', 'fresh-only', 'protected', 'protected-fresh']) expect(grants(name)).toEqual([]);
+    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'protected', 'protected-fresh', 'protected-recent']) expect(grants(name)).toEqual([]);
   });
 
   it('throttles the stage, and the password routes harder', () => {
@@ -166,10 +176,10 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('gives the signing secret only to the functions that sign or verify tokens', () => {
-    for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only']) {
+    for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent']) {
       expect(variablesOf(name).JWT_SECRET).toBe('packaging-test-secret-0123456789abcdef');
     }
-    for (const name of ['protected', 'protected-fresh']) {
+    for (const name of ['protected', 'protected-fresh', 'protected-recent']) {
       expect(variablesOf(name)).not.toHaveProperty('JWT_SECRET');
     }
   });

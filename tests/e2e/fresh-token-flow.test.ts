@@ -100,6 +100,23 @@ describe('the fresh-token flow through serverless-offline', () => {
     expect(cases.map((response) => response.status)).toEqual([400, 415, 400, 400, 400, 413, 400, 401, 400, 401]);
   });
 
+  it('opens /protected-recent only to a fresh token whose password check is recent enough', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: 'dana', type: 'access', jti: 'e2e-recent', iat: now, nbf: now, exp: now + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' };
+    const sign = (extra: Record<string, unknown>) =>
+      new SignJWT({ ...claims, ...extra }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new TextEncoder().encode(SECRET));
+    const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'test' });
+    // Fresh, but the password was checked 10 minutes ago: the 5-minute route denies, fresh-only allows.
+    const stale = await sign({ fresh: true, auth_time: now - 600 });
+    expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(403);
+    expect((await request('GET', '/protected-fresh', { token: stale })).status).toBe(200);
+    // "Fresh until" a time already past is not fresh anywhere.
+    const expired = await sign({ fresh: now - 1, auth_time: now - 60 });
+    expect((await request('GET', '/protected-fresh', { token: expired })).status).toBe(403);
+    expect((await request('GET', '/protected', { token: expired })).status).toBe(200);
+  });
+
   it('answers a wrong password and an unknown user identically', async () => {
     const wrong = await request('POST', '/login', { json: { username: 'test', password: 'wrong-password' } });
     const unknown = await request('POST', '/login', { json: { username: 'nobody', password: 'wrong-password' } });

@@ -19,7 +19,7 @@ import { rejectionCode as codeOf } from '../helpers/error-code';
 
 let db: TestDatabase;
 
-function authDeps(graceSeconds: number): AuthDeps {
+function authDeps(graceSeconds: number, freshWindowSeconds = 0): AuthDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   const config = testConfig();
   return {
@@ -29,6 +29,7 @@ function authDeps(graceSeconds: number): AuthDeps {
     issuer: createTokenIssuer(config),
     verifier: createTokenVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
+    freshWindowSeconds,
   };
 }
 
@@ -125,6 +126,20 @@ describe('refresh-token rotation', () => {
     expect(after!.expiresAt).toBeGreaterThan(before!.expiresAt);
     expect(after!.expiresAt).toBe(next.exp);
     expect(after).toMatchObject({ currentJti: next.jti, authTime: before!.authTime });
+  });
+});
+
+describe('freshness as time', () => {
+  it('with a fresh window, logs in "fresh until" now + window; a refresh keeps auth_time and is not fresh', async () => {
+    const deps = authDeps(0, 600);
+    userCount += 1;
+    const credentials = { username: `user-${userCount}`, password: 'a-good-password' };
+    await addUser(adminDeps(db), credentials.username, credentials.password);
+    const { access_token, refresh_token } = (await issueTokenPair(deps, credentials)).body;
+    const access = await deps.verifier.verifyAccessToken(access_token);
+    expect(access.fresh).toBe(access.auth_time! + 600);
+    const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token)).body.access_token);
+    expect(refreshed).toMatchObject({ fresh: false, auth_time: access.auth_time });
   });
 });
 

@@ -18,7 +18,7 @@ describe('authorizer pipeline', () => {
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
     expect(result.principalId).toBe('alice');
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: API_WIDE }]);
-    expect(result.context).toEqual({ identity: 'alice', fresh: true, jti: expect.any(String), expiresAt: expect.any(Number) });
+    expect(result.context).toEqual({ identity: 'alice', fresh: true, jti: expect.any(String), expiresAt: expect.any(Number), authTime: AUTH_TIME });
   });
 
   it('allows a non-fresh access token on any-valid', async () => {
@@ -44,7 +44,35 @@ describe('authorizer pipeline', () => {
     const result = await freshOnly(authorizerEvent(`Bearer ${await issuer.issueAccessToken('alice', false, AUTH_TIME)}`), context);
     expect(result.principalId).toBe('alice');
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: API_WIDE }]);
-    expect(result.context).toBeUndefined();
+    expect(result.context).toEqual({
+      challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"',
+    });
+  });
+
+  it('allows a "fresh until" token before that time and denies it from then on', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const until = await craftToken(accessClaims({ fresh: now + 60, auth_time: now }));
+    expect((await freshOnly(authorizerEvent(`Bearer ${until}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    const ended = await craftToken(accessClaims({ fresh: now, auth_time: now - 300 }));
+    expect((await freshOnly(authorizerEvent(`Bearer ${ended}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    // any-valid does not care, and tells the handler the token is no longer fresh.
+    expect((await anyValid(authorizerEvent(`Bearer ${ended}`), context)).context?.fresh).toBe(false);
+  });
+
+  it('with a max age, denies a fresh token whose password check is older, and says so in the challenge', async () => {
+    const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300 }, createTokenVerifier(config));
+    const now = Math.floor(Date.now() / 1000);
+    const recent = await craftToken(accessClaims({ fresh: true, auth_time: now - 300 }));
+    expect((await fiveMinutes(authorizerEvent(`Bearer ${recent}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    const old = await craftToken(accessClaims({ fresh: true, auth_time: now - 301 }));
+    const denied = await fiveMinutes(authorizerEvent(`Bearer ${old}`), context);
+    expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    expect(denied.context).toEqual({
+      challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", max_age="300"',
+      maxAge: 300,
+    });
+    // The plain fresh-only authorizer has no max age.
+    expect((await freshOnly(authorizerEvent(`Bearer ${old}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
   });
 
   it('accepts the scheme name in any case and the header name in any case', async () => {

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 0,
       loginMaxFailures: 5,
       loginWindowSeconds: 900,
+      freshWindowSeconds: 0,
+      freshMaxAgeSeconds: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       REFRESH_REUSE_GRACE: '10',
       LOGIN_MAX_FAILURES: '3',
       LOGIN_WINDOW: '60',
+      FRESH_WINDOW: '600',
+      FRESH_MAX_AGE: '300',
     });
     expect(config).toMatchObject({
       stage: 'prod',
@@ -74,6 +78,8 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 10,
       loginMaxFailures: 3,
       loginWindowSeconds: 60,
+      freshWindowSeconds: 600,
+      freshMaxAgeSeconds: 300,
     });
   });
 

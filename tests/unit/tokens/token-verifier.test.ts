@@ -128,8 +128,23 @@ describe('token verifier', () => {
     expect(await codeOf(verifier.verifyAccessToken(await craftToken(claims)))).toBe('ERR_TOKEN_INVALID');
   });
 
-  it('rejects a fresh claim that is not a boolean', async () => {
+  it('rejects a fresh claim that is neither a boolean nor a NumericDate', async () => {
     expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ fresh: 'true' }))))).toBe('ERR_TOKEN_INVALID');
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ fresh: null }))))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('accepts a "fresh until" NumericDate and carries auth_time', async () => {
+    const claims = await verifier.verifyAccessToken(await craftToken(accessClaims({ fresh: 1_800_000_600, auth_time: 1_800_000_000 })));
+    expect(claims).toMatchObject({ fresh: 1_800_000_600, auth_time: 1_800_000_000 });
+  });
+
+  it('rejects an auth_time that is not a number', async () => {
+    expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ auth_time: 'yesterday' }))))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('issues "fresh until" tokens when asked', async () => {
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', AUTH_TIME + 600, AUTH_TIME));
+    expect(claims).toMatchObject({ fresh: AUTH_TIME + 600, auth_time: AUTH_TIME });
   });
 
   it('rejects a token for another audience or issuer', async () => {
