@@ -59,7 +59,7 @@ export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
   const { username: sub } = await checkCredentials(deps, credentials, now);
   const familyId = randomUUID();
   const jti = randomUUID();
-  await deps.families.create({
+  const created = await deps.families.create({
     familyId,
     username: sub,
     currentJti: jti,
@@ -69,6 +69,7 @@ export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
     rotatedAt: now,
     expiresAt: now + deps.issuer.refreshTokenTtlSeconds,
   });
+  if (!created) throw new Error('a new family id collided with an existing one');
   const [access_token, refresh_token] = await Promise.all([
     deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now),
     deps.issuer.issueRefreshToken(sub, { fam: familyId, jti, authTime: now }),
@@ -91,8 +92,13 @@ export async function issueFreshAccessToken(deps: AuthDeps, credentials: Credent
  */
 export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string) {
   const claims = await deps.verifier.verifyRefreshToken(refreshToken);
-  const { sub, fam, jti, auth_time: authTime } = claims;
+  const { sub, jti } = claims;
   const now = nowSeconds();
+  // A flask-jwt-extended refresh token (compatibility mode) has no family: it is exchanged once
+  // for the first token of a family named after its jti, and counts as reused after that.
+  const legacy = claims.fam === undefined;
+  const fam = claims.fam ?? `legacy-${jti}`;
+  const authTime = claims.auth_time ?? claims.iat;
 
   // Tokens are stateless, the account is not: a disabled user or a changed password ends the session.
   const user = await deps.users.findUser(sub);
@@ -103,14 +109,25 @@ export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string) {
 
   const newJti = randomUUID();
   const expiresAt = now + deps.issuer.refreshTokenTtlSeconds;
-  const rotated = await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, newJti, now, expiresAt });
-  if (rotated === 'stale') await recoverOrRevoke(deps, claims, newJti, now, expiresAt);
+  if (legacy) {
+    const family = { familyId: fam, username: sub, currentJti: newJti, status: 'active', authTime, createdAt: now, rotatedAt: now, expiresAt } as const;
+    if (!(await deps.families.create(family))) await revokeForReuse(deps, fam, sub, now);
+  } else {
+    const rotated = await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, newJti, now, expiresAt });
+    if (rotated === 'stale') await recoverOrRevoke(deps, { sub, fam, jti }, newJti, now, expiresAt);
+  }
 
   const [access_token, refresh_token] = await Promise.all([
     deps.issuer.issueAccessToken(sub, false, authTime),
     deps.issuer.issueRefreshToken(sub, { fam, jti: newJti, authTime }),
   ]);
   return { sub, body: { access_token, refresh_token } };
+}
+
+/** Revokes a family whose superseded token came back, and says so. Error code: ERR_REFRESH_TOKEN_REUSED. */
+async function revokeForReuse(deps: AuthDeps, fam: string, sub: string, now: number): Promise<void> {
+  await deps.families.revoke(fam, sub, 'reuse', now);
+  throw new SessionRevokedError('ERR_REFRESH_TOKEN_REUSED', 'Refresh token reuse detected; the session has been revoked');
 }
 
 /**
@@ -142,8 +159,7 @@ async function recoverOrRevoke(
     });
     if (retried === 'rotated') return;
   }
-  await deps.families.revoke(fam, sub, 'reuse', now);
-  throw new SessionRevokedError('ERR_REFRESH_TOKEN_REUSED', 'Refresh token reuse detected; the session has been revoked');
+  await revokeForReuse(deps, fam, sub, now);
 }
 
 /**
@@ -151,7 +167,7 @@ async function recoverOrRevoke(
  * superseded token of the family, still answers success. Error codes: those of `verifyRefreshToken`.
  */
 export async function revokeSession(deps: Pick<AuthDeps, 'verifier' | 'families'>, refreshToken: string) {
-  const { sub, fam } = await deps.verifier.verifyRefreshToken(refreshToken);
-  await deps.families.revoke(fam, sub, 'logout', nowSeconds());
+  const { sub, fam, jti } = await deps.verifier.verifyRefreshToken(refreshToken);
+  await deps.families.revoke(fam ?? `legacy-${jti}`, sub, 'logout', nowSeconds());
   return { sub, body: { msg: 'Logged out' } };
 }

@@ -7,12 +7,29 @@
  * Each loader reports every bad variable of its section at once; `loadConfig` reads them all.
  */
 
+export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
+export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'EdDSA', 'ES256'];
+
+/** Token formats: this product's own, or flask-jwt-extended 4.x's for a step-by-step migration. */
+export type TokenFormat = 'standard' | 'flask-jwt-extended';
+
+/**
+ * Where one piece of key material comes from: its value in the environment (local runs, tests),
+ * or the name of an SSM parameter read at cold start (deployed stages).
+ */
+export type KeySource = { readonly value: string } | { readonly parameter: string } | undefined;
+
 /** What signs and verifies tokens. */
 export interface TokenConfig {
   readonly stage: string;
-  /** HMAC key bytes for HS256 (at least 32 bytes). */
-  readonly jwtSecret: Uint8Array;
-  readonly jwtAlgorithm: 'HS256';
+  readonly jwtAlgorithm: JwtAlgorithm;
+  readonly tokenFormat: TokenFormat;
+  /** HS256: the signing secret, and earlier secrets still accepted for verification (a JSON array). */
+  readonly secret: KeySource;
+  readonly previousSecrets: KeySource;
+  /** EdDSA / ES256: the private JWK (issuing functions only) and the public JWKS (verifiers). */
+  readonly privateKey: KeySource;
+  readonly publicKeys: KeySource;
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtlSeconds: number;
@@ -125,21 +142,53 @@ function reader(env: Env) {
 
 type Reader = ReturnType<typeof reader>;
 
+/** The value or the SSM parameter name of `NAME` / `NAME_PARAM`; both set is a problem. */
+function keySource(r: Reader, name: string): KeySource {
+  const value = r.read(name);
+  const parameter = r.read(`${name}_PARAM`);
+  if (value !== undefined && parameter !== undefined) r.problems.push(`set ${name} or ${name}_PARAM, not both`);
+  if (value !== undefined) return { value };
+  return parameter === undefined ? undefined : { parameter };
+}
+
+/** Checks a secret given directly; one read from SSM is checked the same way when it arrives. */
+export function secretProblem(secret: string, stage: string, name: string): string | undefined {
+  const bytes = new TextEncoder().encode(secret).byteLength;
+  if (bytes < MIN_SECRET_BYTES) return `${name} must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}`;
+  if (secret === DEV_JWT_SECRET && stage !== 'local') return `${name} is the local development secret; set a real secret for stage "${stage}"`;
+  return undefined;
+}
+
 function tokenSection(r: Reader): TokenConfig {
   const stage = r.text('STAGE');
-  const secret = r.read('JWT_SECRET') ?? '';
-  const jwtSecret = new TextEncoder().encode(secret);
-  if (secret === '') {
-    r.problems.push(`JWT_SECRET is required (at least ${MIN_SECRET_BYTES} bytes)`);
-  } else if (jwtSecret.byteLength < MIN_SECRET_BYTES) {
-    r.problems.push(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes, got ${jwtSecret.byteLength}`);
-  } else if (secret === DEV_JWT_SECRET && stage !== 'local') {
-    r.problems.push(`JWT_SECRET is the local development secret; set a real secret for stage "${stage}"`);
+  const rawAlgorithm = r.read('JWT_ALG') ?? 'HS256';
+  const jwtAlgorithm = JWT_ALGORITHMS.find((alg) => alg === rawAlgorithm) ?? 'HS256';
+  if (jwtAlgorithm !== rawAlgorithm) r.problems.push(`JWT_ALG must be one of ${JWT_ALGORITHMS.join(', ')}, got "${rawAlgorithm}"`);
+  const rawFormat = r.read('TOKEN_FORMAT') ?? 'standard';
+  const tokenFormat: TokenFormat = rawFormat === 'flask-jwt-extended' ? rawFormat : 'standard';
+  if (rawFormat !== tokenFormat) r.problems.push(`TOKEN_FORMAT must be standard or flask-jwt-extended, got "${rawFormat}"`);
+  if (tokenFormat === 'flask-jwt-extended' && jwtAlgorithm !== 'HS256') r.problems.push('TOKEN_FORMAT=flask-jwt-extended needs JWT_ALG=HS256 (a shared secret)');
+
+  const secret = keySource(r, 'JWT_SECRET');
+  const privateKey = keySource(r, 'JWT_PRIVATE_KEY');
+  const publicKeys = keySource(r, 'JWT_PUBLIC_KEYS');
+  if (jwtAlgorithm === 'HS256') {
+    if (secret === undefined) r.problems.push(`JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least ${MIN_SECRET_BYTES} bytes)`);
+    else if ('value' in secret) {
+      const problem = secretProblem(secret.value, stage, 'JWT_SECRET');
+      if (problem) r.problems.push(problem);
+    }
+  } else if (privateKey === undefined && publicKeys === undefined) {
+    r.problems.push(`JWT_PUBLIC_KEYS (or JWT_PUBLIC_KEYS_PARAM) is required for ${jwtAlgorithm}; issuing functions also need JWT_PRIVATE_KEY`);
   }
   return {
     stage,
-    jwtSecret,
-    jwtAlgorithm: 'HS256',
+    jwtAlgorithm,
+    tokenFormat,
+    secret,
+    previousSecrets: keySource(r, 'JWT_PREVIOUS_SECRETS'),
+    privateKey,
+    publicKeys,
     issuer: r.text('JWT_ISSUER'),
     audience: r.text('JWT_AUDIENCE'),
     accessTokenTtlSeconds: r.integer('ACCESS_TOKEN_TTL'),

@@ -5,12 +5,15 @@
  * `store-runtime.ts`, so nothing here brings in the AWS SDK.
  */
 import { loadConfig, loadHttpConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from './config';
+import { readSecureParameter } from './parameters';
+import { loadSigningKey, loadVerificationKeys, type VerificationKeys } from './tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from './tokens/token-verifier';
 
 let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;
 let httpConfig: HttpConfig | undefined;
+let verificationKeys: Promise<VerificationKeys> | undefined;
 let verifier: TokenVerifier | undefined;
 let issuer: TokenIssuer | undefined;
 
@@ -32,14 +35,23 @@ export function getHttpConfig(): HttpConfig {
   return httpConfig;
 }
 
-/** The token verifier, its key imported once. */
+/**
+ * The verification keys, loaded (from the environment or SSM) and imported once. Loading starts
+ * at cold start; a failure is logged there and fails every request as a fault, never as a 401.
+ */
+export function getVerificationKeys(): Promise<VerificationKeys> {
+  verificationKeys ??= loadVerificationKeys(getTokenConfig(), readSecureParameter);
+  return verificationKeys;
+}
+
+/** The token verifier over the verification keys. */
 export function getTokenVerifier(): TokenVerifier {
-  verifier ??= createTokenVerifier(getTokenConfig());
+  verifier ??= createTokenVerifier(getTokenConfig(), getVerificationKeys());
   return verifier;
 }
 
-/** The token issuer, its key imported once. */
+/** The token issuer, its signing key loaded and imported once. */
 export function getTokenIssuer(): TokenIssuer {
-  issuer ??= createTokenIssuer(getTokenConfig());
+  issuer ??= createTokenIssuer(getTokenConfig(), loadSigningKey(getTokenConfig(), readSecureParameter));
   return issuer;
 }

@@ -10,6 +10,8 @@ export interface JsonReply {
   readonly identity?: string;
   /** Responses carrying tokens must not be cached (RFC 6749 §5.1). */
   readonly noStore?: boolean;
+  /** Public, cacheable for this many seconds (e.g. the JWKS). */
+  readonly cacheSeconds?: number;
 }
 
 /** Serializes a reply with JSON and CORS headers. */
@@ -22,6 +24,8 @@ export function jsonResponse(reply: JsonReply, corsAllowOrigin: string, extraHea
   if (reply.noStore) {
     headers['Cache-Control'] = 'no-store';
     headers.Pragma = 'no-cache';
+  } else if (reply.cacheSeconds !== undefined) {
+    headers['Cache-Control'] = `public, max-age=${reply.cacheSeconds}`;
   }
   return { statusCode: reply.status, headers, body: JSON.stringify(reply.body) };
 }

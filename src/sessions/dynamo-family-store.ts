@@ -30,9 +30,13 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
   return {
     async create(family) {
-      await storeCall(() =>
-        db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })),
-      );
+      try {
+        await storeCall(() => db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })));
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
     },
 
     rotate: ({ familyId, username, oldJti, newJti, now, expiresAt }) =>

@@ -24,8 +24,8 @@ export type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-chan
 export type RotateResult = 'rotated' | 'stale';
 
 export interface FamilyStore {
-  /** Stores a new family. Error code: ERR_STORE_UNAVAILABLE. */
-  create(family: Family): Promise<void>;
+  /** Stores a new family; false if one with that id exists already. Error code: ERR_STORE_UNAVAILABLE. */
+  create(family: Family): Promise<boolean>;
   /**
    * Makes `newJti` the family's current token, in ONE conditional write that holds only while the
    * family is active, unexpired, owned by `username` and `oldJti` is still current. 'stale' when it

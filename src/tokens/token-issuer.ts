@@ -1,9 +1,10 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../clock';
-import { importHmacKey, TYP, type Freshness, type TokenKind, type TokenSettings } from './token-types';
+import type { SigningKey } from './keys';
+import { TYP, type Freshness, type TokenKind, type TokenSettings } from './token-types';
 
-/** Signs the product's tokens with a key imported once per cold start. */
+/** Signs the product's tokens with a key loaded once per cold start. */
 export interface TokenIssuer {
   /**
    * Signs an access token for `sub`: `fresh` is true, false or a "fresh until" time;
@@ -16,22 +17,22 @@ export interface TokenIssuer {
   readonly refreshTokenTtlSeconds: number;
 }
 
-/** Builds the issuer; the key import starts now and is reused by every call. */
-export function createTokenIssuer(settings: TokenSettings): TokenIssuer {
-  const key = importHmacKey(settings.jwtSecret);
+/** Builds the issuer over the signing key's promise (settled after the first call). */
+export function createTokenIssuer(settings: TokenSettings, signingKey: Promise<SigningKey>): TokenIssuer {
+  const standard = settings.tokenFormat === 'standard';
 
   const sign = async (kind: TokenKind, sub: string, ttl: number, extra: JWTPayload, jti: string = randomUUID()): Promise<string> => {
+    const { alg, kid, key } = await signingKey;
     const now = nowSeconds();
-    return new SignJWT({ type: kind, ...extra })
-      .setProtectedHeader({ alg: settings.jwtAlgorithm, typ: TYP[kind] })
+    const jwt = new SignJWT({ type: kind, ...extra })
+      .setProtectedHeader({ alg, typ: TYP[settings.tokenFormat][kind], kid })
       .setSubject(sub)
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
       .setJti(jti)
       .setIssuedAt(now)
       .setNotBefore(now)
-      .setExpirationTime(now + ttl)
-      .sign(await key);
+      .setExpirationTime(now + ttl);
+    if (standard) jwt.setIssuer(settings.issuer).setAudience(settings.audience);
+    return jwt.sign(key);
   };
 
   return {

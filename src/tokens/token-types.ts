@@ -1,18 +1,22 @@
 /**
- * The product's two token kinds and their verified claims. No jose here: only `token-issuer.ts`
- * and `token-verifier.ts` import it.
+ * The product's two token kinds and their verified claims. No jose here: only `keys.ts`,
+ * `token-issuer.ts` and `token-verifier.ts` import it.
  *
- * Access token:  header typ `at+jwt` (RFC 9068); claims sub, type "access", fresh, auth_time, jti, iat, nbf, exp, iss, aud.
- * Refresh token: header typ `rt+jwt`;            claims sub, type "refresh", fam, auth_time, jti, iat, nbf, exp, iss, aud.
+ * Access token:  claims sub, type "access", fresh, auth_time, jti, iat, nbf, exp (+ iss, aud).
+ * Refresh token: claims sub, type "refresh", fam, auth_time, jti, iat, nbf, exp (+ iss, aud).
  * `auth_time` (OIDC) is when the password was last verified; `fam` names the refresh-token family.
- * The header `typ` and the `type` claim must agree, so one kind is never accepted as the other.
+ * Every token's header carries `kid`. In the standard format the header `typ` is `at+jwt`
+ * (RFC 9068) or `rt+jwt` and must agree with `type`; in the flask-jwt-extended format it is `JWT`
+ * and there is no iss or aud, as flask-jwt-extended 4.x writes them.
  */
-import { webcrypto } from 'node:crypto';
-import type { TokenConfig } from '../config';
+import type { TokenConfig, TokenFormat } from '../config';
 
 export type TokenKind = 'access' | 'refresh';
 
-export const TYP: Readonly<Record<TokenKind, string>> = Object.freeze({ access: 'at+jwt', refresh: 'rt+jwt' });
+export const TYP: Readonly<Record<TokenFormat, Readonly<Record<TokenKind, string>>>> = Object.freeze({
+  standard: { access: 'at+jwt', refresh: 'rt+jwt' },
+  'flask-jwt-extended': { access: 'JWT', refresh: 'JWT' },
+});
 
 /** Claims every token of ours carries. */
 export interface RegisteredClaims {
@@ -36,14 +40,12 @@ export interface AccessClaims extends RegisteredClaims {
 
 /** Verified claims of a refresh token. */
 export interface RefreshClaims extends RegisteredClaims {
-  /** The refresh-token family (one per login) this token belongs to. */
-  readonly fam: string;
-  readonly auth_time: number;
+  /** The refresh-token family (one per login); absent only in flask-jwt-extended's own tokens. */
+  readonly fam?: string;
+  readonly auth_time?: number;
 }
 
-export type TokenSettings = TokenConfig;
-
-/** Imports the HMAC key once; callers keep the promise and await it per use (already settled after the first). */
-export function importHmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-}
+export type TokenSettings = Pick<
+  TokenConfig,
+  'jwtAlgorithm' | 'tokenFormat' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'clockLeewaySeconds'
+>;

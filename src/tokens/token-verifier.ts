@@ -1,6 +1,7 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyResult } from 'jose';
+import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyResult } from 'jose';
 import { TokenError } from '../errors';
-import { importHmacKey, TYP, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind, type TokenSettings } from './token-types';
+import type { Key, VerificationKeys } from './keys';
+import { TYP, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind, type TokenSettings } from './token-types';
 
 /** Verifies the product's tokens; the authorizers' hot path. */
 export interface TokenVerifier {
@@ -12,25 +13,34 @@ export interface TokenVerifier {
 
 const REQUIRED_CLAIMS = ['sub', 'jti', 'iat', 'nbf', 'exp', 'type'];
 
-/** Builds the verifier: algorithm pinned, issuer and audience required, key imported once. */
-export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
-  const key = importHmacKey(settings.jwtSecret);
+/**
+ * Builds the verifier: algorithm pinned (so an HS256 token cannot pass as EdDSA or the reverse),
+ * key chosen by `kid` from the allow-list, issuer and audience required in the standard format.
+ */
+export function createTokenVerifier(settings: TokenSettings, keys: Promise<VerificationKeys>): TokenVerifier {
+  const standard = settings.tokenFormat === 'standard';
   const options = {
     algorithms: [settings.jwtAlgorithm],
-    issuer: settings.issuer,
-    audience: settings.audience,
     clockTolerance: settings.clockLeewaySeconds,
     requiredClaims: REQUIRED_CLAIMS,
+    ...(standard ? { issuer: settings.issuer, audience: settings.audience } : {}),
   };
+  const typ = TYP[settings.tokenFormat];
 
   const verify = async (token: string, expected: TokenKind): Promise<JWTPayload> => {
+    const ring = await keys;
+    const pick = ({ kid }: JWTHeaderParameters): Key => {
+      const key = kid === undefined ? ring.withoutKid && !standard ? ring.withoutKid : undefined : ring.byKid.get(kid);
+      if (!key) throw invalidToken(kid === undefined ? 'no kid' : 'unknown kid');
+      return key;
+    };
     let result: JWTVerifyResult;
     try {
-      result = await jwtVerify(token, await key, options);
+      result = await jwtVerify(token, pick, options);
     } catch (err) {
       throw toTokenError(err);
     }
-    return checkKind(result, expected);
+    return checkKind(result, expected, typ);
   };
 
   return {
@@ -48,10 +58,12 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');
       const { fam, auth_time } = payload;
-      if (typeof fam !== 'string' || fam === '' || typeof auth_time !== 'number') {
+      // flask-jwt-extended's own refresh tokens have neither; ours always have both.
+      const legacy = !standard && fam === undefined && auth_time === undefined;
+      if (!legacy && (typeof fam !== 'string' || fam === '' || typeof auth_time !== 'number')) {
         throw invalidToken('fam or auth_time missing or malformed');
       }
-      return { ...registeredClaims(payload), fam, auth_time };
+      return { ...registeredClaims(payload), ...(legacy ? {} : { fam: fam as string, auth_time: auth_time as number }) };
     },
   };
 }
@@ -62,12 +74,12 @@ function invalidToken(cause: string): TokenError {
 }
 
 /** Header `typ` and claim `type` must name the same, expected kind. */
-function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: TokenKind): JWTPayload {
+function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: TokenKind, typ: Readonly<Record<TokenKind, string>>): JWTPayload {
   const kind = payload.type;
   if (kind !== 'access' && kind !== 'refresh') {
     throw invalidToken('unknown type claim');
   }
-  if (protectedHeader.typ !== TYP[kind]) {
+  if (protectedHeader.typ !== typ[kind]) {
     throw invalidToken('typ header does not match type claim');
   }
   if (kind !== expected) {
@@ -90,6 +102,7 @@ const JOSE_CODE = /^ERR_(JOSE|JWS|JWT|JWK)_/;
 
 /** jose's errors carry a stable `code`; any other error is a real fault and is rethrown as is. */
 function toTokenError(err: unknown): unknown {
+  if (err instanceof TokenError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !JOSE_CODE.test(code)) return err;
   if (code === 'ERR_JWT_EXPIRED') return new TokenError('ERR_TOKEN_EXPIRED', 'Token has expired', { cause: code });

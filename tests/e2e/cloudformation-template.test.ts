@@ -17,7 +17,7 @@ async function packageStage(env: Record<string, string>): Promise<Record<string,
   outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
   await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', outDir], {
     cwd: ROOT,
-    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
+    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
   });
   const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
   rmSync(outDir, { recursive: true, force: true });
@@ -46,8 +46,17 @@ function variablesOf(functionName: string): Record<string, string> {
   return (found.Properties.Environment as { Variables: Record<string, string> }).Variables;
 }
 
+/** The IAM statements of a function's role. */
+function statementsOf(functionName: string): { Action: string[]; Resource: unknown }[] {
+  const fn = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === `fresh-token-lambda-prod-${functionName}`)!;
+  const role = resources[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
+  return (role.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+}
+
 beforeAll(async () => {
-  resources = await packageStage({ JWT_SECRET: 'packaging-test-secret-0123456789abcdef' });
+  resources = await packageStage({});
 }, 180_000);
 
 describe('the packaged CloudFormation template', () => {
@@ -101,6 +110,7 @@ describe('the packaged CloudFormation template', () => {
       })
       .sort();
     expect(summary).toEqual([
+      'GET /jwks.json NONE -',
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
@@ -113,12 +123,12 @@ describe('the packaged CloudFormation template', () => {
 
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-    expect(preflights).toHaveLength(7);
+    expect(preflights).toHaveLength(8);
   });
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -145,22 +155,18 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('gives each stateful function only the DynamoDB actions it uses, and the others none', () => {
-    const grants = (functionName: string) => {
-      const fn = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === `fresh-token-lambda-prod-${functionName}`)!;
-      const role = resources[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
-      const statements = (role.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap(
-        (policy) => policy.PolicyDocument.Statement,
-      );
-      return statements
+    const grants = (functionName: string) =>
+      statementsOf(functionName)
         .filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')))
         .map((statement) => `${(statement.Resource as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]}: ${statement.Action.join(',')}`)
         .sort();
-    };
     expect(grants('login')).toEqual(['FamiliesTable: dynamodb:PutItem', 'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
     expect(grants('fresh-login')).toEqual(['LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
-    expect(grants('refresh')).toEqual(['FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('refresh')).toEqual(['FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:PutItem', 'UsersTable: dynamodb:GetItem']);
     expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem']);
-    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'protected', 'protected-fresh', 'protected-recent']) expect(grants(name)).toEqual([]);
+    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent']) {
+      expect(grants(name)).toEqual([]);
+    }
   });
 
   it('throttles the stage, and the password routes harder', () => {
@@ -175,17 +181,35 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
-  it('gives the signing secret only to the functions that sign or verify tokens', () => {
-    for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent']) {
-      expect(variablesOf(name).JWT_SECRET).toBe('packaging-test-secret-0123456789abcdef');
+  it('gives no key material to any function, only SSM parameter names, and private-key names only to issuers', () => {
+    const verifying = ['logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks'];
+    const signing = ['login', 'fresh-login', 'refresh'];
+    for (const name of [...verifying, ...signing]) {
+      expect(variablesOf(name)).toMatchObject({
+        JWT_SECRET: '',
+        JWT_SECRET_PARAM: '/fresh-token-lambda/prod/jwt-secret',
+        JWT_PUBLIC_KEYS_PARAM: '/fresh-token-lambda/prod/jwt-public-keys',
+      });
     }
+    for (const name of signing) expect(variablesOf(name).JWT_PRIVATE_KEY_PARAM).toBe('/fresh-token-lambda/prod/jwt-private-key');
+    for (const name of verifying) expect(variablesOf(name)).not.toHaveProperty('JWT_PRIVATE_KEY_PARAM');
     for (const name of ['protected', 'protected-fresh', 'protected-recent']) {
-      expect(variablesOf(name)).not.toHaveProperty('JWT_SECRET');
+      expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_'))).toEqual([]);
     }
   });
 
+  it('lets only the issuers read the private key parameter', () => {
+    const ssmResources = (name: string) =>
+      statementsOf(name)
+        .filter((statement) => statement.Action.includes('ssm:GetParameter'))
+        .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split('/').pop()));
+    expect(ssmResources('login')).toContain('jwt-private-key');
+    expect(ssmResources('any-valid')).toEqual(['jwt-secret', 'jwt-previous-secrets', 'jwt-public-keys']);
+    expect(ssmResources('protected')).toEqual([]);
+  });
+
   it('takes the any-valid cache TTL from the environment of the package command', async () => {
-    resources = await packageStage({ JWT_SECRET: 'packaging-test-secret-0123456789abcdef', ANY_VALID_CACHE_TTL: '5' });
+    resources = await packageStage({ ANY_VALID_CACHE_TTL: '5' });
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(5);
     expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
   }, 180_000);

@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
 import { addUser } from '../../src/users/user-admin';
+import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
@@ -72,7 +72,7 @@ describe('the fresh-token flow through serverless-offline', () => {
   it('signs with the JWT_SECRET of the start environment, not the built-in dev secret', async () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: 'carol', type: 'access', fresh: true, jti: 'e2e', iat: now, nbf: now, exp: now + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' };
-    const sign = (secret: string) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new TextEncoder().encode(secret));
+    const sign = (secret: string) => craftToken(claims, {}, secret);
     expect((await request('GET', '/protected', { token: await sign(SECRET) })).json).toEqual({ logged_in_as: 'carol' });
     const devSecret = 'DEV-ONLY-local-secret-never-use-in-production-0123456789';
     expect((await request('GET', '/protected', { token: await sign(devSecret) })).status).toBe(401);
@@ -104,7 +104,7 @@ describe('the fresh-token flow through serverless-offline', () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: 'dana', type: 'access', jti: 'e2e-recent', iat: now, nbf: now, exp: now + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' };
     const sign = (extra: Record<string, unknown>) =>
-      new SignJWT({ ...claims, ...extra }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new TextEncoder().encode(SECRET));
+      craftToken({ ...claims, ...extra }, {}, SECRET);
     const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
     expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'test' });
     // Fresh, but the password was checked 10 minutes ago: the 5-minute route denies, fresh-only allows.

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { SignJWT } from 'jose';
 import { disableUser, addUser, changePassword } from '../../src/users/user-admin';
+import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
@@ -183,9 +183,7 @@ describe('with the database down', () => {
     const call = apiClient(down.baseUrl);
     const now = Math.floor(Date.now() / 1000);
     const sign = (claims: Record<string, unknown>, typ: string) =>
-      new SignJWT({ sub: 'nia', jti: `jti-${typ}`, iat: now, nbf: now, exp: now + 300, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda', ...claims })
-        .setProtectedHeader({ alg: 'HS256', typ })
-        .sign(new TextEncoder().encode(SECRET));
+      craftToken({ sub: 'nia', jti: `jti-${typ}`, iat: now, nbf: now, exp: now + 300, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda', ...claims }, { typ }, SECRET);
     const refresh = await sign({ type: 'refresh', fam: 'family-x', auth_time: now }, 'rt+jwt');
     const access = await sign({ type: 'access', fresh: true, auth_time: now }, 'at+jwt');
 

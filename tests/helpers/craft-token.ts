@@ -1,4 +1,5 @@
 import { SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { secretKid } from '../../src/tokens/keys';
 import { TEST_ENV } from './test-config';
 
 const encoder = new TextEncoder();
@@ -20,13 +21,16 @@ export function accessClaims(overrides: JWTPayload = {}): JWTPayload {
   };
 }
 
-/** Signs arbitrary claims and header with real HS256 (or another HMAC alg), unlike the product's issuer. */
+/**
+ * Signs arbitrary claims and header with real HS256 (or another HMAC alg), unlike the product's
+ * issuer; the header's `kid` names the secret as the product does, unless `header` overrides it.
+ */
 export async function craftToken(
   claims: JWTPayload,
   header: Partial<JWTHeaderParameters> = {},
   secret: string = TEST_ENV.JWT_SECRET,
 ): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header }).sign(encoder.encode(secret));
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: secretKid(secret), ...header }).sign(encoder.encode(secret));
 }
 
 /** An unsigned `alg: none` token (RFC 7519 §6). */

@@ -1,4 +1,7 @@
 import { loadConfig, type Config } from '../../src/config';
+import { loadSigningKey, loadVerificationKeys } from '../../src/tokens/keys';
+import { createTokenIssuer, type TokenIssuer } from '../../src/tokens/token-issuer';
+import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier';
 
 /** The environment tests run under; `setup-env.ts` and `useEnvironment` put it in `process.env`. */
 export const TEST_ENV = Object.freeze({
@@ -18,3 +21,16 @@ export const AUTH_TIME = Math.floor(Date.now() / 1000);
 
 /** Family fields of a refresh token the tests issue directly. */
 export const REFRESH = Object.freeze({ fam: 'family-1', jti: 'refresh-jti-1', authTime: AUTH_TIME });
+
+/** Tests never read SSM: key material comes from the environment. */
+const noParameters = (name: string): Promise<string> => Promise.reject(new Error(`tests read no SSM parameter (${name})`));
+
+/** A real issuer over the test config (or `config`), keys from its environment. */
+export function testIssuer(config: Config = testConfig()): TokenIssuer {
+  return createTokenIssuer(config, loadSigningKey(config, noParameters));
+}
+
+/** A real verifier over the test config (or `config`), keys from its environment. */
+export function testVerifier(config: Config = testConfig()): TokenVerifier {
+  return createTokenVerifier(config, loadVerificationKeys(config, noParameters));
+}

@@ -1,12 +1,11 @@
-import { createTokenVerifier } from '../../src/tokens/token-verifier';
 import { addUser } from '../../src/users/user-admin';
 import { authorizedGet, httpEvent, jsonPost } from '../helpers/events';
 import { call, importHandlers } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
-import { testConfig } from '../helpers/test-config';
+import { testConfig, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 
-const verifier = createTokenVerifier(testConfig());
+const verifier = testVerifier();
 const credentials = { username: 'alice', password: 'correct horse battery' };
 
 let db: TestDatabase;
@@ -35,7 +34,7 @@ describe('POST /login', () => {
     const refresh = await verifier.verifyRefreshToken(response.json.refresh_token as string);
     const first = await verifier.verifyRefreshToken(tokens.refresh_token);
     expect(refresh.fam).not.toBe(first.fam);
-    const family = await adminDeps(db).families.get(refresh.fam);
+    const family = await adminDeps(db).families.get(refresh.fam!);
     expect(family).toMatchObject({ username: 'alice', currentJti: refresh.jti, status: 'active', expiresAt: refresh.exp, authTime: refresh.auth_time });
   });
 

@@ -5,13 +5,11 @@ import { ensureTables, readTableDefinitions, startDynalite } from '../../scripts
 import { issueTokenPair, rotateRefreshToken, type AuthDeps } from '../../src/auth-service';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
 import { createDocumentClient } from '../../src/store/dynamo-client';
-import { createTokenIssuer } from '../../src/tokens/token-issuer';
-import { createTokenVerifier } from '../../src/tokens/token-verifier';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser } from '../../src/users/user-admin';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
-import { testConfig } from '../helpers/test-config';
+import { testConfig, testIssuer, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 import { rejectionCode as codeOf } from '../helpers/error-code';
 
@@ -26,8 +24,8 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0): AuthDeps {
     users: createDynamoUserStore(client, 'fresh-token-lambda-local-users'),
     families: createDynamoFamilyStore(client, 'fresh-token-lambda-local-refresh-families'),
     attempts: createDynamoLoginAttempts(client, 'fresh-token-lambda-local-login-attempts', { maxFailures: 5, windowSeconds: 900 }),
-    issuer: createTokenIssuer(config),
-    verifier: createTokenVerifier(config),
+    issuer: testIssuer(config),
+    verifier: testVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
     freshWindowSeconds,
   };
@@ -109,7 +107,7 @@ describe('refresh-token rotation', () => {
     const token = await loggedIn(deps);
     const { fam, jti, auth_time } = await deps.verifier.verifyRefreshToken(token);
     await loggedIn(deps);
-    const stolen = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam, jti, authTime: auth_time });
+    const stolen = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam: fam!, jti, authTime: auth_time! });
     expect(await codeOf(rotateRefreshToken(deps, stolen))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // The family's owner is unaffected.
     expect((await rotateRefreshToken(deps, token)).body.refresh_token).toEqual(expect.any(String));
@@ -118,7 +116,7 @@ describe('refresh-token rotation', () => {
   it('slides the family expiry forward on each rotation', async () => {
     const deps = authDeps(0);
     const first = await loggedIn(deps);
-    const { fam } = await deps.verifier.verifyRefreshToken(first);
+    const fam = (await deps.verifier.verifyRefreshToken(first)).fam!;
     const before = await deps.families.get(fam);
     advanceClock(5000);
     const next = await deps.verifier.verifyRefreshToken((await rotateRefreshToken(deps, first)).body.refresh_token);

@@ -1,14 +1,12 @@
 import { createAuthorizer } from '../../src/authorizer';
-import { createTokenIssuer } from '../../src/tokens/token-issuer';
-import { createTokenVerifier } from '../../src/tokens/token-verifier';
 import { accessClaims, craftToken } from '../helpers/craft-token';
 import { authorizerEvent, lambdaContext } from '../helpers/events';
-import { AUTH_TIME, REFRESH, testConfig } from '../helpers/test-config';
+import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
 
 const config = testConfig();
-const issuer = createTokenIssuer(config);
-const anyValid = createAuthorizer({ requireFresh: false }, createTokenVerifier(config));
-const freshOnly = createAuthorizer({ requireFresh: true }, createTokenVerifier(config));
+const issuer = testIssuer(config);
+const anyValid = createAuthorizer({ requireFresh: false }, testVerifier(config));
+const freshOnly = createAuthorizer({ requireFresh: true }, testVerifier(config));
 const context = lambdaContext('any-valid');
 const API_WIDE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*';
 
@@ -60,7 +58,7 @@ describe('authorizer pipeline', () => {
   });
 
   it('with a max age, denies a fresh token whose password check is older, and says so in the challenge', async () => {
-    const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300 }, createTokenVerifier(config));
+    const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300 }, testVerifier(config));
     const now = Math.floor(Date.now() / 1000);
     const recent = await craftToken(accessClaims({ fresh: true, auth_time: now - 300 }));
     expect((await fiveMinutes(authorizerEvent(`Bearer ${recent}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });

@@ -84,7 +84,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start without a secret, naming the variable', () => {
-    expect(problemsOf({})).toEqual(['JWT_SECRET is required (at least 32 bytes)']);
+    expect(problemsOf({})).toEqual(['JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least 32 bytes)']);
   });
 
   it('refuses a secret shorter than 32 bytes', () => {

@@ -1,12 +1,10 @@
-import { createTokenIssuer } from '../../../src/tokens/token-issuer';
-import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { accessClaims, craftToken, unsecuredToken } from '../../helpers/craft-token';
-import { AUTH_TIME, REFRESH, testConfig } from '../../helpers/test-config';
+import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../../helpers/test-config';
 import { rejectionCode as codeOf } from '../../helpers/error-code';
 
 const config = testConfig();
-const issuer = createTokenIssuer(config);
-const verifier = createTokenVerifier(config);
+const issuer = testIssuer(config);
+const verifier = testVerifier(config);
 
 describe('token verifier', () => {
   afterEach(() => jest.useRealTimers());
@@ -45,7 +43,7 @@ describe('token verifier', () => {
 
   it('honours configured lifetimes', async () => {
     const short = testConfig({ ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '3600' });
-    const shortIssuer = createTokenIssuer(short);
+    const shortIssuer = testIssuer(short);
     const access = await verifier.verifyAccessToken(await shortIssuer.issueAccessToken('alice', true, AUTH_TIME));
     const refresh = await verifier.verifyRefreshToken(await shortIssuer.issueRefreshToken('alice', REFRESH));
     expect(access.exp - access.iat).toBe(60);
@@ -78,7 +76,7 @@ describe('token verifier', () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     jest.setSystemTime(new Date('2026-01-01T00:15:20Z'));
-    const lenient = createTokenVerifier(testConfig({ CLOCK_LEEWAY: '30' }));
+    const lenient = testVerifier(testConfig({ CLOCK_LEEWAY: '30' }));
     await expect(lenient.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
     expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_EXPIRED');
   });
