@@ -7,9 +7,11 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureTables, readTableDefinitions, ROOT, seedDemoUser, startDynalite } from './local-db';
+import { localKeyMaterial } from './local-keys';
 import { startOffline } from './offline';
 
 const DATA_DIR = path.join(ROOT, '.data', 'dynamodb');
+const KEYS_DIR = path.join(ROOT, '.keys');
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
@@ -27,15 +29,24 @@ async function main(): Promise<void> {
   if (!usersTable) throw new Error('serverless.yml declares no users table');
   if (await seedDemoUser(db.endpoint, usersTable)) console.log('Added the demo user test / test.');
 
+  // With an asymmetric algorithm and no keys given, use (or make once) a local key pair.
+  const env: Record<string, string> = { DYNAMODB_ENDPOINT: db.endpoint };
+  const alg = process.env.JWT_ALG;
+  if ((alg === 'EdDSA' || alg === 'ES256') && !process.env.JWT_PUBLIC_KEYS) {
+    const keys = await localKeyMaterial(KEYS_DIR, alg);
+    Object.assign(env, { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEYS: keys.publicKeys });
+    console.log(`Signing ${alg} tokens with the local key pair in ${path.relative(ROOT, KEYS_DIR)}/`);
+  }
+
   let offline;
   try {
-    offline = await startOffline({ port, echo: true, env: { DYNAMODB_ENDPOINT: db.endpoint } });
+    offline = await startOffline({ port, echo: true, env });
   } catch (err) {
     await db.close();
     throw err;
   }
   console.log(`\nFresh-token API ready at http://localhost:${port} (stage "local", no path prefix). Ctrl-C stops it.`);
-  if (!process.env.JWT_SECRET) console.log('Signing with the built-in DEV-ONLY secret; set JWT_SECRET to use your own.');
+  if (!process.env.JWT_SECRET && (alg ?? 'HS256') === 'HS256') console.log('Signing with the built-in DEV-ONLY secret; set JWT_SECRET to use your own.');
 
   const shutdown = async (): Promise<void> => {
     await offline.stop();

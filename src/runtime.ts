@@ -5,6 +5,7 @@
  * `store-runtime.ts`, so nothing here brings in the AWS SDK.
  */
 import { loadConfig, loadHttpConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from './config';
+import { logger } from './logger';
 import { readSecureParameter } from './parameters';
 import { loadSigningKey, loadVerificationKeys, type VerificationKeys } from './tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
@@ -40,7 +41,7 @@ export function getHttpConfig(): HttpConfig {
  * at cold start; a failure is logged there and fails every request as a fault, never as a 401.
  */
 export function getVerificationKeys(): Promise<VerificationKeys> {
-  verificationKeys ??= loadVerificationKeys(getTokenConfig(), readSecureParameter);
+  verificationKeys ??= reportFailure(loadVerificationKeys(getTokenConfig(), readSecureParameter));
   return verificationKeys;
 }
 
@@ -52,6 +53,15 @@ export function getTokenVerifier(): TokenVerifier {
 
 /** The token issuer, its signing key loaded and imported once. */
 export function getTokenIssuer(): TokenIssuer {
-  issuer ??= createTokenIssuer(getTokenConfig(), loadSigningKey(getTokenConfig(), readSecureParameter));
+  issuer ??= createTokenIssuer(getTokenConfig(), reportFailure(loadSigningKey(getTokenConfig(), readSecureParameter)));
   return issuer;
+}
+
+/**
+ * Logs unusable key material once, at cold start, naming the variable; every request that needs
+ * the keys then fails as a fault (500), never as a client error.
+ */
+function reportFailure<T>(keys: Promise<T>): Promise<T> {
+  keys.catch((error: unknown) => logger.error('key material unusable', { outcome: 'fault', error }));
+  return keys;
 }

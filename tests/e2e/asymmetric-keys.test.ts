@@ -1,0 +1,48 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { generateKeyMaterial } from '../../scripts/local-keys';
+import { addUser } from '../../src/users/user-admin';
+import { apiClient } from '../helpers/http-client';
+import { startTestApi, type TestApi } from '../helpers/local-stack';
+import { adminDeps } from '../helpers/users';
+
+// The whole flow with EdDSA keys: issuers hold the private key, everyone else only public keys,
+// and /.well-known/jwks.json lets any jose client verify the tokens.
+
+let api: TestApi;
+let request: ReturnType<typeof apiClient>;
+const credentials = { username: 'pat', password: 'pat-password-1' };
+
+beforeAll(async () => {
+  const keys = await generateKeyMaterial('EdDSA');
+  api = await startTestApi({ JWT_ALG: 'EdDSA', JWT_SECRET: '', JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEYS: keys.publicKeys });
+  await addUser(adminDeps(api.db), credentials.username, credentials.password);
+  request = apiClient(api.baseUrl);
+}, 180_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('EdDSA keys end to end', () => {
+  it('issues EdDSA tokens with a kid that the authorizers accept', async () => {
+    const { access_token, refresh_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    expect(decodeProtectedHeader(access_token!)).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: expect.any(String) });
+    expect((await request('GET', '/protected-fresh', { token: access_token })).json).toEqual({ fresh_logged_in_as: 'pat' });
+    expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(200);
+  });
+
+  it('serves the public keys as a cacheable JWKS that a plain jose client verifies tokens with', async () => {
+    const jwks = await request('GET', '/.well-known/jwks.json');
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    const keys = jwks.json.keys as Record<string, unknown>[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String) });
+    expect(keys[0]).not.toHaveProperty('d');
+
+    const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    const remote = createRemoteJWKSet(new URL(`${api.baseUrl}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(access_token!, remote, { algorithms: ['EdDSA'], issuer: 'fresh-token-lambda', audience: 'fresh-token-lambda' });
+    expect(payload).toMatchObject({ sub: 'pat', type: 'access', fresh: true });
+  });
+});

@@ -1,0 +1,124 @@
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { generateKeyMaterial } from '../../../scripts/local-keys';
+import { loadSigningKey, loadVerificationKeys, secretKid } from '../../../src/tokens/keys';
+import { createTokenIssuer } from '../../../src/tokens/token-issuer';
+import { createTokenVerifier } from '../../../src/tokens/token-verifier';
+import { rejectionCode as codeOf } from '../../helpers/error-code';
+import { AUTH_TIME, testConfig } from '../../helpers/test-config';
+
+const noParameters = (name: string): Promise<string> => Promise.reject(new Error(`no SSM in unit tests (${name})`));
+
+/** An issuer and a verifier over `env`; each loads its keys only when asked for. */
+function ring(env: Record<string, string>) {
+  const config = testConfig({ JWT_SECRET: '', ...env });
+  return {
+    get issuer() {
+      return createTokenIssuer(config, loadSigningKey(config, noParameters));
+    },
+    get verifier() {
+      return createTokenVerifier(config, loadVerificationKeys(config, noParameters));
+    },
+  };
+}
+
+describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
+  let current: { privateKey: string; publicKeys: string };
+  let previous: { privateKey: string; publicKeys: string };
+
+  beforeAll(async () => {
+    current = await generateKeyMaterial(alg);
+    previous = await generateKeyMaterial(alg);
+  });
+
+  it('signs with the private key and names it by kid; verifiers need only the public keys', async () => {
+    const issuing = ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: current.privateKey, JWT_PUBLIC_KEYS: current.publicKeys });
+    const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys });
+    const token = await issuing.issuer.issueAccessToken('alice', true, AUTH_TIME);
+    expect(decodeProtectedHeader(token)).toEqual({ alg, typ: 'at+jwt', kid: (JSON.parse(current.privateKey) as { kid: string }).kid });
+    await expect(verifying.verifier.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice', fresh: true });
+  });
+
+  it('accepts tokens of the current and the previous key during a rotation, chosen by kid', async () => {
+    const both = JSON.stringify({ keys: [...JSON.parse(current.publicKeys).keys, ...JSON.parse(previous.publicKeys).keys] });
+    const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: both });
+    const oldToken = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: previous.privateKey }).issuer.issueAccessToken('bob', false, AUTH_TIME);
+    const newToken = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: current.privateKey }).issuer.issueAccessToken('bob', false, AUTH_TIME);
+    await expect(verifying.verifier.verifyAccessToken(oldToken)).resolves.toMatchObject({ sub: 'bob' });
+    await expect(verifying.verifier.verifyAccessToken(newToken)).resolves.toMatchObject({ sub: 'bob' });
+    // Once the previous key is dropped from the allow-list, its tokens stop working.
+    const currentOnly = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys });
+    expect(await codeOf(currentOnly.verifier.verifyAccessToken(oldToken))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects an unknown kid, and a known kid on a token signed by another key', async () => {
+    const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys });
+    const stranger = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: previous.privateKey }).issuer.issueAccessToken('eve', true, AUTH_TIME);
+    expect(await codeOf(verifying.verifier.verifyAccessToken(stranger))).toBe('ERR_TOKEN_INVALID');
+    const [, payload] = stranger.split('.');
+    const { kid } = JSON.parse(current.privateKey) as { kid: string };
+    const relabelled = `${Buffer.from(JSON.stringify({ alg, typ: 'at+jwt', kid })).toString('base64url')}.${payload}.${stranger.split('.')[2]}`;
+    expect(await codeOf(verifying.verifier.verifyAccessToken(relabelled))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects an HS256 token made with the public key as its secret (algorithm confusion)', async () => {
+    const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys });
+    const { kid } = JSON.parse(current.privateKey) as { kid: string };
+    const forged = await new SignJWT({ sub: 'eve', type: 'access', fresh: true, jti: 'x', iat: AUTH_TIME, nbf: AUTH_TIME, exp: AUTH_TIME + 900, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid })
+      .sign(new TextEncoder().encode(current.publicKeys));
+    expect(await codeOf(verifying.verifier.verifyAccessToken(forged))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('publishes only public keys, usable by a plain jose client', async () => {
+    const keys = await loadVerificationKeys(testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys }), noParameters);
+    expect(keys.publicJwks).toHaveLength(1);
+    expect(keys.publicJwks[0]).not.toHaveProperty('d');
+    const token = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: current.privateKey }).issuer.issueAccessToken('carol', true, AUTH_TIME);
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...keys.publicJwks] }), { algorithms: [alg] });
+    expect(payload.sub).toBe('carol');
+  });
+
+  it('refuses a private key where public keys belong, naming the variable', async () => {
+    const config = testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: JSON.stringify({ keys: [JSON.parse(current.privateKey)] }) });
+    await expect(loadVerificationKeys(config, noParameters)).rejects.toThrow('JWT_PUBLIC_KEYS must hold only public JWKs');
+  });
+});
+
+describe('HS256 keys', () => {
+  const secret = 'first-secret-of-at-least-32-bytes-0123456789';
+  const next = 'second-secret-of-at-least-32-bytes-0123456789';
+
+  it('names each secret by a kid that does not reveal it', async () => {
+    const key = await loadSigningKey(testConfig({ JWT_SECRET: secret }), noParameters);
+    expect(key.kid).toBe(secretKid(secret));
+    expect(key.kid).toMatch(/^hs-[A-Za-z0-9_-]{12}$/);
+    expect(secret).not.toContain(key.kid.slice(3));
+  });
+
+  it('verifies tokens of previous secrets listed in JWT_PREVIOUS_SECRETS', async () => {
+    const old = ring({ JWT_SECRET: secret });
+    const rotated = ring({ JWT_SECRET: next, JWT_PREVIOUS_SECRETS: JSON.stringify([secret]) });
+    const token = await old.issuer.issueAccessToken('dan', true, AUTH_TIME);
+    await expect(rotated.verifier.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'dan' });
+    expect(await codeOf(ring({ JWT_SECRET: next }).verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('rejects a standard-format token without kid', async () => {
+    const token = await new SignJWT({ sub: 'x', type: 'access', fresh: true, jti: 'j', iat: AUTH_TIME, nbf: AUTH_TIME, exp: AUTH_TIME + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .sign(new TextEncoder().encode(secret));
+    expect(await codeOf(ring({ JWT_SECRET: secret }).verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('reads key material from an SSM parameter when given its name', async () => {
+    const config = testConfig({ JWT_SECRET: '', JWT_SECRET_PARAM: '/app/jwt-secret' });
+    const asked: string[] = [];
+    const key = await loadSigningKey(config, async (name) => {
+      asked.push(name);
+      return secret;
+    });
+    expect(asked).toEqual(['/app/jwt-secret']);
+    expect(key.kid).toBe(secretKid(secret));
+    await expect(loadSigningKey(config, async () => 'short')).rejects.toThrow('JWT_SECRET_PARAM (/app/jwt-secret) must be at least 32 bytes, got 5');
+  });
+});
