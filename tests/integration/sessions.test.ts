@@ -9,7 +9,8 @@ import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser } from '../../src/users/user-admin';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
-import { testConfig, testIssuer, testVerifier } from '../helpers/test-config';
+import { flaskToken } from '../helpers/flask-tokens';
+import { TEST_ENV, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 import { rejectionCode as codeOf } from '../helpers/error-code';
 
@@ -17,9 +18,8 @@ import { rejectionCode as codeOf } from '../helpers/error-code';
 
 let db: TestDatabase;
 
-function authDeps(graceSeconds: number, freshWindowSeconds = 0): AuthDeps {
+function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testConfig()): AuthDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
-  const config = testConfig();
   return {
     users: createDynamoUserStore(client, 'fresh-token-lambda-local-users'),
     families: createDynamoFamilyStore(client, 'fresh-token-lambda-local-refresh-families'),
@@ -138,6 +138,19 @@ describe('freshness as time', () => {
     expect(access.fresh).toBe(access.auth_time! + 600);
     const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token)).body.access_token);
     expect(refreshed).toMatchObject({ fresh: false, auth_time: access.auth_time });
+  });
+});
+
+describe('flask-jwt-extended compatibility', () => {
+  it('exchanges a Flask refresh token once for a family of ours; a second use is reuse', async () => {
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const legacy = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
+    const first = await rotateRefreshToken(deps, legacy);
+    const next = await deps.verifier.verifyRefreshToken(first.body.refresh_token);
+    expect(next.fam).toMatch(/^legacy-/);
+    expect((await rotateRefreshToken(deps, first.body.refresh_token)).body.refresh_token).toEqual(expect.any(String));
+    expect(await codeOf(rotateRefreshToken(deps, legacy))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 });
 
