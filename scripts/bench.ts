@@ -9,11 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { jwtVerify } from 'jose';
+import { importJWK, jwtVerify, type JWK } from 'jose';
 import { createDocumentClient } from '../src/store/dynamo-client';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
 import { hashPassword } from '../src/users/password';
 import { ensureTables, readTableDefinitions, ROOT, startDynalite } from './local-db';
+import { generateKeyMaterial } from './local-keys';
 
 const BUILD_DIR = '.esbuild-bench';
 const BUILT = path.join(ROOT, BUILD_DIR, '.build');
@@ -26,6 +27,8 @@ const FUNCTIONS: Record<string, string> = {
   logout: 'functions/logout.mjs',
   protected: 'functions/protected.mjs',
   'protected-fresh': 'functions/protected-fresh.mjs',
+  'protected-recent': 'functions/protected-recent.mjs',
+  jwks: 'functions/jwks.mjs',
 };
 const SECRET = 'benchmark-secret-0123456789abcdef-0123456789';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
@@ -70,8 +73,10 @@ async function compare(candidates: Record<string, () => unknown>, { rounds = 20,
   );
 }
 
-async function handlerOf(name: string): Promise<Handler> {
-  const module = (await import(pathToFileURL(path.join(BUILT, FUNCTIONS[name]!)).href)) as { handler: Handler };
+/** A built function's handler; `instance` loads a separate copy, which reads the environment anew. */
+async function handlerOf(name: string, instance = ''): Promise<Handler> {
+  const url = pathToFileURL(path.join(BUILT, FUNCTIONS[name]!)).href + (instance ? `?${instance}` : '');
+  const module = (await import(url)) as { handler: Handler };
   return module.handler;
 }
 
@@ -127,6 +132,29 @@ async function main(): Promise<void> {
   console.log(`  ratio authorizer / jose (p50):    ${ratio.toFixed(2)}x  (target <= ${TARGETS.authorizerVsJose}x: ${ratio <= TARGETS.authorizerVsJose ? 'met' : 'MISSED'})`);
   console.log(`  ratio jose / HMAC floor (p50):    ${(hot.joseCryptoKey!.p50 / hot.hmacFloor!.p50).toFixed(1)}x`);
   console.log(`  ratio raw secret / CryptoKey:     ${(hot.joseRawSecret!.p50 / hot.joseCryptoKey!.p50).toFixed(2)}x  (why keys are imported once)`);
+
+  // 1b. The same authorizer with asymmetric keys (a separate module instance per algorithm).
+  console.log('\nAuthorizer by algorithm (µs/op p50; bundle vs raw jose.jwtVerify with the imported public key)');
+  const algRows: [string, number, number][] = [['HS256', hot.authorizer!.p50, hot.joseCryptoKey!.p50]];
+  for (const alg of ['EdDSA', 'ES256'] as const) {
+    const material = await generateKeyMaterial(alg);
+    Object.assign(process.env, { JWT_ALG: alg, JWT_SECRET: '', JWT_PRIVATE_KEY: material.privateKey, JWT_PUBLIC_KEYS: material.publicKeys });
+    const asymLogin = await handlerOf('login', alg);
+    const asymAuthorizer = await handlerOf('any-valid', alg);
+    const asymToken = (JSON.parse((await asymLogin(jsonEvent({ username: 'bench', password: 'bench-password' }), context('login'))).body ?? '{}') as Record<string, string>).access_token ?? '';
+    const publicJwk = (JSON.parse(material.publicKeys) as { keys: JWK[] }).keys[0]!;
+    const publicKey = await importJWK(publicJwk, alg);
+    const event = { type: 'REQUEST', methodArn: METHOD_ARN, headers: { Authorization: `Bearer ${asymToken}` } };
+    const result = await compare(
+      { authorizer: () => asymAuthorizer(event, ctx), jose: () => jwtVerify(asymToken, publicKey, { ...verifyOptions, algorithms: [alg] }) },
+      { rounds: 10, perRound: 200, warmup: 500 },
+    );
+    algRows.push([alg, result.authorizer!.p50, result.jose!.p50]);
+  }
+  Object.assign(process.env, env, { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: '', JWT_PUBLIC_KEYS: '' });
+  for (const [alg, authorizerP50, joseP50] of algRows) {
+    console.log(`  ${alg.padEnd(8)} authorizer${fmt(authorizerP50)}   jose${fmt(joseP50)}   ratio ${(authorizerP50 / joseP50).toFixed(2)}x`);
+  }
 
   // 2. Refresh: verify + user read + one conditional write + signing, against the local database.
   let current = firstRefresh;
