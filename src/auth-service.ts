@@ -111,7 +111,11 @@ export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string) {
   const expiresAt = now + deps.issuer.refreshTokenTtlSeconds;
   if (legacy) {
     const family = { familyId: fam, username: sub, currentJti: newJti, status: 'active', authTime, createdAt: now, rotatedAt: now, expiresAt } as const;
-    if (!(await deps.families.create(family))) await revokeForReuse(deps, fam, sub, now);
+    if (!(await deps.families.create(family))) {
+      const existing = await deps.families.get(fam);
+      if (existing?.status !== 'active') throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
+      await revokeForReuse(deps, fam, sub, now);
+    }
   } else {
     const rotated = await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, newJti, now, expiresAt });
     if (rotated === 'stale') await recoverOrRevoke(deps, { sub, fam, jti }, newJti, now, expiresAt);
@@ -167,7 +171,16 @@ async function recoverOrRevoke(
  * superseded token of the family, still answers success. Error codes: those of `verifyRefreshToken`.
  */
 export async function revokeSession(deps: Pick<AuthDeps, 'verifier' | 'families'>, refreshToken: string) {
-  const { sub, fam, jti } = await deps.verifier.verifyRefreshToken(refreshToken);
-  await deps.families.revoke(fam ?? `legacy-${jti}`, sub, 'logout', nowSeconds());
+  const { sub, fam, jti, auth_time: authTime, iat, exp } = await deps.verifier.verifyRefreshToken(refreshToken);
+  const now = nowSeconds();
+  if (fam === undefined) {
+    // A flask-jwt-extended refresh token: record its family as revoked, so it cannot be exchanged later.
+    const familyId = `legacy-${jti}`;
+    const marker = { familyId, username: sub, currentJti: jti, status: 'revoked', revokedReason: 'logout', authTime: authTime ?? iat, createdAt: now, rotatedAt: now, expiresAt: exp } as const;
+    if (await deps.families.create(marker)) return { sub, body: { msg: 'Logged out' } };
+    await deps.families.revoke(familyId, sub, 'logout', now);
+  } else {
+    await deps.families.revoke(fam, sub, 'logout', now);
+  }
   return { sub, body: { msg: 'Logged out' } };
 }

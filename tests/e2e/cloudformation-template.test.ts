@@ -163,7 +163,7 @@ describe('the packaged CloudFormation template', () => {
     expect(grants('login')).toEqual(['FamiliesTable: dynamodb:PutItem', 'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
     expect(grants('fresh-login')).toEqual(['LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
     expect(grants('refresh')).toEqual(['FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:PutItem', 'UsersTable: dynamodb:GetItem']);
-    expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem']);
+    expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem,dynamodb:PutItem']);
     for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent']) {
       expect(grants(name)).toEqual([]);
     }

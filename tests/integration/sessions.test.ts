@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureTables, readTableDefinitions, startDynalite } from '../../scripts/local-db';
-import { issueTokenPair, rotateRefreshToken, type AuthDeps } from '../../src/auth-service';
+import { issueTokenPair, revokeSession, rotateRefreshToken, type AuthDeps } from '../../src/auth-service';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
 import { createDocumentClient } from '../../src/store/dynamo-client';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
@@ -151,6 +151,18 @@ describe('flask-jwt-extended compatibility', () => {
     expect(next.fam).toMatch(/^legacy-/);
     expect((await rotateRefreshToken(deps, first.body.refresh_token)).body.refresh_token).toEqual(expect.any(String));
     expect(await codeOf(rotateRefreshToken(deps, legacy))).toBe('ERR_REFRESH_TOKEN_REUSED');
+  });
+
+  it('logs out a Flask refresh token for good, before or after it was exchanged', async () => {
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const never = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
+    await revokeSession(deps, never);
+    expect(await codeOf(rotateRefreshToken(deps, never))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    const exchanged = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
+    const ours = (await rotateRefreshToken(deps, exchanged)).body.refresh_token;
+    await revokeSession(deps, exchanged);
+    expect(await codeOf(rotateRefreshToken(deps, ours))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 });
 
