@@ -25,17 +25,19 @@ export interface DenyContext {
  * Throws on an ARN that is not an execute-api method ARN (a fault, not a client error).
  */
 export function apiWideResource(methodArn: string): string {
-  const parts = methodArn.split('/');
-  if (!methodArn.startsWith('arn:') || parts.length < 3 || !parts[0] || !parts[1]) {
+  const api = methodArn.indexOf('/');
+  const stage = methodArn.indexOf('/', api + 1);
+  if (!methodArn.startsWith('arn:') || api < 5 || stage <= api + 1) {
     throw new Error('methodArn is not an execute-api method ARN');
   }
-  return `${parts[0]}/${parts[1]}/*`;
+  return `${methodArn.slice(0, stage)}/*`;
 }
 
 /** The identity fields API Gateway hands to the route's handler. */
 export function identityContext(claims: AccessClaims, now: number): IdentityContext {
-  const context = { identity: claims.sub, fresh: isFresh(claims, now), jti: claims.jti, expiresAt: claims.exp };
-  return claims.auth_time === undefined ? context : { ...context, authTime: claims.auth_time };
+  const { sub: identity, jti, exp: expiresAt, auth_time: authTime } = claims;
+  const fresh = isFresh(claims, now);
+  return authTime === undefined ? { identity, fresh, jti, expiresAt } : { identity, fresh, jti, expiresAt, authTime };
 }
 
 /** The RFC 9470 step-up challenge for a token that is not fresh enough. */

@@ -27,13 +27,22 @@ export function createTokenVerifier(settings: TokenSettings, keys: Promise<Verif
   };
   const typ = TYP[settings.tokenFormat];
 
+  // Once loaded, the keys are read synchronously: the hot path awaits nothing of its own.
+  let ring: VerificationKeys | undefined;
+  keys.then(
+    (loaded) => (ring = loaded),
+    () => undefined,
+  );
+  const pick = ({ kid }: JWTHeaderParameters): Key => {
+    const loaded = ring;
+    if (!loaded) throw new Error('verification keys are not loaded');
+    const key = kid === undefined ? (standard ? undefined : loaded.withoutKid) : loaded.byKid.get(kid);
+    if (!key) throw invalidToken(kid === undefined ? 'no kid' : 'unknown kid');
+    return key;
+  };
+
   const verify = async (token: string, expected: TokenKind): Promise<JWTPayload> => {
-    const ring = await keys;
-    const pick = ({ kid }: JWTHeaderParameters): Key => {
-      const key = kid === undefined ? ring.withoutKid && !standard ? ring.withoutKid : undefined : ring.byKid.get(kid);
-      if (!key) throw invalidToken(kid === undefined ? 'no kid' : 'unknown kid');
-      return key;
-    };
+    if (!ring) ring = await keys;
     let result: JWTVerifyResult;
     try {
       result = await jwtVerify(token, pick, options);
@@ -53,7 +62,8 @@ export function createTokenVerifier(settings: TokenSettings, keys: Promise<Verif
       if (auth_time !== undefined && (typeof auth_time !== 'number' || !Number.isFinite(auth_time))) {
         throw invalidToken('auth_time is not a NumericDate');
       }
-      return { ...registeredClaims(payload), fresh, ...(auth_time === undefined ? {} : { auth_time }) };
+      const { sub, jti, iat, exp } = registeredClaims(payload);
+      return auth_time === undefined ? { sub, jti, iat, exp, fresh } : { sub, jti, iat, exp, fresh, auth_time };
     },
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');
