@@ -17,7 +17,7 @@ async function packageStage(env: Record<string, string>): Promise<Record<string,
   outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
   await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', outDir], {
     cwd: ROOT,
-    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
+    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STEP_UP_CHALLENGE: undefined, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
   });
   const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
   rmSync(outDir, { recursive: true, force: true });
@@ -89,6 +89,12 @@ describe('the packaged CloudFormation template', () => {
       'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
     });
   });
+
+  it('can take the Deny challenge, with its max_age, from the authorizer context when asked to', async () => {
+    const contextual = await packageStage({ STEP_UP_CHALLENGE: 'context' });
+    const denied = Object.values(contextual).find((r) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === 'ACCESS_DENIED');
+    expect(denied?.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.challenge' });
+  }, 180_000);
 
   it('answers Unauthorized with 401, a JSON msg, the RFC 6750 challenge and CORS', () => {
     const unauthorized = gatewayResponse('UNAUTHORIZED');
