@@ -1,6 +1,6 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { generateKeyMaterial } from '../../../scripts/local-keys';
-import { loadSigningKey, loadVerificationKeys, secretKid } from '../../../src/tokens/keys';
+import { jwkThumbprint, loadSigningKey, loadVerificationKeys, secretKid } from '../../../src/tokens/keys';
 import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { rejectionCode as codeOf } from '../../helpers/error-code';
@@ -76,6 +76,24 @@ describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
     const token = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: current.privateKey }).issuer.issueAccessToken('carol', true, AUTH_TIME);
     const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...keys.publicJwks] }), { algorithms: [alg] });
     expect(payload.sub).toBe('carol');
+  });
+
+  it('names a key without kid by its RFC 7638 thumbprint, as jose computes it', async () => {
+    const { kid: _kid, ...privateJwk } = JSON.parse(current.privateKey) as JWK;
+    const { kid: _publicKid, ...publicJwk } = (JSON.parse(current.publicKeys) as { keys: JWK[] }).keys[0]!;
+    expect(jwkThumbprint(publicJwk)).toBe(await calculateJwkThumbprint(publicJwk));
+    const issuing = ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: JSON.stringify(privateJwk) });
+    const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: JSON.stringify({ keys: [publicJwk] }) });
+    const token = await issuing.issuer.issueAccessToken('kim', true, AUTH_TIME);
+    expect(decodeProtectedHeader(token).kid).toBe(await calculateJwkThumbprint(publicJwk));
+    await expect(verifying.verifier.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'kim' });
+  });
+
+  it('refuses a key of the other algorithm, naming the variable', async () => {
+    const other = await generateKeyMaterial(alg === 'EdDSA' ? 'ES256' : 'EdDSA');
+    await expect(loadVerificationKeys(testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: other.publicKeys }), noParameters)).rejects.toThrow(
+      `JWT_PUBLIC_KEYS holds a key that is not an ${alg} key`,
+    );
   });
 
   it('refuses a private key where public keys belong, naming the variable', async () => {
