@@ -12,7 +12,8 @@ export interface ErrorRow {
 }
 
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
-const STEP_UP =
+/** RFC 9470 step-up challenge for a token that is not fresh enough (without a route's max_age). */
+export const STEP_UP =
   'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
 
 // Errors no authorizer can raise default to Fault: if one ever does, that is a bug, not a 401.

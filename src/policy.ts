@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { STEP_UP } from './error-table';
 import { isFresh } from './freshness';
 import type { AccessClaims } from './tokens/token-types';
 
@@ -42,8 +43,7 @@ export function identityContext(claims: AccessClaims, now: number): IdentityCont
 
 /** The RFC 9470 step-up challenge for a token that is not fresh enough. */
 export function stepUpContext(maxAgeSeconds: number | undefined): DenyContext {
-  const challenge = 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
-  return maxAgeSeconds === undefined ? { challenge } : { challenge: `${challenge}, max_age="${maxAgeSeconds}"`, maxAge: maxAgeSeconds };
+  return maxAgeSeconds === undefined ? { challenge: STEP_UP } : { challenge: `${STEP_UP}, max_age="${maxAgeSeconds}"`, maxAge: maxAgeSeconds };
 }
 
 /** An IAM policy allowing or denying `execute-api:Invoke` on `resource`, with the identity context. */

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, storeCall } from '../store/store-call';
+import { conditionalWrite, storeCall } from '../store/store-call';
 import type { Family, FamilyStore, RotateResult } from './family-store';
 
 /** The families table's index from username to family ids (declared in serverless.yml). */
@@ -7,15 +7,8 @@ export const USERNAME_INDEX = 'username-index';
 
 /** Refresh-token families in DynamoDB, one item per family keyed by `familyId`. */
 export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: string): FamilyStore {
-  const conditionalUpdate = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<RotateResult> => {
-    try {
-      await storeCall(() => db.send(new UpdateCommand(input)));
-      return 'rotated';
-    } catch (err) {
-      if (isConditionFailure(err)) return 'stale';
-      throw err;
-    }
-  };
+  const conditionalUpdate = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<RotateResult> =>
+    (await conditionalWrite(() => db.send(new UpdateCommand(input)))) ? 'rotated' : 'stale';
 
   const revoke: FamilyStore['revoke'] = async (familyId, username, reason, now) => {
     await conditionalUpdate({
@@ -29,15 +22,8 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
   };
 
   return {
-    async create(family) {
-      try {
-        await storeCall(() => db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })));
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
-    },
+    create: (family) =>
+      conditionalWrite(() => db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' }))),
 
     rotate: ({ familyId, username, oldJti, newJti, now, expiresAt }) =>
       conditionalUpdate({

@@ -14,8 +14,7 @@ const TRANSIENT = new Set([
 /** Node's network error codes for a database that cannot be reached. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
 
-/** True for the SDK's "condition not met" answer, which callers treat as a result, not a fault. */
-export function isConditionFailure(err: unknown): boolean {
+function isConditionFailure(err: unknown): boolean {
   return (err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
 
@@ -36,6 +35,20 @@ export async function storeCall<T>(run: () => Promise<T>): Promise<T> {
     ) {
       throw new StoreUnavailableError(err);
     }
+    throw err;
+  }
+}
+
+/**
+ * Runs one conditional write: true when it was applied, false when its condition did not hold
+ * (a result, not a fault). Unreachable or throttled → `StoreUnavailableError`, as `storeCall`.
+ */
+export async function conditionalWrite(run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await storeCall(run);
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, storeCall } from '../store/store-call';
+import { conditionalWrite, storeCall } from '../store/store-call';
 import type { UserRecord, UserStore } from './user-store';
 
 /**
@@ -7,17 +7,6 @@ import type { UserRecord, UserStore } from './user-store';
  * passwordHash, disabled, createdAt, updatedAt, passwordChangedAt.
  */
 export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string): UserStore {
-  /** Runs a conditional write; false when the condition (the user exists, or does not) failed. */
-  const conditional = async (run: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await storeCall(run);
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  };
-
   return {
     async findUser(username) {
       const { Item } = await storeCall(() => db.send(new GetCommand({ TableName: table, Key: { username }, ConsistentRead: true })));
@@ -25,7 +14,7 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
     },
 
     createUser: (username, passwordHash, now) =>
-      conditional(() =>
+      conditionalWrite(() =>
         db.send(
           new PutCommand({
             TableName: table,
@@ -36,7 +25,7 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
       ),
 
     setPasswordHash: (username, passwordHash, now) =>
-      conditional(() =>
+      conditionalWrite(() =>
         db.send(
           new UpdateCommand({
             TableName: table,
@@ -49,7 +38,7 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
       ),
 
     setDisabled: (username, disabled, now) =>
-      conditional(() =>
+      conditionalWrite(() =>
         db.send(
           new UpdateCommand({
             TableName: table,

@@ -1,6 +1,6 @@
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TooManyAttemptsError } from '../errors';
-import { isConditionFailure, storeCall } from '../store/store-call';
+import { conditionalWrite, storeCall } from '../store/store-call';
 
 /**
  * Brute-force protection per username, existing or not (so it reveals nothing).
@@ -29,22 +29,18 @@ export function createDynamoLoginAttempts(
   return {
     async reserve(username, now) {
       const windowEnd = (window(now) + 1) * settings.windowSeconds;
-      try {
-        await storeCall(() =>
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: key(username, now),
-              UpdateExpression: 'SET attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :expiresAt',
-              ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :max',
-              ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': settings.maxFailures, ':expiresAt': windowEnd },
-            }),
-          ),
-        );
-      } catch (err) {
-        if (isConditionFailure(err)) throw new TooManyAttemptsError(Math.max(1, windowEnd - now));
-        throw err;
-      }
+      const counted = await conditionalWrite(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key(username, now),
+            UpdateExpression: 'SET attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :expiresAt',
+            ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :max',
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': settings.maxFailures, ':expiresAt': windowEnd },
+          }),
+        ),
+      );
+      if (!counted) throw new TooManyAttemptsError(Math.max(1, windowEnd - now));
     },
 
     async clear(username, now) {

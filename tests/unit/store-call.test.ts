@@ -1,4 +1,4 @@
-import { isConditionFailure, storeCall } from '../../src/store/store-call';
+import { conditionalWrite, storeCall } from '../../src/store/store-call';
 import { rejectionCode as codeOf } from '../helpers/error-code';
 
 function failWith(fields: Record<string, unknown>): () => Promise<never> {
@@ -29,9 +29,16 @@ describe('storeCall', () => {
     expect(await codeOf(storeCall(failWith(fields)))).toBe(fields.name);
   });
 
-  it('recognises a failed condition', () => {
-    expect(isConditionFailure(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }))).toBe(true);
-    expect(isConditionFailure(new Error('x'))).toBe(false);
-    expect(isConditionFailure(undefined)).toBe(false);
+});
+
+describe('conditionalWrite', () => {
+  it('answers true when the write was applied and false when its condition did not hold', async () => {
+    await expect(conditionalWrite(async () => ({}))).resolves.toBe(true);
+    await expect(conditionalWrite(failWith({ name: 'ConditionalCheckFailedException' }))).resolves.toBe(false);
+  });
+
+  it('still turns an unreachable database into a 503-class error and rethrows real faults', async () => {
+    expect(await codeOf(conditionalWrite(failWith({ code: 'ECONNREFUSED' })))).toBe('ERR_STORE_UNAVAILABLE');
+    expect(await codeOf(conditionalWrite(failWith({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } })))).toBe('ValidationException');
   });
 });
