@@ -22,6 +22,11 @@ export type KeySource = { readonly value: string } | { readonly parameter: strin
 /** What signs and verifies tokens. */
 export interface TokenConfig {
   readonly stage: string;
+  /**
+   * Whether the public development secret may sign and verify: only on the local stage, and never
+   * inside a real Lambda (whatever its stage says), so a mislabelled deploy cannot be forged for.
+   */
+  readonly devSecretAllowed: boolean;
   readonly jwtAlgorithm: JwtAlgorithm;
   readonly tokenFormat: TokenFormat;
   /** HS256: the signing secret, and earlier secrets still accepted for verification (a JSON array). */
@@ -152,15 +157,34 @@ function keySource(r: Reader, name: string): KeySource {
 }
 
 /** Checks a secret given directly; one read from SSM is checked the same way when it arrives. */
-export function secretProblem(secret: string, stage: string, name: string): string | undefined {
+export function secretProblem(secret: string, devSecretAllowed: boolean, name: string): string | undefined {
   const bytes = new TextEncoder().encode(secret).byteLength;
   if (bytes < MIN_SECRET_BYTES) return `${name} must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}`;
-  if (secret === DEV_JWT_SECRET && stage !== 'local') return `${name} is the local development secret; set a real secret for stage "${stage}"`;
+  if (secret === DEV_JWT_SECRET && !devSecretAllowed) return `${name} is the public local development secret; set a real secret (an SSM parameter) for this stage`;
   return undefined;
+}
+
+/** Key material that only SSM may hold once the code runs inside a real Lambda. */
+const KEY_VALUE_VARIABLES = ['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'] as const;
+
+/**
+ * True inside a real Lambda: the runtime sets AWS_LAMBDA_FUNCTION_NAME; serverless-offline sets it
+ * too, but also IS_OFFLINE. Jest sets neither.
+ */
+function onLambda(r: Reader): boolean {
+  return r.read('AWS_LAMBDA_FUNCTION_NAME') !== undefined && r.read('IS_OFFLINE') === undefined;
 }
 
 function tokenSection(r: Reader): TokenConfig {
   const stage = r.text('STAGE');
+  const lambda = onLambda(r);
+  const devSecretAllowed = stage === 'local' && !lambda;
+  if (lambda) {
+    // Independent of the stage name: a deployed function never takes key material as a value.
+    for (const name of KEY_VALUE_VARIABLES) {
+      if (r.read(name) !== undefined) r.problems.push(`${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`);
+    }
+  }
   const rawAlgorithm = r.read('JWT_ALG') ?? 'HS256';
   const jwtAlgorithm = JWT_ALGORITHMS.find((alg) => alg === rawAlgorithm) ?? 'HS256';
   if (jwtAlgorithm !== rawAlgorithm) r.problems.push(`JWT_ALG must be one of ${JWT_ALGORITHMS.join(', ')}, got "${rawAlgorithm}"`);
@@ -175,7 +199,7 @@ function tokenSection(r: Reader): TokenConfig {
   if (jwtAlgorithm === 'HS256') {
     if (secret === undefined) r.problems.push(`JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least ${MIN_SECRET_BYTES} bytes)`);
     else if ('value' in secret) {
-      const problem = secretProblem(secret.value, stage, 'JWT_SECRET');
+      const problem = secretProblem(secret.value, devSecretAllowed, 'JWT_SECRET');
       if (problem) r.problems.push(problem);
     }
   } else if (privateKey === undefined && publicKeys === undefined) {
@@ -183,6 +207,7 @@ function tokenSection(r: Reader): TokenConfig {
   }
   return {
     stage,
+    devSecretAllowed,
     jwtAlgorithm,
     tokenFormat,
     secret,

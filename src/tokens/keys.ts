@@ -28,7 +28,7 @@ export interface VerificationKeys {
 /** Reads an SSM parameter (decrypted) by name. */
 export type ParameterReader = (name: string) => Promise<string>;
 
-type KeySettings = Pick<TokenConfig, 'stage' | 'jwtAlgorithm' | 'secret' | 'previousSecrets' | 'privateKey' | 'publicKeys'>;
+type KeySettings = Pick<TokenConfig, 'devSecretAllowed' | 'jwtAlgorithm' | 'secret' | 'previousSecrets' | 'privateKey' | 'publicKeys'>;
 
 /** Key material that is missing or malformed: a deployment fault, reported by variable name. */
 export class KeyConfigError extends Error {
@@ -61,8 +61,8 @@ export function secretKid(secret: string): string {
   return `hs-${createHash('sha256').update(secret).digest('base64url').slice(0, 12)}`;
 }
 
-function checkedSecret(text: string, name: string, stage: string): string {
-  const problem = secretProblem(text, stage, name);
+function checkedSecret(text: string, name: string, devSecretAllowed: boolean): string {
+  const problem = secretProblem(text, devSecretAllowed, name);
   if (problem) throw new KeyConfigError(problem);
   return text;
 }
@@ -104,7 +104,7 @@ export async function loadSigningKey(settings: KeySettings, readParameter: Param
   if (alg === 'HS256') {
     const secret = await read(settings.secret, 'JWT_SECRET', readParameter);
     if (!secret) throw new KeyConfigError('JWT_SECRET (or JWT_SECRET_PARAM) is required to sign HS256 tokens');
-    const value = checkedSecret(secret.text, secret.name, settings.stage);
+    const value = checkedSecret(secret.text, secret.name, settings.devSecretAllowed);
     return { alg, kid: secretKid(value), key: await importHmacKey(value) };
   }
   const source = await read(settings.privateKey, 'JWT_PRIVATE_KEY', readParameter);
@@ -120,7 +120,7 @@ export async function loadVerificationKeys(settings: KeySettings, readParameter:
   if (alg === 'HS256') {
     const secret = await read(settings.secret, 'JWT_SECRET', readParameter);
     if (!secret) throw new KeyConfigError('JWT_SECRET (or JWT_SECRET_PARAM) is required to verify HS256 tokens');
-    const current = checkedSecret(secret.text, secret.name, settings.stage);
+    const current = checkedSecret(secret.text, secret.name, settings.devSecretAllowed);
     const withoutKid = await importHmacKey(current);
     byKid.set(secretKid(current), withoutKid);
     const previous = await read(settings.previousSecrets, 'JWT_PREVIOUS_SECRETS', readParameter);
@@ -129,7 +129,7 @@ export async function loadVerificationKeys(settings: KeySettings, readParameter:
       if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {
         throw new KeyConfigError(`${previous.name} must be a JSON array of secrets`);
       }
-      for (const old of list as string[]) byKid.set(secretKid(old), await importHmacKey(checkedSecret(old, previous.name, settings.stage)));
+      for (const old of list as string[]) byKid.set(secretKid(old), await importHmacKey(checkedSecret(old, previous.name, settings.devSecretAllowed)));
     }
     return { alg, byKid, withoutKid, publicJwks: [] };
   }

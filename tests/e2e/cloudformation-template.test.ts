@@ -13,15 +13,24 @@ const ROOT = path.resolve(__dirname, '../..');
 let outDir: string;
 let resources: Record<string, Resource>;
 
-async function packageStage(env: Record<string, string>): Promise<Record<string, Resource>> {
+const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
+/** Settings of the deploying shell that would change the template; each test sets its own. */
+const NEUTRAL_ENV = { ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STEP_UP_CHALLENGE: undefined };
+
+/** The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`). */
+async function packageTemplate(env: Record<string, string>, stageArgs = ['--stage', 'prod']): Promise<string> {
   outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
-  await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', outDir], {
+  await promisify(execFile)(SERVERLESS, ['package', ...stageArgs, '--region', 'eu-west-1', '--package', outDir], {
     cwd: ROOT,
-    env: { ...process.env, ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STEP_UP_CHALLENGE: undefined, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
+    env: { ...process.env, ...NEUTRAL_ENV, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
   });
-  const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+  const template = readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8');
   rmSync(outDir, { recursive: true, force: true });
-  return template.Resources;
+  return template;
+}
+
+async function packageStage(env: Record<string, string>): Promise<Record<string, Resource>> {
+  return (JSON.parse(await packageTemplate(env)) as { Resources: Record<string, Resource> }).Resources;
 }
 
 function ofType(type: string): Resource[] {
@@ -58,6 +67,29 @@ function statementsOf(functionName: string): { Action: string[]; Resource: unkno
 beforeAll(async () => {
   resources = await packageStage({});
 }, 180_000);
+
+describe('a deploy without --stage', () => {
+  it('targets dev and carries no key value and no development secret, even with keys in the shell', async () => {
+    const template = await packageTemplate({ JWT_SECRET: 'a-secret-in-the-deploying-shell-0123456789', JWT_PRIVATE_KEY: '{"d":"x"}' }, []);
+    expect(template).not.toContain('DEV-ONLY');
+    expect(template).not.toContain('a-secret-in-the-deploying-shell');
+    expect(template).not.toContain('"d":"x"');
+    const functions = Object.values((JSON.parse(template) as { Resources: Record<string, Resource> }).Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of functions) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+      expect(variables.STAGE).toBe('dev');
+      for (const name of ['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS']) expect(variables[name] ?? '').toBe('');
+    }
+  }, 180_000);
+
+  it('refuses to deploy the local stage before touching AWS, saying why', async () => {
+    const deploy = promisify(execFile)(SERVERLESS, ['deploy', '--stage', 'local', '--region', 'eu-west-1'], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    await expect(deploy).rejects.toMatchObject({ stdout: expect.stringContaining('Refusing to deploy the "local" stage') });
+  }, 60_000);
+});
 
 describe('the packaged CloudFormation template', () => {
   it('declares both authorizers as REQUEST authorizers on the Authorization header', () => {

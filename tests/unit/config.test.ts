@@ -93,9 +93,36 @@ describe('loadConfig', () => {
 
   it('refuses the development secret outside the local stage', () => {
     expect(problemsOf({ JWT_SECRET: DEV_JWT_SECRET, STAGE: 'prod' })).toEqual([
-      'JWT_SECRET is the local development secret; set a real secret for stage "prod"',
+      'JWT_SECRET is the public local development secret; set a real secret (an SSM parameter) for this stage',
     ]);
-    expect(loadConfig({ JWT_SECRET: DEV_JWT_SECRET }).stage).toBe('local');
+    expect(loadConfig({ JWT_SECRET: DEV_JWT_SECRET })).toMatchObject({ stage: 'local', devSecretAllowed: true });
+  });
+
+  it('refuses the development secret inside a real Lambda even when the stage says local', () => {
+    const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'fresh-token-lambda-dev-any-valid', STAGE: 'local' };
+    expect(problemsOf({ ...lambda, JWT_SECRET: DEV_JWT_SECRET })).toEqual([
+      'JWT_SECRET holds key material as a value; on Lambda set JWT_SECRET_PARAM (an SSM parameter name) instead',
+      'JWT_SECRET is the public local development secret; set a real secret (an SSM parameter) for this stage',
+    ]);
+    expect(loadConfig({ ...lambda, JWT_SECRET_PARAM: '/fresh-token-lambda/dev/jwt-secret' }).devSecretAllowed).toBe(false);
+  });
+
+  it('refuses any key material given as a value inside a real Lambda, naming each variable', () => {
+    const problems = problemsOf({
+      AWS_LAMBDA_FUNCTION_NAME: 'fn',
+      JWT_ALG: 'EdDSA',
+      JWT_PRIVATE_KEY: '{"kty":"OKP"}',
+      JWT_PUBLIC_KEYS: '{"keys":[]}',
+      JWT_PREVIOUS_SECRETS: '["old"]',
+    });
+    expect(problems).toEqual(['JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'].map(
+      (name) => `${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`,
+    ));
+  });
+
+  it('changes nothing under serverless-offline, which sets IS_OFFLINE next to the Lambda variables', () => {
+    const config = loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'fn', IS_OFFLINE: 'true', JWT_SECRET: DEV_JWT_SECRET });
+    expect(config.devSecretAllowed).toBe(true);
   });
 
   it('reads only its own section for the authorizers and the protected handlers', () => {
