@@ -3,42 +3,75 @@ import type { ErrorCode } from './errors';
 /** What an authorizer does with an error: reject as 401, answer Deny, or fail as a real fault. */
 export type AuthorizerOutcome = 'Unauthorized' | 'Deny' | 'Fault';
 
-/** How one error code reaches a client over HTTP and through an authorizer. */
+/** The answers API Gateway makes itself, without running a function, that this API shapes. */
+export type GatewayResponseType =
+  | 'UNAUTHORIZED'
+  | 'ACCESS_DENIED'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'THROTTLED'
+  | 'AUTHORIZER_FAILURE'
+  | 'AUTHORIZER_CONFIGURATION_ERROR'
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX';
+
+/**
+ * The `msg` of a gateway answer. API Gateway cannot see a thrown error's message, so the table
+ * states it; `GATEWAY_OWN_MESSAGE` passes on API Gateway's own (e.g. "Request Too Long").
+ */
+export const GATEWAY_OWN_MESSAGE = Symbol('API Gateway message');
+
+/** Which of API Gateway's own answers speak for a code, and what they say. */
+export interface GatewayColumn {
+  readonly responses: readonly GatewayResponseType[];
+  readonly msg: string | typeof GATEWAY_OWN_MESSAGE;
+}
+
+/** How one error code reaches a client over HTTP, through an authorizer, and from API Gateway. */
 export interface ErrorRow {
   readonly status: number;
   /** RFC 6750 / RFC 9470 challenge, when the status is 401 or the request was a bad bearer request. */
   readonly wwwAuthenticate?: string;
   readonly authorizer: AuthorizerOutcome;
+  /** A fixed `Retry-After` for answers that cannot compute one (API Gateway's throttling). */
+  readonly retryAfterSeconds?: number;
+  readonly gateway?: GatewayColumn;
 }
 
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 /** RFC 9470 step-up challenge for a token that is not fresh enough (without a route's max_age). */
 export const STEP_UP =
   'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
+/** The body of every fault: the detail stays in the log. */
+export const INTERNAL_ERROR_MSG = 'Internal server error';
 
 // Errors no authorizer can raise default to Fault: if one ever does, that is a bug, not a 401.
 const row = (status: number, authorizer: AuthorizerOutcome = 'Fault', wwwAuthenticate?: string): ErrorRow =>
   wwwAuthenticate === undefined ? { status, authorizer } : { status, authorizer, wwwAuthenticate };
+const gateway = (msg: GatewayColumn['msg'], ...responses: GatewayResponseType[]): { gateway: GatewayColumn } => ({ gateway: { responses, msg } });
 
 /**
  * The one table from error code to response. Adding an error means adding a row here.
  * A missing header or a foreign scheme carries no error code in its challenge (RFC 6750 §3.1);
  * a malformed bearer request is `invalid_request` (400), a bad token `invalid_token` (401),
  * a token that is not fresh enough the RFC 9470 step-up challenge.
+ *
+ * The gateway column: API Gateway answers for the authorizers (one UNAUTHORIZED for every
+ * `Unauthorized`, ACCESS_DENIED for every Deny) and on its own (unknown route, throttling, a broken
+ * authorizer). `plugins/gateway-responses.js` writes a Gateway Response from each such row.
  */
 export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   //                          status  authorizer      WWW-Authenticate
   ERR_AUTH_HEADER_MISSING:    row(401, 'Unauthorized', 'Bearer'),
   ERR_AUTH_SCHEME_UNSUPPORTED: row(401, 'Unauthorized', 'Bearer'),
   ERR_AUTH_HEADER_MALFORMED:  row(400, 'Unauthorized', 'Bearer error="invalid_request"'),
-  ERR_TOKEN_INVALID:          row(401, 'Unauthorized', INVALID_TOKEN),
+  ERR_TOKEN_INVALID:          { ...row(401, 'Unauthorized', INVALID_TOKEN), ...gateway('Missing or invalid access token', 'UNAUTHORIZED') },
   ERR_TOKEN_EXPIRED:          row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_TOKEN_NOT_YET_VALID:    row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_ACCESS_TOKEN_REQUIRED:  row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_REFRESH_TOKEN_REQUIRED: row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_REFRESH_TOKEN_REVOKED:  row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_REFRESH_TOKEN_REUSED:   row(401, 'Unauthorized', INVALID_TOKEN),
-  ERR_FRESH_TOKEN_REQUIRED:   row(401, 'Deny', STEP_UP),
+  ERR_FRESH_TOKEN_REQUIRED:   { ...row(401, 'Deny', STEP_UP), ...gateway('Fresh token required', 'ACCESS_DENIED') },
   ERR_TOO_MANY_ATTEMPTS:      row(429),
   ERR_STORE_UNAVAILABLE:      row(503),
   ERR_BAD_CREDENTIALS:        row(401),
@@ -46,4 +79,11 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_BODY_TOO_LARGE:         row(413),
   ERR_BODY_INVALID:           row(400),
   ERR_MISSING_IDENTITY:       row(500),
+  // API Gateway's answers: an unknown path or method (its "Missing Authentication Token" 403),
+  // stage or route throttling, and any other 4xx (too large, WAF) in its own words.
+  ERR_NOT_FOUND:              { ...row(404), ...gateway('Not found', 'MISSING_AUTHENTICATION_TOKEN') },
+  ERR_THROTTLED:              { ...row(429), retryAfterSeconds: 1, ...gateway('Too many requests; slow down', 'THROTTLED') },
+  ERR_GATEWAY_REJECTED:       { ...row(400), ...gateway(GATEWAY_OWN_MESSAGE, 'DEFAULT_4XX') },
+  // Every fault, ours or API Gateway's (an authorizer that failed or is misconfigured, a timeout).
+  ERR_INTERNAL:               { ...row(500), ...gateway(INTERNAL_ERROR_MSG, 'AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR', 'DEFAULT_5XX') },
 };

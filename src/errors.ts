@@ -4,6 +4,8 @@
  * show a client; details (a jose error, a field name) stay in `cause` and the logs.
  * How each code reaches a client is decided in one place: `error-table.ts`.
  */
+import { INTERNAL_ERROR_MSG } from './error-table';
+
 export type ErrorCode =
   | 'ERR_BAD_CREDENTIALS'
   | 'ERR_AUTH_HEADER_MISSING'
@@ -22,7 +24,13 @@ export type ErrorCode =
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_BODY_INVALID'
-  | 'ERR_MISSING_IDENTITY';
+  | 'ERR_MISSING_IDENTITY'
+  // Answers API Gateway makes itself (see the gateway column of the error table); the code names
+  // them so one table decides every answer a client sees.
+  | 'ERR_NOT_FOUND'
+  | 'ERR_THROTTLED'
+  | 'ERR_GATEWAY_REJECTED'
+  | 'ERR_INTERNAL';
 
 /** Base class of every error the product raises on purpose. */
 export class AppError extends Error {
@@ -125,6 +133,6 @@ export class BadRequestError extends AppError {
  */
 export class MissingIdentityError extends AppError {
   constructor() {
-    super('ERR_MISSING_IDENTITY', 'Internal server error');
+    super('ERR_MISSING_IDENTITY', INTERNAL_ERROR_MSG);
   }
 }

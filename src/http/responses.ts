@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ERROR_TABLE } from '../error-table';
+import { ERROR_TABLE, INTERNAL_ERROR_MSG } from '../error-table';
 import { AppError } from '../errors';
 
 /** What a handler returns before it becomes an API Gateway response. */
@@ -36,7 +36,7 @@ export function jsonResponse(reply: JsonReply, corsAllowOrigin: string, extraHea
  */
 export function errorResponse(err: unknown, corsAllowOrigin: string): APIGatewayProxyResult {
   if (!(err instanceof AppError)) {
-    return jsonResponse({ status: 500, body: { msg: 'Internal server error' } }, corsAllowOrigin);
+    return jsonResponse({ status: ERROR_TABLE.ERR_INTERNAL.status, body: { msg: INTERNAL_ERROR_MSG } }, corsAllowOrigin);
   }
   const row = ERROR_TABLE[err.code];
   const extra: Record<string, string> = row.wwwAuthenticate ? { 'WWW-Authenticate': row.wwwAuthenticate } : {};

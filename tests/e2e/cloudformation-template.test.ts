@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ERROR_TABLE, GATEWAY_OWN_MESSAGE } from '../../src/error-table';
 
 // What serverless-offline ignores (Gateway Responses, authorizer caching) is checked here, on the
 // CloudFormation template that `serverless package` writes for AWS. No AWS credentials needed.
@@ -112,14 +113,46 @@ describe('the packaged CloudFormation template', () => {
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(30);
   });
 
-  it('turns a Deny into 401 "Fresh token required" with the RFC 9470 challenge and CORS', () => {
-    const denied = gatewayResponse('ACCESS_DENIED');
-    expect(denied.StatusCode).toBe('401');
-    expect(denied.ResponseTemplates).toEqual({ 'application/json': '{"msg":"Fresh token required"}' });
-    expect(denied.ResponseParameters).toMatchObject({
-      'gatewayresponse.header.WWW-Authenticate': `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
-      'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
-    });
+  it('has a Gateway Response for every answer API Gateway makes, each as the error table says', () => {
+    const table = Object.entries(ERROR_TABLE).flatMap(([code, row]) => (row.gateway?.responses ?? []).map((type) => ({ code, row, type })));
+    expect(ofType('AWS::ApiGateway::GatewayResponse').map((r) => r.Properties.ResponseType).sort()).toEqual(table.map(({ type }) => type).sort());
+    for (const { row, type } of table) {
+      const response = gatewayResponse(type);
+      const headers = response.ResponseParameters as Record<string, string>;
+      expect(response.StatusCode).toBe(type.startsWith('DEFAULT_') ? undefined : String(row.status));
+      const body = (response.ResponseTemplates as Record<string, string>)['application/json'];
+      expect(body).toBe(row.gateway?.msg === GATEWAY_OWN_MESSAGE ? '{"msg":$context.error.messageString}' : JSON.stringify({ msg: row.gateway?.msg }));
+      expect(headers).toMatchObject({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After'",
+      });
+      expect(headers['gatewayresponse.header.WWW-Authenticate']).toBe(row.wwwAuthenticate === undefined ? undefined : `'${row.wwwAuthenticate}'`);
+      expect(headers['gatewayresponse.header.Retry-After']).toBe(row.retryAfterSeconds === undefined ? undefined : `'${row.retryAfterSeconds}'`);
+    }
+  });
+
+  it('answers as the README promises: 404 for an unknown route, 429 with Retry-After, 401s with challenges, 500 for a broken authorizer', () => {
+    const summary = (type: string) => {
+      const response = gatewayResponse(type);
+      const headers = response.ResponseParameters as Record<string, string>;
+      return [response.StatusCode, (response.ResponseTemplates as Record<string, string>)['application/json'], headers['gatewayresponse.header.WWW-Authenticate'] ?? headers['gatewayresponse.header.Retry-After']];
+    };
+    expect(summary('MISSING_AUTHENTICATION_TOKEN')).toEqual(['404', '{"msg":"Not found"}', undefined]);
+    expect(summary('THROTTLED')).toEqual(['429', '{"msg":"Too many requests; slow down"}', "'1'"]);
+    expect(summary('UNAUTHORIZED')).toEqual(['401', '{"msg":"Missing or invalid access token"}', `'Bearer error="invalid_token"'`]);
+    expect(summary('ACCESS_DENIED')).toEqual([
+      '401',
+      '{"msg":"Fresh token required"}',
+      `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
+    ]);
+    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) expect(summary(type)).toEqual(['500', '{"msg":"Internal server error"}', undefined]);
+  });
+
+  it('deploys the stage after every Gateway Response, so a change reaches it in the same deploy', () => {
+    const [deployment] = ofType('AWS::ApiGateway::Deployment') as (Resource & { DependsOn?: string[] })[];
+    const ids = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::GatewayResponse').map(([id]) => id);
+    expect(ids).toHaveLength(8);
+    expect(deployment?.DependsOn).toEqual(expect.arrayContaining(ids));
   });
 
   it('can take the Deny challenge, with its max_age, from the authorizer context when asked to', async () => {
@@ -127,16 +160,6 @@ describe('the packaged CloudFormation template', () => {
     const denied = Object.values(contextual).find((r) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === 'ACCESS_DENIED');
     expect(denied?.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.challenge' });
   }, 180_000);
-
-  it('answers Unauthorized with 401, a JSON msg, the RFC 6750 challenge and CORS', () => {
-    const unauthorized = gatewayResponse('UNAUTHORIZED');
-    expect(unauthorized.StatusCode).toBe('401');
-    expect(JSON.parse((unauthorized.ResponseTemplates as Record<string, string>)['application/json']!)).toEqual({ msg: expect.any(String) });
-    expect(unauthorized.ResponseParameters).toMatchObject({
-      'gatewayresponse.header.WWW-Authenticate': `'Bearer error="invalid_token"'`,
-      'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
-    });
-  });
 
   it('wires each route to its function and the protected routes to their authorizers', () => {
     const methods = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod !== 'OPTIONS');

@@ -1,0 +1,75 @@
+/**
+ * The Gateway Responses of the REST API, derived from the error table's gateway column so that
+ * the answers API Gateway makes itself say what the functions would. Build-time only:
+ * `plugins/gateway-responses.js` writes them into the CloudFormation template.
+ */
+import { ERROR_TABLE, GATEWAY_OWN_MESSAGE, type GatewayResponseType } from './error-table';
+
+export interface GatewayResponseSettings {
+  /** The `Access-Control-Allow-Origin` of every answer. */
+  readonly corsAllowOrigin: string;
+  /**
+   * `static`: ACCESS_DENIED carries the table's step-up challenge; `context`: the Deny's own
+   * (with the route's max_age), mapped from the authorizer context.
+   */
+  readonly stepUpChallenge: 'static' | 'context';
+}
+
+/** The properties of one `AWS::ApiGateway::GatewayResponse`, but for `RestApiId`. */
+export interface GatewayResponseProperties {
+  readonly ResponseType: GatewayResponseType;
+  readonly StatusCode?: string;
+  readonly ResponseParameters: Readonly<Record<string, string>>;
+  readonly ResponseTemplates: Readonly<Record<'application/json', string>>;
+}
+
+/** Headers a browser script may read on an error (the challenge, when to retry). */
+export const EXPOSED_HEADERS = 'WWW-Authenticate,Retry-After';
+/** The authorizer context value holding a Deny's own challenge (see `stepUpContext`). */
+const CONTEXT_CHALLENGE = 'context.authorizer.challenge';
+
+/** A literal header value as API Gateway wants it: in single quotes, which it cannot escape. */
+function literal(value: string, what: string): string {
+  if (value.includes("'")) throw new Error(`${what} cannot contain a single quote: ${value}`);
+  return `'${value}'`;
+}
+
+/** `DEFAULT_4XX` → `GatewayResponseDefault4XX`: the logical ids this stack has always used. */
+export function gatewayResponseLogicalId(type: GatewayResponseType): string {
+  const words = type.split('_').map((word) => (/^\d/.test(word) ? word : word[0] + word.slice(1).toLowerCase()));
+  return `GatewayResponse${words.join('')}`;
+}
+
+/**
+ * Every Gateway Response the error table asks for, by logical id. The `DEFAULT_*` families keep
+ * API Gateway's own status (a 504 stays a 504); every other answer takes the row's status.
+ */
+export function buildGatewayResponses(settings: GatewayResponseSettings): Record<string, GatewayResponseProperties> {
+  if (settings.stepUpChallenge !== 'static' && settings.stepUpChallenge !== 'context') {
+    throw new Error(`STEP_UP_CHALLENGE must be static or context, got "${String(settings.stepUpChallenge)}"`);
+  }
+  const responses: Record<string, GatewayResponseProperties> = {};
+  for (const row of Object.values(ERROR_TABLE)) {
+    if (!row.gateway) continue;
+    const msg = row.gateway.msg === GATEWAY_OWN_MESSAGE ? '$context.error.messageString' : JSON.stringify(row.gateway.msg);
+    for (const type of row.gateway.responses) {
+      const headers: Record<string, string> = {
+        'gatewayresponse.header.Access-Control-Allow-Origin': literal(settings.corsAllowOrigin, 'CORS_ALLOW_ORIGIN'),
+        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': literal(EXPOSED_HEADERS, 'exposed headers'),
+      };
+      if (row.wwwAuthenticate !== undefined) {
+        headers['gatewayresponse.header.WWW-Authenticate'] =
+          row.authorizer === 'Deny' && settings.stepUpChallenge === 'context' ? CONTEXT_CHALLENGE : literal(row.wwwAuthenticate, type);
+      }
+      if (row.retryAfterSeconds !== undefined) headers['gatewayresponse.header.Retry-After'] = literal(String(row.retryAfterSeconds), type);
+      responses[gatewayResponseLogicalId(type)] = {
+        ResponseType: type,
+        ...(type.startsWith('DEFAULT_') ? {} : { StatusCode: String(row.status) }),
+        ResponseParameters: headers,
+        ResponseTemplates: { 'application/json': `{"msg":${msg}}` },
+      };
+    }
+  }
+  return responses;
+}
