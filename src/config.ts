@@ -46,6 +46,9 @@ export interface TokenConfig {
   readonly freshMaxAgeSeconds: number | undefined;
 }
 
+/** What the JWKS route publishes: the algorithm and, for EdDSA / ES256, the public keys. */
+export type PublishedKeysConfig = Pick<TokenConfig, 'jwtAlgorithm' | 'publicKeys'>;
+
 /** How the HTTP handlers read requests and shape responses. */
 export interface HttpConfig {
   readonly maxBodyBytes: number;
@@ -175,6 +178,13 @@ function onLambda(r: Reader): boolean {
   return r.read('AWS_LAMBDA_FUNCTION_NAME') !== undefined && r.read('IS_OFFLINE') === undefined;
 }
 
+function algorithm(r: Reader): JwtAlgorithm {
+  const raw = r.read('JWT_ALG') ?? 'HS256';
+  const found = JWT_ALGORITHMS.find((alg) => alg === raw);
+  if (found === undefined) r.problems.push(`JWT_ALG must be one of ${JWT_ALGORITHMS.join(', ')}, got "${raw}"`);
+  return found ?? 'HS256';
+}
+
 function tokenSection(r: Reader): TokenConfig {
   const stage = r.text('STAGE');
   const lambda = onLambda(r);
@@ -185,9 +195,7 @@ function tokenSection(r: Reader): TokenConfig {
       if (r.read(name) !== undefined) r.problems.push(`${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`);
     }
   }
-  const rawAlgorithm = r.read('JWT_ALG') ?? 'HS256';
-  const jwtAlgorithm = JWT_ALGORITHMS.find((alg) => alg === rawAlgorithm) ?? 'HS256';
-  if (jwtAlgorithm !== rawAlgorithm) r.problems.push(`JWT_ALG must be one of ${JWT_ALGORITHMS.join(', ')}, got "${rawAlgorithm}"`);
+  const jwtAlgorithm = algorithm(r);
   const rawFormat = r.read('TOKEN_FORMAT') ?? 'standard';
   const tokenFormat: TokenFormat = rawFormat === 'flask-jwt-extended' ? rawFormat : 'standard';
   if (rawFormat !== tokenFormat) r.problems.push(`TOKEN_FORMAT must be standard or flask-jwt-extended, got "${rawFormat}"`);
@@ -249,6 +257,14 @@ function storeSection(r: Reader): StoreConfig {
 export function loadTokenConfig(env: Env): TokenConfig {
   const r = reader(env);
   return r.done(tokenSection(r));
+}
+
+/** What the JWKS route publishes; needs no secret. Throws `ConfigError` naming every bad variable. */
+export function loadPublishedKeysConfig(env: Env): PublishedKeysConfig {
+  const r = reader(env);
+  const jwtAlgorithm = algorithm(r);
+  if (onLambda(r) && r.read('JWT_PUBLIC_KEYS') !== undefined) r.problems.push('JWT_PUBLIC_KEYS holds key material as a value; on Lambda set JWT_PUBLIC_KEYS_PARAM (an SSM parameter name) instead');
+  return r.done({ jwtAlgorithm, publicKeys: keySource(r, 'JWT_PUBLIC_KEYS') });
 }
 
 /** The HTTP settings. Throws `ConfigError` naming every bad variable. */

@@ -4,10 +4,11 @@
  * and a protected handler neither jose nor the signing secret. The database side lives in
  * `store-runtime.ts`, so nothing here brings in the AWS SDK.
  */
-import { loadConfig, loadHttpConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from './config';
+import { loadConfig, loadHttpConfig, loadPublishedKeysConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from './config';
 import { logger } from './logger';
 import { readSecureParameter } from './parameters';
-import { loadSigningKey, loadVerificationKeys, type VerificationKeys } from './tokens/keys';
+import type { JWK } from 'jose';
+import { loadPublishedKeys, loadSigningKey, loadVerificationKeys, type VerificationKeys } from './tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from './tokens/token-verifier';
 
@@ -15,6 +16,7 @@ let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;
 let httpConfig: HttpConfig | undefined;
 let verificationKeys: Promise<VerificationKeys> | undefined;
+let publishedKeys: Promise<readonly JWK[]> | undefined;
 let verifier: TokenVerifier | undefined;
 let issuer: TokenIssuer | undefined;
 
@@ -43,6 +45,12 @@ export function getHttpConfig(): HttpConfig {
 export function getVerificationKeys(): Promise<VerificationKeys> {
   verificationKeys ??= reportFailure(loadVerificationKeys(getTokenConfig(), readSecureParameter));
   return verificationKeys;
+}
+
+/** The public keys the JWKS route publishes (none with HS256), loaded once. Throws `ConfigError`. */
+export function getPublishedKeys(): Promise<readonly JWK[]> {
+  publishedKeys ??= reportFailure(loadPublishedKeys(loadPublishedKeysConfig(process.env), readSecureParameter));
+  return publishedKeys;
 }
 
 /** The token verifier over the verification keys. */

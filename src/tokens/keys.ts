@@ -6,7 +6,7 @@
  */
 import type { JWK } from 'jose';
 import { createHash, webcrypto } from 'node:crypto';
-import { secretProblem, type JwtAlgorithm, type KeySource, type TokenConfig } from '../config';
+import { secretProblem, type JwtAlgorithm, type KeySource, type PublishedKeysConfig, type TokenConfig } from '../config';
 
 export type Key = webcrypto.CryptoKey;
 
@@ -21,8 +21,6 @@ export interface VerificationKeys {
   readonly byKid: ReadonlyMap<string, Key>;
   /** HS256 only: the current secret, for tokens without `kid` (flask-jwt-extended issues none). */
   readonly withoutKid?: Key;
-  /** The public keys, for /.well-known/jwks.json (empty for HS256). */
-  readonly publicJwks: readonly JWK[];
 }
 
 /** Reads an SSM parameter (decrypted) by name. */
@@ -131,12 +129,18 @@ export async function loadVerificationKeys(settings: KeySettings, readParameter:
       }
       for (const old of list as string[]) byKid.set(secretKid(old), await importHmacKey(checkedSecret(old, previous.name, settings.devSecretAllowed)));
     }
-    return { alg, byKid, withoutKid, publicJwks: [] };
+    return { alg, byKid, withoutKid };
   }
+  return { alg, byKid: (await readPublicKeys(settings, alg, readParameter)).byKid };
+}
+
+/** EdDSA / ES256: the public JWKS, imported and keyed by `kid`. Throws `KeyConfigError`. */
+async function readPublicKeys(settings: Pick<KeySettings, 'publicKeys'>, alg: 'EdDSA' | 'ES256', readParameter: ParameterReader) {
   const source = await read(settings.publicKeys, 'JWT_PUBLIC_KEYS', readParameter);
   if (!source) throw new KeyConfigError(`JWT_PUBLIC_KEYS (or JWT_PUBLIC_KEYS_PARAM) is required to verify ${alg} tokens`);
   const jwks = parseJson(source.text, source.name) as { keys?: unknown };
   if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) throw new KeyConfigError(`${source.name} must be a JWKS: {"keys": [...]}`);
+  const byKid = new Map<string, Key>();
   const publicJwks: JWK[] = [];
   for (const entry of jwks.keys) {
     const { kid, key, jwk } = await importAsymmetric(entry, alg, source.name, false);
@@ -144,5 +148,14 @@ export async function loadVerificationKeys(settings: KeySettings, readParameter:
     const { kty, crv, x, y } = jwk;
     publicJwks.push({ kty, crv, x, ...(y === undefined ? {} : { y }), kid, alg, use: 'sig' });
   }
-  return { alg, byKid, publicJwks };
+  return { byKid, publicJwks };
+}
+
+/**
+ * The public keys to publish at /.well-known/jwks.json: none for HS256 (a secret is never
+ * published, and the JWKS function is given none), else the public JWKS. Throws `KeyConfigError`.
+ */
+export async function loadPublishedKeys(settings: PublishedKeysConfig, readParameter: ParameterReader): Promise<readonly JWK[]> {
+  if (settings.jwtAlgorithm === 'HS256') return [];
+  return (await readPublicKeys(settings, settings.jwtAlgorithm, readParameter)).publicJwks;
 }

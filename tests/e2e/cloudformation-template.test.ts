@@ -19,9 +19,9 @@ const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 const NEUTRAL_ENV = { ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STEP_UP_CHALLENGE: undefined };
 
 /** The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`). */
-async function packageTemplate(env: Record<string, string>, stageArgs = ['--stage', 'prod']): Promise<string> {
+async function packageTemplate(env: Record<string, string>, stageArgs = ['--stage', 'prod'], region = 'eu-west-1'): Promise<string> {
   outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
-  await promisify(execFile)(SERVERLESS, ['package', ...stageArgs, '--region', 'eu-west-1', '--package', outDir], {
+  await promisify(execFile)(SERVERLESS, ['package', ...stageArgs, '--region', region, '--package', outDir], {
     cwd: ROOT,
     env: { ...process.env, ...NEUTRAL_ENV, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
   });
@@ -56,14 +56,29 @@ function variablesOf(functionName: string): Record<string, string> {
   return (found.Properties.Environment as { Variables: Record<string, string> }).Variables;
 }
 
-/** The IAM statements of a function's role. */
-function statementsOf(functionName: string): { Action: string[]; Resource: unknown }[] {
-  const fn = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === `fresh-token-lambda-prod-${functionName}`)!;
-  const role = resources[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
-  return (role.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap(
-    (policy) => policy.PolicyDocument.Statement,
-  );
+type Statement = { Action: string[]; Resource: unknown };
+
+/** The IAM role of a function (in `within`, default the prod template). */
+function roleOf(functionName: string, within = resources, stage = 'prod'): Resource {
+  const fn = Object.values(within).find((f) => f.Type === 'AWS::Lambda::Function' && f.Properties.FunctionName === `fresh-token-lambda-${stage}-${functionName}`);
+  if (!fn) throw new Error(`no function ${functionName}`);
+  return within[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
 }
+
+/** The IAM statements of a function's role. */
+function statementsOf(functionName: string, within = resources, stage = 'prod'): Statement[] {
+  const role = roleOf(functionName, within, stage);
+  return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** The names of the key parameters a function may read. */
+function keyParametersOf(functionName: string, within = resources, stage = 'prod'): (string | undefined)[] {
+  return statementsOf(functionName, within, stage)
+    .filter((statement) => statement.Action.includes('ssm:GetParameter'))
+    .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split('/').pop()));
+}
+
+const ALL_FUNCTIONS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent'];
 
 beforeAll(async () => {
   resources = await packageStage({});
@@ -212,7 +227,10 @@ describe('the packaged CloudFormation template', () => {
     }
     expect(tables['fresh-token-lambda-prod-refresh-families']?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(tables['fresh-token-lambda-prod-login-attempts']?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(resources.UsersTable).toMatchObject({ DeletionPolicy: 'Retain' });
+    // Kept when the stack goes, but not after a failed first deploy (which would block the next).
+    for (const table of ['UsersTable', 'FamiliesTable']) {
+      expect(resources[table]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    }
   });
 
   it('gives each stateful function only the DynamoDB actions it uses, and the others none', () => {
@@ -243,7 +261,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('gives no key material to any function, only SSM parameter names, and private-key names only to issuers', () => {
-    const verifying = ['logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks'];
+    const verifying = ['logout', 'any-valid', 'fresh-only', 'fresh-recent'];
     const signing = ['login', 'fresh-login', 'refresh'];
     for (const name of [...verifying, ...signing]) {
       expect(variablesOf(name)).toMatchObject({
@@ -257,16 +275,20 @@ describe('the packaged CloudFormation template', () => {
     for (const name of ['protected', 'protected-fresh', 'protected-recent']) {
       expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_'))).toEqual([]);
     }
+    expect(Object.keys(variablesOf('jwks')).filter((key) => key.startsWith('JWT_SECRET') || key.startsWith('JWT_PRIVATE'))).toEqual([]);
   });
 
-  it('lets only the issuers read the private key parameter', () => {
-    const ssmResources = (name: string) =>
-      statementsOf(name)
-        .filter((statement) => statement.Action.includes('ssm:GetParameter'))
-        .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split('/').pop()));
-    expect(ssmResources('login')).toContain('jwt-private-key');
-    expect(ssmResources('any-valid')).toEqual(['jwt-secret', 'jwt-previous-secrets', 'jwt-public-keys']);
-    expect(ssmResources('protected')).toEqual([]);
+  it('with HS256, lets the key users read the secrets only, and the JWKS route no key at all', () => {
+    for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent']) {
+      expect(keyParametersOf(name)).toEqual(['jwt-secret', 'jwt-previous-secrets']);
+    }
+    for (const name of ['jwks', 'protected', 'protected-fresh', 'protected-recent']) expect(statementsOf(name).filter((s) => s.Action.some((a) => !a.startsWith('logs:')))).toEqual([]);
+  });
+
+  it('gives every function a role of its own, named within IAM\'s 64 characters', () => {
+    const names = ALL_FUNCTIONS.map((name) => roleOf(name).Properties.RoleName as string);
+    expect(new Set(names).size).toBe(ALL_FUNCTIONS.length);
+    expect(names).toContain('fresh-token-prod-fresh-recent-eu-west-1');
   });
 
   it('takes the any-valid cache TTL from the environment of the package command', async () => {
@@ -274,4 +296,43 @@ describe('the packaged CloudFormation template', () => {
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(5);
     expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
   }, 180_000);
+});
+
+describe('least privilege with EdDSA, a customer-managed key, a 20-character stage and the longest region name', () => {
+  const STAGE = 'feature-abcdefghijkl';
+  const KMS = 'arn:aws:kms:ap-southeast-5:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  let edResources: Record<string, Resource>;
+
+  beforeAll(async () => {
+    const template = await packageTemplate({ JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: KMS }, ['--stage', STAGE], 'ap-southeast-5');
+    edResources = (JSON.parse(template) as { Resources: Record<string, Resource> }).Resources;
+  }, 180_000);
+
+  it('lets the JWKS route and the verifiers read only the public keys, and only issuers the private key', () => {
+    expect(keyParametersOf('jwks', edResources, STAGE)).toEqual(['jwt-public-keys']);
+    for (const name of ['logout', 'any-valid', 'fresh-only', 'fresh-recent']) expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys']);
+    for (const name of ['login', 'fresh-login', 'refresh']) expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys', 'jwt-private-key']);
+  });
+
+  it('adds kms:Decrypt on that key to exactly the functions that read keys', () => {
+    const decrypting = ALL_FUNCTIONS.filter((name) => statementsOf(name, edResources, STAGE).some((s) => s.Action.includes('kms:Decrypt')));
+    expect(decrypting.sort()).toEqual(ALL_FUNCTIONS.filter((name) => !name.startsWith('protected')).sort());
+    expect(statementsOf('login', edResources, STAGE).find((s) => s.Action.includes('kms:Decrypt'))?.Resource).toBe(KMS);
+  });
+
+  it('keeps every role name within 64 characters', () => {
+    const names = Object.values(edResources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => r.Properties.RoleName as string);
+    expect(names).toContain(`fresh-token-${STAGE}-fresh-recent-ap-southeast-5`);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
+  });
+
+  it('stops packaging with a clear message when a role name would be too long', async () => {
+    await expect(packageTemplate({}, ['--stage', 'a-stage-name-of-thirty-letters'], 'ap-southeast-5')).rejects.toMatchObject({
+      stdout: expect.stringContaining('characters; IAM allows 64'),
+    });
+  }, 60_000);
+
+  it('refuses a KMS key that is not a key ARN', async () => {
+    await expect(packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })).rejects.toMatchObject({ stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN') });
+  }, 60_000);
 });

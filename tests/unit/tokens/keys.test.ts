@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { generateKeyMaterial } from '../../../scripts/local-keys';
-import { jwkThumbprint, loadSigningKey, loadVerificationKeys, secretKid } from '../../../src/tokens/keys';
+import { loadPublishedKeysConfig } from '../../../src/config';
+import { jwkThumbprint, loadPublishedKeys, loadSigningKey, loadVerificationKeys, secretKid } from '../../../src/tokens/keys';
 import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { rejectionCode as codeOf } from '../../helpers/error-code';
@@ -70,11 +71,12 @@ describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
   });
 
   it('publishes only public keys, usable by a plain jose client', async () => {
-    const keys = await loadVerificationKeys(testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys }), noParameters);
-    expect(keys.publicJwks).toHaveLength(1);
-    expect(keys.publicJwks[0]).not.toHaveProperty('d');
+    // The JWKS route's own settings: the algorithm and the public keys, no secret.
+    const published = await loadPublishedKeys(loadPublishedKeysConfig({ JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys }), noParameters);
+    expect(published).toHaveLength(1);
+    expect(published[0]).not.toHaveProperty('d');
     const token = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: current.privateKey }).issuer.issueAccessToken('carol', true, AUTH_TIME);
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...keys.publicJwks] }), { algorithms: [alg] });
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...published] }), { algorithms: [alg] });
     expect(payload.sub).toBe('carol');
   });
 
@@ -103,6 +105,10 @@ describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
 });
 
 describe('HS256 keys', () => {
+  it('publishes nothing, and the JWKS route needs no secret to say so', async () => {
+    expect(await loadPublishedKeys(loadPublishedKeysConfig({}), noParameters)).toEqual([]);
+  });
+
   const secret = 'first-secret-of-at-least-32-bytes-0123456789';
   const next = 'second-secret-of-at-least-32-bytes-0123456789';
 
