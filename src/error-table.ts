@@ -26,6 +26,16 @@ export interface GatewayColumn {
   readonly msg: string | typeof GATEWAY_OWN_MESSAGE;
 }
 
+/** The operational metrics (CloudWatch, through EMF log lines) that outcomes are counted in. */
+export type MetricName =
+  | 'LoginSucceeded'
+  | 'LoginFailed'
+  | 'LoginLocked'
+  | 'RefreshRotated'
+  | 'RefreshReuseDetected'
+  | 'SessionRevoked'
+  | 'StoreUnavailable';
+
 /** How one error code reaches a client over HTTP, through an authorizer, and from API Gateway. */
 export interface ErrorRow {
   readonly status: number;
@@ -35,6 +45,8 @@ export interface ErrorRow {
   /** A fixed `Retry-After` for answers that cannot compute one (API Gateway's throttling). */
   readonly retryAfterSeconds?: number;
   readonly gateway?: GatewayColumn;
+  /** The metric a handler counts when it answers with this code (alarms watch some of them). */
+  readonly metric?: MetricName;
 }
 
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
@@ -70,11 +82,11 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_ACCESS_TOKEN_REQUIRED:  row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_REFRESH_TOKEN_REQUIRED: row(401, 'Unauthorized', INVALID_TOKEN),
   ERR_REFRESH_TOKEN_REVOKED:  row(401, 'Unauthorized', INVALID_TOKEN),
-  ERR_REFRESH_TOKEN_REUSED:   row(401, 'Unauthorized', INVALID_TOKEN),
+  ERR_REFRESH_TOKEN_REUSED:   { ...row(401, 'Unauthorized', INVALID_TOKEN), metric: 'RefreshReuseDetected' },
   ERR_FRESH_TOKEN_REQUIRED:   { ...row(401, 'Deny', STEP_UP), ...gateway('Fresh token required', 'ACCESS_DENIED') },
-  ERR_TOO_MANY_ATTEMPTS:      row(429),
-  ERR_STORE_UNAVAILABLE:      row(503),
-  ERR_BAD_CREDENTIALS:        row(401),
+  ERR_TOO_MANY_ATTEMPTS:      { ...row(429), metric: 'LoginLocked' },
+  ERR_STORE_UNAVAILABLE:      { ...row(503), metric: 'StoreUnavailable' },
+  ERR_BAD_CREDENTIALS:        { ...row(401), metric: 'LoginFailed' },
   ERR_UNSUPPORTED_MEDIA_TYPE: row(415),
   ERR_BODY_TOO_LARGE:         row(413),
   ERR_BODY_INVALID:           row(400),

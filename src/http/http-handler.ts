@@ -1,24 +1,30 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AppError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 import { logger } from '../logger';
 import { errorResponse, jsonResponse, type JsonReply } from './responses';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** Told each request's outcome once it is answered: `ok`, the error code, or `fault`. */
+export type OutcomeHook = (outcome: 'ok' | ErrorCode | 'fault') => void;
+
 /**
  * Wraps an endpoint's logic: turns its reply or its error into a response and writes one log
  * line per request (function, request id, outcome, identity). Client errors are answered from the
  * error table; any other error is a fault, logged with its stack and answered with a bare 500.
+ * `onOutcome` (the stateful functions' metrics) hears every outcome.
  */
 export function httpHandler(
   corsAllowOrigin: string,
   run: (event: APIGatewayProxyEvent) => Promise<JsonReply>,
+  onOutcome?: OutcomeHook,
 ): HttpHandler {
   return async (event, context) => {
     logger.addContext(context);
     try {
       const reply = await run(event);
       logger.info('request handled', { outcome: 'ok', status: reply.status, identity: reply.identity });
+      onOutcome?.('ok');
       return jsonResponse(reply, corsAllowOrigin);
     } catch (err) {
       const response = errorResponse(err, corsAllowOrigin);
@@ -27,6 +33,7 @@ export function httpHandler(
       } else {
         logger.error('request failed', { outcome: 'fault', status: response.statusCode, error: err });
       }
+      onOutcome?.(err instanceof AppError ? err.code : 'fault');
       return response;
     }
   };

@@ -6,6 +6,7 @@ import { nowSeconds } from '../clock';
 import type { FamilyStore } from '../sessions/family-store';
 import { hashPassword, type ScryptParams } from './password';
 import type { UserRecord, UserStore } from './user-store';
+import { isWellFormedUsername } from './username';
 
 export interface AdminDeps {
   readonly users: UserStore;
@@ -22,11 +23,10 @@ export class AdminError extends Error {
   }
 }
 
-const USERNAME = /^[A-Za-z0-9._@+-]{1,256}$/;
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 function checkUsername(username: string): void {
-  if (!USERNAME.test(username)) throw new AdminError('username must be 1-256 characters of letters, digits and . _ @ + -');
+  if (!isWellFormedUsername(username)) throw new AdminError('username must be 1-256 characters of letters, digits and . _ @ + -');
 }
 
 function checkPassword(password: string): void {

@@ -13,6 +13,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 const ROOT = path.resolve(__dirname, '../..');
 let outDir: string;
 let resources: Record<string, Resource>;
+let template: { Resources: Record<string, Resource>; Conditions?: unknown };
 
 const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 /** Settings of the deploying shell that would change the template; each test sets its own. */
@@ -81,7 +82,8 @@ function keyParametersOf(functionName: string, within = resources, stage = 'prod
 const ALL_FUNCTIONS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent'];
 
 beforeAll(async () => {
-  resources = await packageStage({});
+  template = JSON.parse(await packageTemplate({})) as typeof template;
+  resources = template.Resources;
 }, 180_000);
 
 describe('a deploy without --stage', () => {
@@ -289,6 +291,28 @@ describe('the packaged CloudFormation template', () => {
     const names = ALL_FUNCTIONS.map((name) => roleOf(name).Properties.RoleName as string);
     expect(new Set(names).size).toBe(ALL_FUNCTIONS.length);
     expect(names).toContain('fresh-token-prod-fresh-recent-eu-west-1');
+  });
+
+  it('alarms on any refresh-token reuse, any database outage, and lockouts above ALARM_LOCKOUTS, to one SNS topic', () => {
+    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm').map((alarm) => [alarm.Properties.MetricName, alarm.Properties]));
+    expect(Object.keys(alarms).sort()).toEqual(['LoginLocked', 'RefreshReuseDetected', 'StoreUnavailable']);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm).toMatchObject({
+        Namespace: 'fresh-token-lambda-prod',
+        Dimensions: [{ Name: 'service', Value: 'fresh-token-lambda' }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      });
+    }
+    expect([alarms.RefreshReuseDetected?.Threshold, alarms.StoreUnavailable?.Threshold, alarms.LoginLocked?.Threshold]).toEqual([0, 0, 20]);
+    expect(variablesOf('login').POWERTOOLS_METRICS_NAMESPACE).toBe('fresh-token-lambda-prod');
+    // No address given: the e-mail subscription's condition is false.
+    expect(resources.AlarmEmailSubscription).toMatchObject({ Condition: 'HasAlarmEmail' });
+    expect(template.Conditions).toEqual({ HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
   });
 
   it('takes the any-valid cache TTL from the environment of the package command', async () => {

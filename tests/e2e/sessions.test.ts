@@ -198,6 +198,8 @@ describe('with the database down', () => {
       expect(response.json).toEqual({ msg: 'Service temporarily unavailable; please retry shortly' });
       expect(response.headers.get('retry-after')).toBe('1');
     }
+    // Counted for the StoreUnavailable alarm, as EMF lines in the functions' log.
+    expect(down.output()).toMatch(/"StoreUnavailable":1/);
     expect((await call('GET', '/protected', { token: access })).json).toEqual({ logged_in_as: 'nia' });
     expect((await call('GET', '/protected-fresh', { token: access })).json).toEqual({ fresh_logged_in_as: 'nia' });
   });

@@ -8,6 +8,7 @@ export const TEST_ENV = Object.freeze({
   STAGE: 'local',
   JWT_SECRET: 'unit-test-secret-0123456789abcdef-0123456789',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_NAMESPACE: 'fresh-token-lambda-test',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 

@@ -1,0 +1,26 @@
+/**
+ * Operational metrics of the stateful functions as CloudWatch Embedded Metric Format: one JSON log
+ * line per counted request, turned into metrics by CloudWatch Logs, so no API call and no
+ * permission is needed. Namespace from POWERTOOLS_METRICS_NAMESPACE (per stage, serverless.yml),
+ * dimension `service`. The alarms in serverless.yml watch some of them. Not loaded by the
+ * authorizers or the protected handlers (see `npm run bench` for what it would cost them).
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ERROR_TABLE, type MetricName } from './error-table';
+import type { OutcomeHook } from './http/http-handler';
+
+const metrics = new Metrics({ serviceName: 'fresh-token-lambda' });
+
+/** Counts one request in `name` and writes it out at once (a Lambda may freeze after replying). */
+export function countMetric(name: MetricName): void {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
+/** An outcome hook counting success as `success`, and errors as the error table says. */
+export function countOutcomes(success: MetricName): OutcomeHook {
+  return (outcome) => {
+    const name = outcome === 'ok' ? success : outcome === 'fault' ? undefined : ERROR_TABLE[outcome].metric;
+    if (name !== undefined) countMetric(name);
+  };
+}
