@@ -5,7 +5,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Console } from 'node:console';
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +35,7 @@ const FUNCTIONS: Record<string, string> = {
 };
 const SECRET = 'benchmark-secret-0123456789abcdef-0123456789';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
-const TARGETS = { authorizerVsJose: 1.2, authorizerBundleBytes: 20 * 1024 };
+const TARGETS = { authorizerVsJose: 1.2, authorizerBundleBytes: 20 * 1024, authorizerMetricMicros: 5 };
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string; policyDocument?: { Statement: { Effect: string }[] } }>;
 
@@ -100,7 +103,17 @@ const bearerEvent = (token: string) => ({ headers: { Authorization: `Bearer ${to
 async function main(): Promise<void> {
   const db = await startDynalite();
   await ensureTables(db.endpoint, await readTableDefinitions('local'));
-  const env = { STAGE: 'local', JWT_SECRET: SECRET, POWERTOOLS_LOG_LEVEL: 'WARN', DYNAMODB_ENDPOINT: db.endpoint, LOGIN_MAX_FAILURES: '1000' };
+  // Quiet: the audit trail (WARN) of the wrong-password logins and the EMF lines would bury the
+  // figures. Writing one EMF line is measured on its own below (1c).
+  const env = {
+    STAGE: 'local',
+    JWT_SECRET: SECRET,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_NAMESPACE: 'bench',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    DYNAMODB_ENDPOINT: db.endpoint,
+    LOGIN_MAX_FAILURES: '1000',
+  };
   Object.assign(process.env, env);
   build(env);
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
@@ -168,6 +181,26 @@ async function main(): Promise<void> {
   for (const [alg, authorizerP50, joseP50, paired] of algRows) {
     console.log(`  ${alg.padEnd(8)} authorizer${fmt(authorizerP50)}   jose${fmt(joseP50)}   ratio (paired) ${paired.toFixed(2)}x`);
   }
+
+  // 1c. What an EMF count per decision (Allow / Unauthorized / Deny) would add to the authorizer.
+  // Written synchronously to /dev/null, as Lambda's stdout is a pipe written synchronously: the
+  // cost of serializing and writing one EMF line, not of any terminal.
+  const nullFd = openSync('/dev/null', 'w');
+  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { writeSync(nullFd, chunk); done(); } });
+  const metrics = new Metrics({ namespace: 'bench', serviceName: 'fresh-token-lambda' });
+  (metrics as unknown as { console: Console }).console = new Console({ stdout: sink, stderr: sink });
+  const counted = await compare({
+    authorizer: () => authorizer(authorizerEvent, ctx),
+    authorizerCounted: async () => {
+      const result = await authorizer(authorizerEvent, ctx);
+      metrics.addMetric('Allow', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      return result;
+    },
+  });
+  const metricCost = median(counted.authorizerCounted!.rounds.map((value, round) => value - (counted.authorizer!.rounds[round] ?? NaN)));
+  console.log('\nAuthorizer decision metrics (one EMF line per request, Powertools Metrics)');
+  console.log(`  cost per request (paired p50 difference): ${metricCost.toFixed(1)} µs  (adopt only under ${TARGETS.authorizerMetricMicros} µs: ${metricCost < TARGETS.authorizerMetricMicros ? 'under: worth adding' : 'over: not added to the authorizers'})`);
 
   // 2. Refresh: verify + user read + one conditional write + signing, against the local database.
   let current = firstRefresh;

@@ -13,7 +13,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 const ROOT = path.resolve(__dirname, '../..');
 let outDir: string;
 let resources: Record<string, Resource>;
-let template: { Resources: Record<string, Resource>; Conditions?: unknown };
+let template: { Resources: Record<string, Resource>; Conditions?: unknown; Parameters?: unknown };
 
 const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 /** Settings of the deploying shell that would change the template; each test sets its own. */
@@ -312,7 +312,8 @@ describe('the packaged CloudFormation template', () => {
     expect(variablesOf('login').POWERTOOLS_METRICS_NAMESPACE).toBe('fresh-token-lambda-prod');
     // No address given: the e-mail subscription's condition is false.
     expect(resources.AlarmEmailSubscription).toMatchObject({ Condition: 'HasAlarmEmail' });
-    expect(template.Conditions).toEqual({ HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    expect(template.Conditions).toEqual({ HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] } });
+    expect(template.Parameters).toMatchObject({ AlarmEmail: { Type: 'String', Default: '' } });
   });
 
   it('takes the any-valid cache TTL from the environment of the package command', async () => {
@@ -322,14 +323,16 @@ describe('the packaged CloudFormation template', () => {
   }, 180_000);
 });
 
-describe('least privilege with EdDSA, a customer-managed key, a 20-character stage and the longest region name', () => {
+describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, a 20-character stage, the longest region name', () => {
   const STAGE = 'feature-abcdefghijkl';
   const KMS = 'arn:aws:kms:ap-southeast-5:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
   let edResources: Record<string, Resource>;
+  let edTemplate: { Resources: Record<string, Resource>; Parameters: Record<string, { Default: string }> };
 
   beforeAll(async () => {
-    const template = await packageTemplate({ JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: KMS }, ['--stage', STAGE], 'ap-southeast-5');
-    edResources = (JSON.parse(template) as { Resources: Record<string, Resource> }).Resources;
+    const template = await packageTemplate({ JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: KMS, WAF: 'true', ALARM_EMAIL: 'ops@example.com' }, ['--stage', STAGE], 'ap-southeast-5');
+    edTemplate = JSON.parse(template) as typeof edTemplate;
+    edResources = edTemplate.Resources;
   }, 180_000);
 
   it('lets the JWKS route and the verifiers read only the public keys, and only issuers the private key', () => {
@@ -355,6 +358,36 @@ describe('least privilege with EdDSA, a customer-managed key, a 20-character sta
       stdout: expect.stringContaining('characters; IAM allows 64'),
     });
   }, 60_000);
+
+  it('with WAF=true, puts a web ACL on the stage: a per-IP rate limit on the password routes and two managed rule groups, blocking', () => {
+    const acl = edResources.WebAcl!.Properties as { Scope: string; DefaultAction: unknown; Rules: Record<string, unknown>[] };
+    expect(acl).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    const [rate, common, badInputs] = acl.Rules;
+    expect(rate).toMatchObject({
+      Name: 'LoginRatePerIp',
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { Limit: 100, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } },
+    });
+    const scope = JSON.stringify(rate);
+    for (const part of ['"SearchString":"POST"', '"SearchString":"/login"', '"SearchString":"/fresh-login"', '"PositionalConstraint":"ENDS_WITH"']) expect(scope).toContain(part);
+    expect(common).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } });
+    expect(badInputs).toMatchObject({ Statement: { ManagedRuleGroupStatement: { Name: 'AWSManagedRulesKnownBadInputsRuleSet' } } });
+    const association = edResources.WebAclAssociation as Resource & { DependsOn: string[] };
+    expect(association.Properties.ResourceArn).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${ApiGatewayRestApi}/stages/${STAGE}` });
+    expect(edResources[association.DependsOn[0]!]?.Type).toBe('AWS::ApiGateway::Deployment');
+  });
+
+  it('subscribes ALARM_EMAIL to the alarm topic', () => {
+    expect(edTemplate.Parameters.AlarmEmail?.Default).toBe('ops@example.com');
+  });
+
+  it('has no WAF unless asked, and can only count with WAF_MODE=count', async () => {
+    expect(Object.values(resources).some((r) => r.Type.startsWith('AWS::WAFv2::'))).toBe(false);
+    const counting = (JSON.parse(await packageTemplate({ WAF: 'true', WAF_MODE: 'count', WAF_LOGIN_RATE: '500' })) as { Resources: Record<string, Resource> }).Resources;
+    const rules = (counting.WebAcl!.Properties as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules[0]).toMatchObject({ Action: { Count: {} }, Statement: { RateBasedStatement: { Limit: 500 } } });
+    expect(rules.slice(1).map((rule) => rule.OverrideAction)).toEqual([{ Count: {} }, { Count: {} }]);
+  }, 180_000);
 
   it('refuses a KMS key that is not a key ARN', async () => {
     await expect(packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })).rejects.toMatchObject({ stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN') });
