@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors';
+import { INTERNAL_ERROR_MSG, type ErrorCode } from './errors';
 
 /** What an authorizer does with an error: reject as 401, answer Deny, or fail as a real fault. */
 export type AuthorizerOutcome = 'Unauthorized' | 'Deny' | 'Fault';
@@ -53,8 +53,6 @@ const INVALID_TOKEN = 'Bearer error="invalid_token"';
 /** RFC 9470 step-up challenge for a token that is not fresh enough (without a route's max_age). */
 export const STEP_UP =
   'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
-/** The body of every fault: the detail stays in the log. */
-export const INTERNAL_ERROR_MSG = 'Internal server error';
 
 // Errors no authorizer can raise default to Fault: if one ever does, that is a bug, not a 401.
 const row = (status: number, authorizer: AuthorizerOutcome = 'Fault', wwwAuthenticate?: string): ErrorRow =>

@@ -4,8 +4,6 @@
  * show a client; details (a jose error, a field name) stay in `cause` and the logs.
  * How each code reaches a client is decided in one place: `error-table.ts`.
  */
-import { INTERNAL_ERROR_MSG } from './error-table';
-
 export type ErrorCode =
   | 'ERR_BAD_CREDENTIALS'
   | 'ERR_AUTH_HEADER_MISSING'
@@ -31,6 +29,9 @@ export type ErrorCode =
   | 'ERR_THROTTLED'
   | 'ERR_GATEWAY_REJECTED'
   | 'ERR_INTERNAL';
+
+/** The body of every fault, ours or API Gateway's: the detail stays in the log. */
+export const INTERNAL_ERROR_MSG = 'Internal server error';
 
 /** Base class of every error the product raises on purpose. */
 export class AppError extends Error {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ERROR_TABLE, INTERNAL_ERROR_MSG } from '../error-table';
-import { AppError } from '../errors';
+import { ERROR_TABLE } from '../error-table';
+import { AppError, INTERNAL_ERROR_MSG } from '../errors';
 
 /** What a handler returns before it becomes an API Gateway response. */
 export interface JsonReply {

@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
 import path from 'node:path';
+import { FUNCTION_BUILD } from '../helpers/function-build';
 
 // The authorizers run on every request: their bundles must not load the AWS SDK (cold start),
 // and the protected handlers must not carry jose or the database code either.
@@ -8,16 +9,10 @@ const ROOT = path.resolve(__dirname, '../..');
 
 async function importsOf(entry: string): Promise<{ external: string[]; inputs: string[] }> {
   const result = await build({
+    ...FUNCTION_BUILD,
     entryPoints: [path.join(ROOT, entry)],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    external: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
     write: false,
     metafile: true,
-    logLevel: 'silent',
   });
   const output = Object.values(result.metafile.outputs)[0]!;
   return { external: output.imports.filter((entry) => entry.external).map((entry) => entry.path), inputs: Object.keys(output.inputs) };

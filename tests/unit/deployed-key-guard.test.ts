@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DEV_JWT_SECRET } from '../../src/config';
 import { authorizerEvent } from '../helpers/events';
+import { FUNCTION_BUILD } from '../helpers/function-build';
 import { testConfig, testIssuer } from '../helpers/test-config';
 
 // The last line of defence against a forgeable deploy, independent of the stage name: the built
@@ -54,15 +55,9 @@ beforeAll(async () => {
   outDir = mkdtempSync(path.join(ROOT, '.esbuild-key-guard-'));
   bundle = path.join(outDir, 'any-valid.mjs');
   await build({
+    ...FUNCTION_BUILD,
     entryPoints: [path.join(ROOT, 'authorizers/any-valid.ts')],
     outfile: bundle,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    external: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
-    logLevel: 'silent',
   });
   devToken = await testIssuer(testConfig({ JWT_SECRET: DEV_JWT_SECRET })).issueAccessToken('mallory', true, Math.floor(Date.now() / 1000));
 }, 60_000);
