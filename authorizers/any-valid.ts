@@ -1,4 +1,5 @@
-import { createAuthorizer } from '../src/authorizer';
+import { createAuthorizer } from '../src/authorize/authorizer';
+import { getTokenVerifier } from '../src/wiring/token-wiring';
 
 /** Allows any valid access token, fresh or not. */
-export const handler = createAuthorizer({ requireFresh: false });
+export const handler = createAuthorizer({ requireFresh: false }, getTokenVerifier());

@@ -1,9 +1,9 @@
-import { createAuthorizer } from '../src/authorizer';
-import { getTokenConfig } from '../src/runtime';
+import { createAuthorizer } from '../src/authorize/authorizer';
+import { getTokenConfig, getTokenVerifier } from '../src/wiring/token-wiring';
 
 /**
  * Allows only fresh access tokens; a valid non-fresh one gets Deny. The function's FRESH_MAX_AGE,
  * if set, also limits the time since the password was verified, so several fresh-only
  * authorizers with different limits are declared in serverless.yml over this one file.
  */
-export const handler = createAuthorizer({ requireFresh: true, maxAgeSeconds: getTokenConfig().freshMaxAgeSeconds });
+export const handler = createAuthorizer({ requireFresh: true, maxAgeSeconds: getTokenConfig().freshMaxAgeSeconds }, getTokenVerifier());

@@ -1,18 +1,18 @@
-import { issueFreshAccessToken } from '../src/auth-service';
+import { issueFreshAccessToken } from '../src/sessions/session-service';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
+import { countOutcomes } from '../src/http/outcome-metrics';
+import { tokensReply } from '../src/http/replies';
 import { auditLogin } from '../src/http/login-audit';
 import { readJsonObject } from '../src/http/json-body';
-import { getConfig } from '../src/runtime';
-import { countOutcomes } from '../src/metrics';
-import { getAuthDeps } from '../src/store-runtime';
+import { getConfig } from '../src/wiring/token-wiring';
+import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
-const deps = getAuthDeps();
+const deps = getSessionDeps();
 
 /** POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token. */
 export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
   const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
-  const { sub, body } = await auditLogin(event, credentials.username, () => issueFreshAccessToken(deps, credentials));
-  return { status: 200, body, identity: sub, noStore: true };
+  return tokensReply(await auditLogin(event, credentials.username, () => issueFreshAccessToken(deps, credentials)));
 }, countOutcomes('LoginSucceeded'));

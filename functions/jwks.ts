@@ -1,5 +1,5 @@
 import { httpHandler } from '../src/http/http-handler';
-import { getHttpConfig, getPublishedKeys } from '../src/runtime';
+import { getHttpConfig, getPublishedKeys } from '../src/wiring/token-wiring';
 
 const keys = getPublishedKeys();
 

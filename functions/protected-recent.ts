@@ -1,6 +1,6 @@
 import { readAuthorizerIdentity } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
-import { getHttpConfig } from '../src/runtime';
+import { getHttpConfig } from '../src/wiring/token-wiring';
 
 /**
  * GET /protected-recent, behind the fresh-recent authorizer (fresh, and the password checked

@@ -1,13 +1,14 @@
-import { rotateRefreshToken } from '../src/auth-service';
+import { rotateRefreshToken } from '../src/sessions/session-service';
 import { readBearerToken } from '../src/http/bearer-token';
 import { getHeader } from '../src/http/headers';
 import { httpHandler } from '../src/http/http-handler';
-import { getConfig } from '../src/runtime';
-import { countOutcomes } from '../src/metrics';
-import { getAuthDeps } from '../src/store-runtime';
+import { countOutcomes } from '../src/http/outcome-metrics';
+import { tokensReply } from '../src/http/replies';
+import { getConfig } from '../src/wiring/token-wiring';
+import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
-const deps = getAuthDeps();
+const deps = getSessionDeps();
 
 /**
  * POST /refresh with `Authorization: Bearer <refresh token>` → {"access_token" (not fresh),
@@ -15,6 +16,5 @@ const deps = getAuthDeps();
  */
 export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
   const refreshToken = readBearerToken(getHeader(event.headers, 'authorization'));
-  const { sub, body } = await rotateRefreshToken(deps, refreshToken);
-  return { status: 200, body, identity: sub, noStore: true };
+  return tokensReply(await rotateRefreshToken(deps, refreshToken));
 }, countOutcomes('RefreshRotated'));

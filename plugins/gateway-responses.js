@@ -1,6 +1,6 @@
 // Writes the REST API's Gateway Responses (API Gateway's own answers: 401 from an authorizer,
 // 404 for an unknown route, 429 when throttled, 500 for a broken authorizer, ...) into the
-// CloudFormation template, generated from the error table (src/gateway-responses.ts), so one
+// CloudFormation template, generated from the error table (src/errors/gateway-responses.ts), so one
 // table decides what a client sees. Each is also put in the Deployment's DependsOn: API Gateway
 // serves a changed Gateway Response only after a new deployment, which must come after it.
 'use strict';
@@ -25,7 +25,7 @@ class GatewayResponses {
   apply() {
     const settings = this.serverless.service.custom?.gatewayResponses;
     if (!settings) return;
-    const { buildGatewayResponses } = loadTypeScript(path.join(this.serverless.serviceDir, 'src/gateway-responses.ts'));
+    const { buildGatewayResponses } = loadTypeScript(path.join(this.serverless.serviceDir, 'src/errors/gateway-responses.ts'));
     let responses;
     try {
       responses = buildGatewayResponses(settings);

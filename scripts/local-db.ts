@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDocumentClient } from '../src/store/dynamo-client';
+import { createDocumentClient } from '../src/platform/dynamo-client';
 import { hashPassword } from '../src/users/password';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
 
@@ -50,25 +50,44 @@ export function toCreateTableInput(properties: Record<string, unknown>): CreateT
   return { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode };
 }
 
+/** The subset of `serverless print` this module reads. */
+interface PrintedService {
+  readonly functions: Record<string, { environment?: Record<string, string> }>;
+  readonly resources: { Resources: Record<string, CfnTable> };
+}
+
 /**
- * The DynamoDB tables serverless.yml declares for `stage`, resolved by `serverless print`.
- * Cached by the content of serverless.yml, since printing takes a few seconds.
+ * The service as serverless.yml resolves it for `stage`, the one source of the schema and of the
+ * table names. Cached by the content of serverless.yml, since printing takes a few seconds.
  */
-export async function readTableDefinitions(stage = 'local'): Promise<CreateTableCommandInput[]> {
+async function printService(stage: string): Promise<PrintedService> {
   const yml = readFileSync(path.join(ROOT, 'serverless.yml'));
-  const cache = path.join(tmpdir(), `fresh-token-tables-${stage}-${createHash('sha256').update(yml).digest('hex').slice(0, 16)}.json`);
-  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as CreateTableCommandInput[];
+  const cache = path.join(tmpdir(), `fresh-token-service-${stage}-${createHash('sha256').update(yml).digest('hex').slice(0, 16)}.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as PrintedService;
   const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['print', '--stage', stage, '--format', 'json'], {
     cwd: ROOT,
-    env: { ...process.env, JWT_SECRET: 'not-used-by-print-0123456789abcdef012345' },
+    env: { ...process.env, JWT_SECRET: '' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  const printed = JSON.parse(stdout) as { resources: { Resources: Record<string, CfnTable> } };
-  const tables = Object.values(printed.resources.Resources)
+  const printed = JSON.parse(stdout) as PrintedService;
+  writeFileSync(cache, JSON.stringify({ functions: printed.functions, resources: printed.resources }));
+  return printed;
+}
+
+/** The DynamoDB tables serverless.yml declares for `stage`, as CreateTable inputs. */
+export async function readTableDefinitions(stage = 'local'): Promise<CreateTableCommandInput[]> {
+  const printed = await printService(stage);
+  return Object.values(printed.resources.Resources)
     .filter((resource) => resource.Type === 'AWS::DynamoDB::Table')
     .map((resource) => toCreateTableInput(resource.Properties));
-  writeFileSync(cache, JSON.stringify(tables));
-  return tables;
+}
+
+/** The table settings the stateful functions get on `stage` (USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE). */
+export async function readTableNames(stage = 'local'): Promise<{ USERS_TABLE: string; FAMILIES_TABLE: string; LOGIN_ATTEMPTS_TABLE: string }> {
+  const environment = (await printService(stage)).functions.login?.environment ?? {};
+  const { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE } = environment;
+  if (!USERS_TABLE || !FAMILIES_TABLE || !LOGIN_ATTEMPTS_TABLE) throw new Error('serverless.yml gives the login function no table names');
+  return { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE };
 }
 
 /** Creates whichever of `tables` do not exist yet. */

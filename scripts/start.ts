@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { ensureTables, readTableDefinitions, ROOT, seedDemoUser, startDynalite } from './local-db';
+import { ensureTables, readTableDefinitions, readTableNames, ROOT, seedDemoUser, startDynalite } from './local-db';
 import { localKeyMaterial } from './local-keys';
 import { startOffline } from './offline';
 
@@ -23,11 +23,8 @@ async function main(): Promise<void> {
 
   const db = await startDynalite({ port: dbPort, dataPath: DATA_DIR });
   console.log(`Local DynamoDB (dynalite) at ${db.endpoint}, data in ${path.relative(ROOT, DATA_DIR)}/`);
-  const tables = await readTableDefinitions('local');
-  await ensureTables(db.endpoint, tables);
-  const usersTable = tables.find((table) => table.TableName?.endsWith('-users'))?.TableName;
-  if (!usersTable) throw new Error('serverless.yml declares no users table');
-  if (await seedDemoUser(db.endpoint, usersTable)) console.log('Added the demo user test / test.');
+  await ensureTables(db.endpoint, await readTableDefinitions('local'));
+  if (await seedDemoUser(db.endpoint, (await readTableNames('local')).USERS_TABLE)) console.log('Added the demo user test / test.');
 
   // With an asymmetric algorithm and no keys given, use (or make once) a local key pair.
   const env: Record<string, string> = { DYNAMODB_ENDPOINT: db.endpoint };

@@ -15,12 +15,11 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDynamoFamilyStore } from '../src/sessions/dynamo-family-store';
-import { createDocumentClient } from '../src/store/dynamo-client';
+import { createDocumentClient } from '../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
 import { AdminError, addUser, changePassword, disableUser, enableUser, listUsers, type AdminDeps } from '../src/users/user-admin';
-import { ensureTables, LOCAL_REGION, readTableDefinitions, ROOT, startDynalite, type LocalDatabase } from './local-db';
+import { ensureTables, LOCAL_REGION, readTableDefinitions, readTableNames, ROOT, startDynalite, type LocalDatabase } from './local-db';
 
-const SERVICE = 'fresh-token-lambda';
 const USAGE = 'usage: npm run users -- add|passwd|disable|enable <username> | list   [--stage <stage>] [--region <region>]';
 
 /** Reads a password: hidden at a terminal prompt (asked twice), or the first line of piped stdin. */
@@ -79,9 +78,11 @@ async function main(): Promise<void> {
   const connection = local ? await localEndpoint() : undefined;
   const region = values.region ?? process.env.AWS_REGION ?? LOCAL_REGION;
   const db = createDocumentClient({ region, dynamodbEndpoint: connection?.endpoint });
+  // The stage's table names as serverless.yml gives them to the functions.
+  const tables = await readTableNames(stage);
   const deps: AdminDeps = {
-    users: createDynamoUserStore(db, `${SERVICE}-${stage}-users`),
-    families: createDynamoFamilyStore(db, `${SERVICE}-${stage}-refresh-families`),
+    users: createDynamoUserStore(db, tables.USERS_TABLE),
+    families: createDynamoFamilyStore(db, tables.FAMILIES_TABLE),
   };
 
   try {

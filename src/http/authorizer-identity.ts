@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { MissingIdentityError } from '../errors';
+import { MissingIdentityError } from '../errors/errors';
 
 /**
  * The identity the authorizer put in its context; the token is not decoded a second time.

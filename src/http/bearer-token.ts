@@ -1,4 +1,4 @@
-import { AuthHeaderError } from '../errors';
+import { AuthHeaderError } from '../errors/errors';
 
 /** Far above any token this product issues, far below API Gateway's header limit. */
 const MAX_HEADER_LENGTH = 4096;

@@ -1,5 +1,5 @@
-import type { Credentials } from '../auth-service';
-import { BadRequestError } from '../errors';
+import type { Credentials } from '../sessions/session-service';
+import { BadRequestError } from '../errors/errors';
 
 const MAX_USERNAME = 256;
 // Caps the scrypt input so a huge password cannot buy extra work.

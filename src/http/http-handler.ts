@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AppError, type ErrorCode } from '../errors';
-import { logger } from '../logger';
+import { AppError, type ErrorCode } from '../errors/errors';
+import { logger } from '../platform/logger';
 import { errorResponse, jsonResponse, type JsonReply } from './responses';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { BadRequestError } from '../errors';
+import { BadRequestError } from '../errors/errors';
 import { getHeader } from './headers';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;

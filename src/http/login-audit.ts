@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { AppError } from '../errors';
-import { logger } from '../logger';
+import { AppError } from '../errors/errors';
+import { logger } from '../platform/logger';
 import { isWellFormedUsername } from '../users/username';
 
 const MAX_USER_AGENT = 256;

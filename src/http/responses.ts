@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ERROR_TABLE } from '../error-table';
-import { AppError, INTERNAL_ERROR_MSG } from '../errors';
+import { ERROR_TABLE } from '../errors/error-table';
+import { AppError, INTERNAL_ERROR_MSG } from '../errors/errors';
 
 /** What a handler returns before it becomes an API Gateway response. */
 export interface JsonReply {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, storeCall } from '../store/store-call';
+import { conditionalWrite, storeCall } from '../platform/store-call';
 import type { Family, FamilyStore, RotateResult } from './family-store';
 
 /** The families table's index from username to family ids (declared in serverless.yml). */

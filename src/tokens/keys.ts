@@ -6,7 +6,7 @@
  */
 import type { JWK } from 'jose';
 import { createHash, webcrypto } from 'node:crypto';
-import { secretProblem, type JwtAlgorithm, type KeySource, type PublishedKeysConfig, type TokenConfig } from '../config';
+import { secretProblem, type JwtAlgorithm, type KeySource, type PublishedKeysConfig, type TokenConfig } from '../config/config';
 
 export type Key = webcrypto.CryptoKey;
 

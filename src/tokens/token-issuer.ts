@@ -1,6 +1,6 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { nowSeconds } from '../clock';
+import { nowSeconds } from '../platform/clock';
 import type { SigningKey } from './keys';
 import { TYP, type Freshness, type TokenKind, type TokenSettings } from './token-types';
 

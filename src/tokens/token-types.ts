@@ -9,7 +9,7 @@
  * (RFC 9068) or `rt+jwt` and must agree with `type`; in the flask-jwt-extended format it is `JWT`
  * and there is no iss or aud, as flask-jwt-extended 4.x writes them.
  */
-import type { TokenConfig, TokenFormat } from '../config';
+import type { TokenConfig, TokenFormat } from '../config/config';
 
 export type TokenKind = 'access' | 'refresh';
 

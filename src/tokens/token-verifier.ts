@@ -1,5 +1,5 @@
 import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyResult } from 'jose';
-import { TokenError } from '../errors';
+import { TokenError } from '../errors/errors';
 import type { Key, VerificationKeys } from './keys';
 import { TYP, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind, type TokenSettings } from './token-types';
 

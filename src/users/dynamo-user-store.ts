@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, storeCall } from '../store/store-call';
+import { conditionalWrite, storeCall } from '../platform/store-call';
 import type { UserRecord, UserStore } from './user-store';
 
 /**

@@ -1,6 +1,6 @@
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TooManyAttemptsError } from '../errors';
-import { conditionalWrite, storeCall } from '../store/store-call';
+import { TooManyAttemptsError } from '../errors/errors';
+import { conditionalWrite, storeCall } from '../platform/store-call';
 
 /**
  * Brute-force protection per username, existing or not (so it reveals nothing).

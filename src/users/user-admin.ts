@@ -2,7 +2,7 @@
  * Administration of users (the `npm run users` command): add, disable, enable, change password,
  * list. Disabling a user or changing a password revokes every refresh-token family of the user.
  */
-import { nowSeconds } from '../clock';
+import { nowSeconds } from '../platform/clock';
 import type { FamilyStore } from '../sessions/family-store';
 import { hashPassword, type ScryptParams } from './password';
 import type { UserRecord, UserStore } from './user-store';

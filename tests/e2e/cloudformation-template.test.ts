@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ERROR_TABLE, GATEWAY_OWN_MESSAGE } from '../../src/error-table';
+import { ERROR_TABLE, GATEWAY_OWN_MESSAGE } from '../../src/errors/error-table';
 
 // What serverless-offline ignores (Gateway Responses, authorizer caching) is checked here, on the
 // CloudFormation template that `serverless package` writes for AWS. No AWS credentials needed.

@@ -1,17 +1,17 @@
-import { ensureTables, readTableDefinitions, startDynalite, type LocalDatabase } from '../../scripts/local-db';
+import { ensureTables, readTableDefinitions, readTableNames, startDynalite, type LocalDatabase } from '../../scripts/local-db';
 import { freePort, startOffline } from '../../scripts/offline';
 import { TEST_ENV } from './test-config';
 
 export interface TestDatabase extends LocalDatabase {
-  /** The environment that points the product at this database. */
-  readonly env: Record<string, string>;
+  /** The environment that points the product at this database and its tables (local stage). */
+  readonly env: Record<string, string> & Awaited<ReturnType<typeof readTableNames>>;
 }
 
 /** A fresh in-memory dynalite on a free port with the tables serverless.yml declares. */
 export async function startTestDatabase(): Promise<TestDatabase> {
   const db = await startDynalite();
   await ensureTables(db.endpoint, await readTableDefinitions('local'));
-  return { ...db, env: { DYNAMODB_ENDPOINT: db.endpoint, AWS_REGION: 'us-east-1' } };
+  return { ...db, env: { DYNAMODB_ENDPOINT: db.endpoint, AWS_REGION: 'us-east-1', ...(await readTableNames('local')) } };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config/config';
 import { loadSigningKey, loadVerificationKeys } from '../../src/tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from '../../src/tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier';
@@ -9,6 +9,10 @@ export const TEST_ENV = Object.freeze({
   JWT_SECRET: 'unit-test-secret-0123456789abcdef-0123456789',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_NAMESPACE: 'fresh-token-lambda-test',
+  // Unit tests reach no database; the integration tests use serverless.yml's names (local-stack.ts).
+  USERS_TABLE: 'users',
+  FAMILIES_TABLE: 'families',
+  LOGIN_ATTEMPTS_TABLE: 'attempts',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 

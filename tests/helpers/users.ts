@@ -1,5 +1,5 @@
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
-import { createDocumentClient } from '../../src/store/dynamo-client';
+import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import type { AdminDeps } from '../../src/users/user-admin';
 import type { TestDatabase } from './local-stack';
@@ -11,8 +11,8 @@ export const CHEAP_SCRYPT = Object.freeze({ log2N: 10, r: 8, p: 1 });
 export function adminDeps(db: TestDatabase): AdminDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   return {
-    users: createDynamoUserStore(client, 'fresh-token-lambda-local-users'),
-    families: createDynamoFamilyStore(client, 'fresh-token-lambda-local-refresh-families'),
+    users: createDynamoUserStore(client, db.env.USERS_TABLE),
+    families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
     scrypt: CHEAP_SCRYPT,
   };
 }

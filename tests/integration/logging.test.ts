@@ -1,5 +1,5 @@
-import { createAuthorizer } from '../../src/authorizer';
-import { logger } from '../../src/logger';
+import { createAuthorizer } from '../../src/authorize/authorizer';
+import { logger } from '../../src/platform/logger';
 import { addUser } from '../../src/users/user-admin';
 import { authorizerEvent, httpEvent, jsonPost, lambdaContext } from '../helpers/events';
 import { importHandlers } from '../helpers/handlers';

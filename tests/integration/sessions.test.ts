@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureTables, readTableDefinitions, startDynalite } from '../../scripts/local-db';
-import { issueTokenPair, revokeSession, rotateRefreshToken, type AuthDeps } from '../../src/auth-service';
+import { ensureTables, readTableDefinitions, readTableNames, startDynalite } from '../../scripts/local-db';
+import { issueTokenPair, revokeSession, rotateRefreshToken, type SessionDeps } from '../../src/sessions/session-service';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
-import { createDocumentClient } from '../../src/store/dynamo-client';
+import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser } from '../../src/users/user-admin';
@@ -18,12 +18,12 @@ import { rejectionCode as codeOf } from '../helpers/error-code';
 
 let db: TestDatabase;
 
-function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testConfig()): AuthDeps {
+function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testConfig()): SessionDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   return {
-    users: createDynamoUserStore(client, 'fresh-token-lambda-local-users'),
-    families: createDynamoFamilyStore(client, 'fresh-token-lambda-local-refresh-families'),
-    attempts: createDynamoLoginAttempts(client, 'fresh-token-lambda-local-login-attempts', { maxFailures: 5, windowSeconds: 900 }),
+    users: createDynamoUserStore(client, db.env.USERS_TABLE),
+    families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
+    attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, { maxFailures: 5, windowSeconds: 900 }),
     issuer: testIssuer(config),
     verifier: testVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
@@ -32,11 +32,11 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testCon
 }
 
 let userCount = 0;
-async function loggedIn(deps: AuthDeps): Promise<string> {
+async function loggedIn(deps: SessionDeps): Promise<string> {
   userCount += 1;
   const credentials = { username: `user-${userCount}`, password: 'a-good-password' };
   await addUser(adminDeps(db), credentials.username, credentials.password);
-  return (await issueTokenPair(deps, credentials)).body.refresh_token;
+  return (await issueTokenPair(deps, credentials)).refreshToken;
 }
 
 beforeAll(async () => {
@@ -62,7 +62,7 @@ describe('refresh-token rotation', () => {
   it('without a grace window, revokes the family when the previous token comes back', async () => {
     const deps = authDeps(0);
     const first = await loggedIn(deps);
-    const second = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    const second = (await rotateRefreshToken(deps, first)).refreshToken;
     expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
     expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
@@ -70,8 +70,8 @@ describe('refresh-token rotation', () => {
   it('within the grace window, lets the previous token rotate once more, superseding the lost one', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const lost = (await rotateRefreshToken(deps, first)).body.refresh_token;
-    const retried = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    const lost = (await rotateRefreshToken(deps, first)).refreshToken;
+    const retried = (await rotateRefreshToken(deps, first)).refreshToken;
     expect(retried).not.toBe(lost);
     // The response that was lost carried a token that is now superseded: using it is reuse.
     expect(await codeOf(rotateRefreshToken(deps, lost))).toBe('ERR_REFRESH_TOKEN_REUSED');
@@ -81,7 +81,7 @@ describe('refresh-token rotation', () => {
   it('after the grace window, treats the previous token as reuse', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const second = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    const second = (await rotateRefreshToken(deps, first)).refreshToken;
     advanceClock(11_000);
     expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
     expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
@@ -90,7 +90,7 @@ describe('refresh-token rotation', () => {
   it('never accepts a token two rotations old, even within the grace window', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const second = (await rotateRefreshToken(deps, first)).body.refresh_token;
+    const second = (await rotateRefreshToken(deps, first)).refreshToken;
     await rotateRefreshToken(deps, second);
     expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
@@ -110,7 +110,7 @@ describe('refresh-token rotation', () => {
     const stolen = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam: fam!, jti, authTime: auth_time! });
     expect(await codeOf(rotateRefreshToken(deps, stolen))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // The family's owner is unaffected.
-    expect((await rotateRefreshToken(deps, token)).body.refresh_token).toEqual(expect.any(String));
+    expect((await rotateRefreshToken(deps, token)).refreshToken).toEqual(expect.any(String));
   });
 
   it('slides the family expiry forward on each rotation', async () => {
@@ -119,7 +119,7 @@ describe('refresh-token rotation', () => {
     const fam = (await deps.verifier.verifyRefreshToken(first)).fam!;
     const before = await deps.families.get(fam);
     advanceClock(5000);
-    const next = await deps.verifier.verifyRefreshToken((await rotateRefreshToken(deps, first)).body.refresh_token);
+    const next = await deps.verifier.verifyRefreshToken((await rotateRefreshToken(deps, first)).refreshToken);
     const after = await deps.families.get(fam);
     expect(after!.expiresAt).toBeGreaterThan(before!.expiresAt);
     expect(after!.expiresAt).toBe(next.exp);
@@ -133,10 +133,10 @@ describe('freshness as time', () => {
     userCount += 1;
     const credentials = { username: `user-${userCount}`, password: 'a-good-password' };
     await addUser(adminDeps(db), credentials.username, credentials.password);
-    const { access_token, refresh_token } = (await issueTokenPair(deps, credentials)).body;
+    const { accessToken: access_token, refreshToken: refresh_token } = await issueTokenPair(deps, credentials);
     const access = await deps.verifier.verifyAccessToken(access_token);
     expect(access.fresh).toBe(access.auth_time! + 600);
-    const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token)).body.access_token);
+    const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token)).accessToken);
     expect(refreshed).toMatchObject({ fresh: false, auth_time: access.auth_time });
   });
 });
@@ -147,9 +147,9 @@ describe('flask-jwt-extended compatibility', () => {
     await loggedIn(deps);
     const legacy = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
     const first = await rotateRefreshToken(deps, legacy);
-    const next = await deps.verifier.verifyRefreshToken(first.body.refresh_token);
+    const next = await deps.verifier.verifyRefreshToken(first.refreshToken);
     expect(next.fam).toMatch(/^legacy-/);
-    expect((await rotateRefreshToken(deps, first.body.refresh_token)).body.refresh_token).toEqual(expect.any(String));
+    expect((await rotateRefreshToken(deps, first.refreshToken)).refreshToken).toEqual(expect.any(String));
     expect(await codeOf(rotateRefreshToken(deps, legacy))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
@@ -160,7 +160,7 @@ describe('flask-jwt-extended compatibility', () => {
     await revokeSession(deps, never);
     expect(await codeOf(rotateRefreshToken(deps, never))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     const exchanged = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
-    const ours = (await rotateRefreshToken(deps, exchanged)).body.refresh_token;
+    const ours = (await rotateRefreshToken(deps, exchanged)).refreshToken;
     await revokeSession(deps, exchanged);
     expect(await codeOf(rotateRefreshToken(deps, ours))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
@@ -173,14 +173,15 @@ describe('the local database', () => {
       const first = await startDynalite({ dataPath });
       await ensureTables(first.endpoint, await readTableDefinitions('local'));
       const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: first.endpoint });
-      await createDynamoUserStore(client, 'fresh-token-lambda-local-users').createUser('persisted', 'scrypt$10$8$1$c2FsdA==$aGFzaA==', 1);
+      const { USERS_TABLE } = await readTableNames('local');
+      await createDynamoUserStore(client, USERS_TABLE).createUser('persisted', 'scrypt$10$8$1$c2FsdA==$aGFzaA==', 1);
       client.destroy();
       await first.close();
 
       const second = await startDynalite({ dataPath });
       await ensureTables(second.endpoint, await readTableDefinitions('local'));
       const again = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: second.endpoint });
-      await expect(createDynamoUserStore(again, 'fresh-token-lambda-local-users').findUser('persisted')).resolves.toMatchObject({ username: 'persisted' });
+      await expect(createDynamoUserStore(again, USERS_TABLE).findUser('persisted')).resolves.toMatchObject({ username: 'persisted' });
       again.destroy();
       await second.close();
     } finally {

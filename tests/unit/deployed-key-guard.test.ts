@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { DEV_JWT_SECRET } from '../../src/config';
+import { DEV_JWT_SECRET } from '../../src/config/config';
 import { authorizerEvent } from '../helpers/events';
 import { FUNCTION_BUILD } from '../helpers/function-build';
 import { testConfig, testIssuer } from '../helpers/test-config';

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { generateKeyMaterial } from '../../../scripts/local-keys';
-import { loadPublishedKeysConfig } from '../../../src/config';
+import { loadPublishedKeysConfig } from '../../../src/config/config';
 import { jwkThumbprint, loadPublishedKeys, loadSigningKey, loadVerificationKeys, secretKid } from '../../../src/tokens/keys';
 import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';

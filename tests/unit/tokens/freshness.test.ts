@@ -1,4 +1,4 @@
-import { grantedFreshness, isFresh } from '../../src/freshness';
+import { grantedFreshness, isFresh } from '../../../src/tokens/freshness';
 
 const NOW = 1_800_000_000;
 

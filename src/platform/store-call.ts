@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../errors';
+import { StoreUnavailableError } from '../errors/errors';
 
 /** DynamoDB error names that mean "not now" rather than "never": throttling and service faults. */
 const TRANSIENT = new Set([

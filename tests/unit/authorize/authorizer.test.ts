@@ -1,7 +1,7 @@
-import { createAuthorizer } from '../../src/authorizer';
-import { accessClaims, craftToken } from '../helpers/craft-token';
-import { authorizerEvent, lambdaContext } from '../helpers/events';
-import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
+import { createAuthorizer } from '../../../src/authorize/authorizer';
+import { accessClaims, craftToken } from '../../helpers/craft-token';
+import { authorizerEvent, lambdaContext } from '../../helpers/events';
+import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../../helpers/test-config';
 
 const config = testConfig();
 const issuer = testIssuer(config);

@@ -73,20 +73,25 @@ export interface StoreConfig {
 
 export type Config = TokenConfig & HttpConfig & StoreConfig;
 
-/** The secret the local stage uses when `JWT_SECRET` is unset. Refused on any other stage. */
+/**
+ * The secret the local stage uses when neither `JWT_SECRET` nor `JWT_SECRET_PARAM` is set (npm
+ * start, the tests). Refused on any other stage and inside a real Lambda.
+ */
 export const DEV_JWT_SECRET = 'DEV-ONLY-local-secret-never-use-in-production-0123456789';
 
 /** Defaults of the text settings. */
 export const TEXT_DEFAULTS = Object.freeze({
   STAGE: 'local',
+  JWT_ALG: 'HS256',
+  TOKEN_FORMAT: 'standard',
   JWT_ISSUER: 'fresh-token-lambda',
   JWT_AUDIENCE: 'fresh-token-lambda',
   CORS_ALLOW_ORIGIN: '*',
   AWS_REGION: 'us-east-1',
-  USERS_TABLE: 'fresh-token-lambda-local-users',
-  FAMILIES_TABLE: 'fresh-token-lambda-local-refresh-families',
-  LOGIN_ATTEMPTS_TABLE: 'fresh-token-lambda-local-login-attempts',
 });
+
+/** Settings without a default: serverless.yml always sets them (the table names are its own). */
+const REQUIRED_TEXT = ['USERS_TABLE', 'FAMILIES_TABLE', 'LOGIN_ATTEMPTS_TABLE'] as const;
 
 /** Whole-number settings: [default, min, max]. Times are in seconds. */
 export const INTEGER_DEFAULTS = Object.freeze({
@@ -126,6 +131,11 @@ function reader(env: Env) {
     problems,
     read,
     text: (name: keyof typeof TEXT_DEFAULTS): string => read(name) ?? TEXT_DEFAULTS[name],
+    required(name: (typeof REQUIRED_TEXT)[number]): string {
+      const value = read(name);
+      if (value === undefined) problems.push(`${name} is required (serverless.yml sets it)`);
+      return value ?? '';
+    },
     integer(name: keyof typeof INTEGER_DEFAULTS): number {
       const [fallback, min, max] = INTEGER_DEFAULTS[name];
       const raw = read(name);
@@ -179,10 +189,10 @@ function onLambda(r: Reader): boolean {
 }
 
 function algorithm(r: Reader): JwtAlgorithm {
-  const raw = r.read('JWT_ALG') ?? 'HS256';
+  const raw = r.text('JWT_ALG');
   const found = JWT_ALGORITHMS.find((alg) => alg === raw);
   if (found === undefined) r.problems.push(`JWT_ALG must be one of ${JWT_ALGORITHMS.join(', ')}, got "${raw}"`);
-  return found ?? 'HS256';
+  return found ?? 'HS256'; // reported above; any value keeps the other checks going
 }
 
 function tokenSection(r: Reader): TokenConfig {
@@ -196,12 +206,12 @@ function tokenSection(r: Reader): TokenConfig {
     }
   }
   const jwtAlgorithm = algorithm(r);
-  const rawFormat = r.read('TOKEN_FORMAT') ?? 'standard';
+  const rawFormat = r.text('TOKEN_FORMAT');
   const tokenFormat: TokenFormat = rawFormat === 'flask-jwt-extended' ? rawFormat : 'standard';
   if (rawFormat !== tokenFormat) r.problems.push(`TOKEN_FORMAT must be standard or flask-jwt-extended, got "${rawFormat}"`);
   if (tokenFormat === 'flask-jwt-extended' && jwtAlgorithm !== 'HS256') r.problems.push('TOKEN_FORMAT=flask-jwt-extended needs JWT_ALG=HS256 (a shared secret)');
 
-  const secret = keySource(r, 'JWT_SECRET');
+  const secret = keySource(r, 'JWT_SECRET') ?? (devSecretAllowed ? { value: DEV_JWT_SECRET } : undefined);
   const privateKey = keySource(r, 'JWT_PRIVATE_KEY');
   const publicKeys = keySource(r, 'JWT_PUBLIC_KEYS');
   if (jwtAlgorithm === 'HS256') {
@@ -244,9 +254,9 @@ function storeSection(r: Reader): StoreConfig {
   return {
     region: r.text('AWS_REGION'),
     dynamodbEndpoint,
-    usersTable: r.text('USERS_TABLE'),
-    familiesTable: r.text('FAMILIES_TABLE'),
-    loginAttemptsTable: r.text('LOGIN_ATTEMPTS_TABLE'),
+    usersTable: r.required('USERS_TABLE'),
+    familiesTable: r.required('FAMILIES_TABLE'),
+    loginAttemptsTable: r.required('LOGIN_ATTEMPTS_TABLE'),
     refreshReuseGraceSeconds: r.integer('REFRESH_REUSE_GRACE'),
     loginMaxFailures: r.integer('LOGIN_MAX_FAILURES'),
     loginWindowSeconds: r.integer('LOGIN_WINDOW'),

@@ -1,24 +1,35 @@
 /**
- * The token flows behind the HTTP endpoints: log in, fresh log in, refresh (rotation with reuse
- * detection) and log out. Handlers parse and respond; the rules live here.
+ * Issuing and ending sessions: log in, fresh log in, refresh (rotation with reuse detection) and
+ * log out. Results are domain values (who, which tokens); `src/http/replies.ts` gives them their
+ * wire shape. Handlers parse and respond; the rules live here.
  */
 import { randomUUID } from 'node:crypto';
-import { nowSeconds } from './clock';
-import { BadCredentialsError, SessionRevokedError } from './errors';
-import { grantedFreshness } from './freshness';
-import type { FamilyStore } from './sessions/family-store';
-import type { TokenIssuer } from './tokens/token-issuer';
-import type { TokenVerifier } from './tokens/token-verifier';
-import type { LoginAttempts } from './users/login-attempts';
-import { verifyPassword } from './users/password';
-import type { UserRecord, UserStore } from './users/user-store';
+import { nowSeconds } from '../platform/clock';
+import { BadCredentialsError, SessionRevokedError } from '../errors/errors';
+import { grantedFreshness } from '../tokens/freshness';
+import type { FamilyStore } from './family-store';
+import { exchangeLegacyToken, legacyFamilyId, revokeLegacyToken } from './legacy-family';
+import type { TokenIssuer } from '../tokens/token-issuer';
+import type { TokenVerifier } from '../tokens/token-verifier';
+import type { LoginAttempts } from '../users/login-attempts';
+import { verifyPassword } from '../users/password';
+import type { UserRecord, UserStore } from '../users/user-store';
 
 export interface Credentials {
   readonly username: string;
   readonly password: string;
 }
 
-export interface AuthDeps {
+/** A session's tokens, as issued to `sub`. */
+export interface IssuedTokens {
+  readonly sub: string;
+  readonly accessToken: string;
+  /** Absent for a fresh login, which never starts or extends a session. */
+  readonly refreshToken?: string;
+}
+
+/** What the session flows work with. */
+export interface SessionDeps {
   /** 0: logins grant `fresh: true`; else "fresh until" now + this many seconds. */
   readonly freshWindowSeconds: number;
   readonly users: UserStore;
@@ -41,7 +52,7 @@ const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtL
  * username's allowance first, existing or not. Error codes: ERR_BAD_CREDENTIALS (also for a
  * disabled user), ERR_TOO_MANY_ATTEMPTS, ERR_STORE_UNAVAILABLE.
  */
-export async function checkCredentials(deps: Pick<AuthDeps, 'users' | 'attempts'>, { username, password }: Credentials, now: number): Promise<UserRecord> {
+export async function checkCredentials(deps: Pick<SessionDeps, 'users' | 'attempts'>, { username, password }: Credentials, now: number): Promise<UserRecord> {
   await deps.attempts.reserve(username, now);
   const user = await deps.users.findUser(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -54,7 +65,7 @@ export async function checkCredentials(deps: Pick<AuthDeps, 'users' | 'attempts'
  * POST /login: a fresh access token and the first refresh token of a new family.
  * Error codes: those of `checkCredentials`.
  */
-export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
+export async function issueTokenPair(deps: SessionDeps, credentials: Credentials): Promise<Required<IssuedTokens>> {
   const now = nowSeconds();
   const { username: sub } = await checkCredentials(deps, credentials, now);
   const familyId = randomUUID();
@@ -70,18 +81,18 @@ export async function issueTokenPair(deps: AuthDeps, credentials: Credentials) {
     expiresAt: now + deps.issuer.refreshTokenTtlSeconds,
   });
   if (!created) throw new Error('a new family id collided with an existing one');
-  const [access_token, refresh_token] = await Promise.all([
+  const [accessToken, refreshToken] = await Promise.all([
     deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now),
     deps.issuer.issueRefreshToken(sub, { fam: familyId, jti, authTime: now }),
   ]);
-  return { sub, body: { access_token, refresh_token } };
+  return { sub, accessToken, refreshToken };
 }
 
 /** POST /fresh-login: a fresh access token only; no refresh token, no family. Error codes: those of `checkCredentials`. */
-export async function issueFreshAccessToken(deps: AuthDeps, credentials: Credentials) {
+export async function issueFreshAccessToken(deps: SessionDeps, credentials: Credentials): Promise<IssuedTokens> {
   const now = nowSeconds();
   const { username: sub } = await checkCredentials(deps, credentials, now);
-  return { sub, body: { access_token: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now) } };
+  return { sub, accessToken: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now) };
 }
 
 /**
@@ -90,46 +101,44 @@ export async function issueFreshAccessToken(deps: AuthDeps, credentials: Credent
  * Error codes: those of `verifyRefreshToken`, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
  * ERR_STORE_UNAVAILABLE.
  */
-export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string) {
+export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string): Promise<Required<IssuedTokens>> {
   const claims = await deps.verifier.verifyRefreshToken(refreshToken);
   const { sub, jti } = claims;
   const now = nowSeconds();
-  // A flask-jwt-extended refresh token (compatibility mode) has no family: it is exchanged once
-  // for the first token of a family named after its jti, and counts as reused after that.
-  const legacy = claims.fam === undefined;
-  const fam = claims.fam ?? `legacy-${jti}`;
   const authTime = claims.auth_time ?? claims.iat;
+  const fam = claims.fam ?? legacyFamilyId(jti);
 
   // Tokens are stateless, the account is not: a disabled user or a changed password ends the session.
   const user = await deps.users.findUser(sub);
   if (!user || user.disabled || user.passwordChangedAt > authTime) {
     await deps.families.revoke(fam, sub, user?.disabled ? 'user-disabled' : 'password-changed', now);
-    throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
+    throw revoked();
   }
 
   const newJti = randomUUID();
   const expiresAt = now + deps.issuer.refreshTokenTtlSeconds;
-  if (legacy) {
-    const family = { familyId: fam, username: sub, currentJti: newJti, status: 'active', authTime, createdAt: now, rotatedAt: now, expiresAt } as const;
-    if (!(await deps.families.create(family))) {
-      const existing = await deps.families.get(fam);
-      if (existing?.status !== 'active') throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
-      await revokeForReuse(deps, fam, sub, now);
-    }
+  if (claims.fam === undefined) {
+    const exchange = await exchangeLegacyToken(deps.families, { sub, jti, authTime }, { jti: newJti, now, expiresAt });
+    if (exchange === 'revoked') throw revoked();
+    if (exchange === 'reused') await revokeForReuse(deps, fam, sub, now);
   } else {
     const rotated = await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, newJti, now, expiresAt });
     if (rotated === 'stale') await recoverOrRevoke(deps, { sub, fam, jti }, newJti, now, expiresAt);
   }
 
-  const [access_token, refresh_token] = await Promise.all([
+  const [accessToken, nextRefreshToken] = await Promise.all([
     deps.issuer.issueAccessToken(sub, false, authTime),
     deps.issuer.issueRefreshToken(sub, { fam, jti: newJti, authTime }),
   ]);
-  return { sub, body: { access_token, refresh_token } };
+  return { sub, accessToken, refreshToken: nextRefreshToken };
+}
+
+function revoked(): SessionRevokedError {
+  return new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
 }
 
 /** Revokes a family whose superseded token came back, and says so. Error code: ERR_REFRESH_TOKEN_REUSED. */
-async function revokeForReuse(deps: AuthDeps, fam: string, sub: string, now: number): Promise<void> {
+async function revokeForReuse(deps: SessionDeps, fam: string, sub: string, now: number): Promise<void> {
   await deps.families.revoke(fam, sub, 'reuse', now);
   throw new SessionRevokedError('ERR_REFRESH_TOKEN_REUSED', 'Refresh token reuse detected; the session has been revoked');
 }
@@ -140,16 +149,14 @@ async function revokeForReuse(deps: AuthDeps, fam: string, sub: string, now: num
  * anything else is reuse of a superseded token, so the whole family is revoked.
  */
 async function recoverOrRevoke(
-  deps: AuthDeps,
+  deps: SessionDeps,
   { sub, fam, jti }: { sub: string; fam: string; jti: string },
   newJti: string,
   now: number,
   expiresAt: number,
 ): Promise<void> {
   const family = await deps.families.get(fam);
-  if (!family || family.username !== sub || family.status !== 'active' || family.expiresAt <= now) {
-    throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked');
-  }
+  if (!family || family.username !== sub || family.status !== 'active' || family.expiresAt <= now) throw revoked();
   const grace = deps.refreshReuseGraceSeconds;
   if (grace > 0 && family.previousJti === jti && now - family.rotatedAt <= grace) {
     const retried = await deps.families.rotateFromPrevious({
@@ -168,19 +175,13 @@ async function recoverOrRevoke(
 
 /**
  * POST /logout: revokes the refresh token's family. Idempotent: logging out twice, or with a
- * superseded token of the family, still answers success. Error codes: those of `verifyRefreshToken`.
+ * superseded token of the family, still succeeds. Returns who logged out.
+ * Error codes: those of `verifyRefreshToken`, ERR_STORE_UNAVAILABLE.
  */
-export async function revokeSession(deps: Pick<AuthDeps, 'verifier' | 'families'>, refreshToken: string) {
+export async function revokeSession(deps: Pick<SessionDeps, 'verifier' | 'families'>, refreshToken: string): Promise<{ sub: string }> {
   const { sub, fam, jti, auth_time: authTime, iat, exp } = await deps.verifier.verifyRefreshToken(refreshToken);
   const now = nowSeconds();
-  if (fam === undefined) {
-    // A flask-jwt-extended refresh token: record its family as revoked, so it cannot be exchanged later.
-    const familyId = `legacy-${jti}`;
-    const marker = { familyId, username: sub, currentJti: jti, status: 'revoked', revokedReason: 'logout', authTime: authTime ?? iat, createdAt: now, rotatedAt: now, expiresAt: exp } as const;
-    if (await deps.families.create(marker)) return { sub, body: { msg: 'Logged out' } };
-    await deps.families.revoke(familyId, sub, 'logout', now);
-  } else {
-    await deps.families.revoke(fam, sub, 'logout', now);
-  }
-  return { sub, body: { msg: 'Logged out' } };
+  if (fam === undefined) await revokeLegacyToken(deps.families, { sub, jti, authTime: authTime ?? iat, exp }, now);
+  else await deps.families.revoke(fam, sub, 'logout', now);
+  return { sub };
 }

@@ -1,5 +1,5 @@
-import { conditionalWrite, storeCall } from '../../src/store/store-call';
-import { rejectionCode as codeOf } from '../helpers/error-code';
+import { conditionalWrite, storeCall } from '../../../src/platform/store-call';
+import { rejectionCode as codeOf } from '../../helpers/error-code';
 
 function failWith(fields: Record<string, unknown>): () => Promise<never> {
   return () => Promise.reject(Object.assign(new Error('failed'), fields));

@@ -6,8 +6,7 @@
  * authorizers or the protected handlers (see `npm run bench` for what it would cost them).
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ERROR_TABLE, type MetricName } from './error-table';
-import type { OutcomeHook } from './http/http-handler';
+import type { MetricName } from '../errors/error-table';
 
 const metrics = new Metrics({ serviceName: 'fresh-token-lambda' });
 
@@ -15,12 +14,4 @@ const metrics = new Metrics({ serviceName: 'fresh-token-lambda' });
 export function countMetric(name: MetricName): void {
   metrics.addMetric(name, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
-}
-
-/** An outcome hook counting success as `success`, and errors as the error table says. */
-export function countOutcomes(success: MetricName): OutcomeHook {
-  return (outcome) => {
-    const name = outcome === 'ok' ? success : outcome === 'fault' ? undefined : ERROR_TABLE[outcome].metric;
-    if (name !== undefined) countMetric(name);
-  };
 }

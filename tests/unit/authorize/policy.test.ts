@@ -1,4 +1,4 @@
-import { apiWideResource, buildPolicy } from '../../src/policy';
+import { apiWideResource, buildPolicy } from '../../../src/authorize/policy';
 
 describe('policy', () => {
   it('widens a method ARN to every method and path of the same API stage', () => {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../config/config';
 
 /**
  * The DynamoDB document client, created once per cold start. Short timeouts and one retry keep

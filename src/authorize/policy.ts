@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { STEP_UP } from './error-table';
-import { isFresh } from './freshness';
-import type { AccessClaims } from './tokens/token-types';
+import { STEP_UP } from '../errors/error-table';
+import { isFresh } from '../tokens/freshness';
+import type { AccessClaims } from '../tokens/token-types';
 
 /** Flat primitives only: API Gateway rejects nested values in an authorizer context. */
 export interface IdentityContext {

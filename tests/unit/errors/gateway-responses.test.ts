@@ -1,5 +1,5 @@
-import { ERROR_TABLE } from '../../src/error-table';
-import { buildGatewayResponses, gatewayResponseLogicalId } from '../../src/gateway-responses';
+import { ERROR_TABLE } from '../../../src/errors/error-table';
+import { buildGatewayResponses, gatewayResponseLogicalId } from '../../../src/errors/gateway-responses';
 
 describe('buildGatewayResponses', () => {
   it('keeps the logical ids the stack has always used, so an update never deletes a live response', () => {

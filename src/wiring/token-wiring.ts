@@ -4,13 +4,13 @@
  * and a protected handler neither jose nor the signing secret. The database side lives in
  * `store-runtime.ts`, so nothing here brings in the AWS SDK.
  */
-import { loadConfig, loadHttpConfig, loadPublishedKeysConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from './config';
-import { logger } from './logger';
-import { readSecureParameter } from './parameters';
+import { loadConfig, loadHttpConfig, loadPublishedKeysConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from '../config/config';
+import { logger } from '../platform/logger';
+import { readSecureParameter } from '../platform/parameters';
 import type { JWK } from 'jose';
-import { loadPublishedKeys, loadSigningKey, loadVerificationKeys, type VerificationKeys } from './tokens/keys';
-import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
-import { createTokenVerifier, type TokenVerifier } from './tokens/token-verifier';
+import { loadPublishedKeys, loadSigningKey, loadVerificationKeys, type VerificationKeys } from '../tokens/keys';
+import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
+import { createTokenVerifier, type TokenVerifier } from '../tokens/token-verifier';
 
 let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;

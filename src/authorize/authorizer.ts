@@ -5,16 +5,15 @@
  * into 401 "Fresh token required" by a Gateway Response), or let a real fault escape (500).
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
-import { ERROR_TABLE } from './error-table';
-import { AppError, FreshTokenRequiredError } from './errors';
-import { getHeader } from './http/headers';
-import { readBearerToken } from './http/bearer-token';
-import { logger } from './logger';
-import { nowSeconds } from './clock';
-import { isFresh } from './freshness';
+import { ERROR_TABLE } from '../errors/error-table';
+import { AppError, FreshTokenRequiredError } from '../errors/errors';
+import { getHeader } from '../http/headers';
+import { readBearerToken } from '../http/bearer-token';
+import { logger } from '../platform/logger';
+import { nowSeconds } from '../platform/clock';
+import { isFresh } from '../tokens/freshness';
 import { apiWideResource, buildPolicy, identityContext, stepUpContext } from './policy';
-import { getTokenVerifier } from './runtime';
-import type { TokenVerifier } from './tokens/token-verifier';
+import type { TokenVerifier } from '../tokens/token-verifier';
 
 export interface AuthorizerOptions {
   /** Accept only fresh access tokens (`fresh: true`, or a "fresh until" still ahead). */
@@ -41,10 +40,10 @@ export async function authorize(
 }
 
 /**
- * A Lambda authorizer handler over `authorize`, mapping errors through the error table.
- * The runtime (config, imported key) is built when the module loads, i.e. once per cold start.
+ * A Lambda authorizer handler over `authorize`, mapping errors through the error table. The
+ * authorizer files pass the verifier built at cold start (`src/wiring/`).
  */
-export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVerifier = getTokenVerifier()): AuthorizerHandler {
+export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVerifier): AuthorizerHandler {
   return async (event, context) => {
     try {
       const result = await authorize(event, options, verifier);

@@ -3,21 +3,21 @@
  * refresh, logout): one DynamoDB client and the stores over it. Kept apart from `runtime.ts` so
  * the authorizers and protected handlers never load the AWS SDK.
  */
-import type { AuthDeps } from './auth-service';
-import { getConfig, getTokenIssuer, getTokenVerifier } from './runtime';
-import { createDynamoFamilyStore } from './sessions/dynamo-family-store';
-import { createDocumentClient } from './store/dynamo-client';
-import { createDynamoUserStore } from './users/dynamo-user-store';
-import { createDynamoLoginAttempts } from './users/login-attempts';
+import type { SessionDeps } from '../sessions/session-service';
+import { getConfig, getTokenIssuer, getTokenVerifier } from './token-wiring';
+import { createDynamoFamilyStore } from '../sessions/dynamo-family-store';
+import { createDocumentClient } from '../platform/dynamo-client';
+import { createDynamoUserStore } from '../users/dynamo-user-store';
+import { createDynamoLoginAttempts } from '../users/login-attempts';
 
-let authDeps: AuthDeps | undefined;
+let sessionDeps: SessionDeps | undefined;
 
 /** Everything the stateful flows need: stores over one DynamoDB client, issuer and verifier. */
-export function getAuthDeps(): AuthDeps {
-  if (!authDeps) {
+export function getSessionDeps(): SessionDeps {
+  if (!sessionDeps) {
     const settings = getConfig();
     const db = createDocumentClient(settings);
-    authDeps = Object.freeze({
+    sessionDeps = Object.freeze({
       users: createDynamoUserStore(db, settings.usersTable),
       families: createDynamoFamilyStore(db, settings.familiesTable),
       attempts: createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
@@ -30,5 +30,5 @@ export function getAuthDeps(): AuthDeps {
       freshWindowSeconds: settings.freshWindowSeconds,
     });
   }
-  return authDeps;
+  return sessionDeps;
 }

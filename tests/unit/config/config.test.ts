@@ -1,4 +1,8 @@
-import { ConfigError, DEV_JWT_SECRET, loadConfig, loadHttpConfig, loadTokenConfig } from '../../src/config';
+import { ConfigError, DEV_JWT_SECRET, loadConfig as loadAll, loadHttpConfig, loadTokenConfig } from '../../../src/config/config';
+
+/** serverless.yml always names the tables; the code has no default for them. */
+const TABLES = { USERS_TABLE: 'users', FAMILIES_TABLE: 'families', LOGIN_ATTEMPTS_TABLE: 'attempts' };
+const loadConfig = (env: Record<string, string>) => loadAll({ ...TABLES, ...env });
 
 const SECRET = 'a-production-secret-of-at-least-32-bytes!';
 
@@ -27,9 +31,9 @@ describe('loadConfig', () => {
       corsAllowOrigin: '*',
       region: 'us-east-1',
       dynamodbEndpoint: undefined,
-      usersTable: 'fresh-token-lambda-local-users',
-      familiesTable: 'fresh-token-lambda-local-refresh-families',
-      loginAttemptsTable: 'fresh-token-lambda-local-login-attempts',
+      usersTable: 'users',
+      familiesTable: 'families',
+      loginAttemptsTable: 'attempts',
       refreshReuseGraceSeconds: 0,
       loginMaxFailures: 5,
       loginWindowSeconds: 900,
@@ -83,12 +87,23 @@ describe('loadConfig', () => {
     });
   });
 
-  it('refuses to start without a secret, naming the variable', () => {
-    expect(problemsOf({})).toEqual(['JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least 32 bytes)']);
+  it('refuses to start without a secret on a deployed stage, naming the variable', () => {
+    expect(problemsOf({ STAGE: 'dev' })).toEqual(['JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least 32 bytes)']);
   });
 
   it('refuses a secret shorter than 32 bytes', () => {
     expect(problemsOf({ JWT_SECRET: 'x'.repeat(31) })).toEqual(['JWT_SECRET must be at least 32 bytes, got 31']);
+  });
+
+  it('requires the table names, which only serverless.yml knows', () => {
+    expect(() => loadAll({ JWT_SECRET: SECRET })).toThrow(
+      'USERS_TABLE is required (serverless.yml sets it); FAMILIES_TABLE is required (serverless.yml sets it); LOGIN_ATTEMPTS_TABLE is required (serverless.yml sets it)',
+    );
+  });
+
+  it('signs with the development secret on the local stage when no secret is given, and nowhere else', () => {
+    expect(loadConfig({}).secret).toEqual({ value: DEV_JWT_SECRET });
+    expect(problemsOf({ AWS_LAMBDA_FUNCTION_NAME: 'fn' })).toEqual(['JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least 32 bytes)']);
   });
 
   it('refuses the development secret outside the local stage', () => {

@@ -1,4 +1,4 @@
-import type { AccessClaims } from './tokens/token-types';
+import type { AccessClaims } from './token-types';
 
 /**
  * Whether an access token is fresh enough at `now` (epoch seconds): `fresh` is `true`, or a
