@@ -12,7 +12,11 @@ const config = getConfig();
 const deps = getSessionDeps();
 
 /** POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token. */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
-  const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
-  return tokensReply(await auditLogin(event, credentials.username, () => issueFreshAccessToken(deps, credentials)));
-}, countOutcomes('LoginSucceeded'));
+export const handler = httpHandler(
+  config.corsAllowOrigin,
+  async (event) => {
+    const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
+    return tokensReply(await auditLogin(event, credentials.username, () => issueFreshAccessToken(deps, credentials)));
+  },
+  countOutcomes('LoginSucceeded'),
+);

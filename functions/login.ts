@@ -12,7 +12,11 @@ const config = getConfig();
 const deps = getSessionDeps();
 
 /** POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}. */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
-  const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
-  return tokensReply(await auditLogin(event, credentials.username, () => issueTokenPair(deps, credentials)));
-}, countOutcomes('LoginSucceeded'));
+export const handler = httpHandler(
+  config.corsAllowOrigin,
+  async (event) => {
+    const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
+    return tokensReply(await auditLogin(event, credentials.username, () => issueTokenPair(deps, credentials)));
+  },
+  countOutcomes('LoginSucceeded'),
+);

@@ -11,7 +11,11 @@ const config = getConfig();
 const deps = getSessionDeps();
 
 /** POST /logout with `Authorization: Bearer <refresh token>` → {"msg":"Logged out"}; revokes the token's family. */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
-  const refreshToken = readBearerToken(getHeader(event.headers, 'authorization'));
-  return loggedOutReply(await revokeSession(deps, refreshToken));
-}, countOutcomes('SessionRevoked'));
+export const handler = httpHandler(
+  config.corsAllowOrigin,
+  async (event) => {
+    const refreshToken = readBearerToken(getHeader(event.headers, 'authorization'));
+    return loggedOutReply(await revokeSession(deps, refreshToken));
+  },
+  countOutcomes('SessionRevoked'),
+);

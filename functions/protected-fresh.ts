@@ -3,7 +3,7 @@ import { httpHandler } from '../src/http/http-handler';
 import { getHttpConfig } from '../src/wiring/token-wiring';
 
 /** GET /protected-fresh, behind the fresh-only authorizer → {"fresh_logged_in_as": identity}. */
-export const handler = httpHandler(getHttpConfig().corsAllowOrigin, async (event) => {
+export const handler = httpHandler(getHttpConfig().corsAllowOrigin, (event) => {
   const identity = readAuthorizerIdentity(event);
   return { status: 200, body: { fresh_logged_in_as: identity }, identity };
 });

@@ -14,7 +14,11 @@ const deps = getSessionDeps();
  * POST /refresh with `Authorization: Bearer <refresh token>` → {"access_token" (not fresh),
  * "refresh_token" (the next one of the family; the presented one is now spent)}.
  */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
-  const refreshToken = readBearerToken(getHeader(event.headers, 'authorization'));
-  return tokensReply(await rotateRefreshToken(deps, refreshToken));
-}, countOutcomes('RefreshRotated'));
+export const handler = httpHandler(
+  config.corsAllowOrigin,
+  async (event) => {
+    const refreshToken = readBearerToken(getHeader(event.headers, 'authorization'));
+    return tokensReply(await rotateRefreshToken(deps, refreshToken));
+  },
+  countOutcomes('RefreshRotated'),
+);

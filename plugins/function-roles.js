@@ -33,11 +33,12 @@ class FunctionRoles {
     const byAlgorithm = settings.keyParameters?.[settings.jwtAlg];
     if (!byAlgorithm) this.fail(`JWT_ALG must be one of ${Object.keys(settings.keyParameters ?? {}).join(', ')}, got "${settings.jwtAlg}"`);
     const kmsKeyArn = settings.kmsKeyArn || undefined;
-    if (kmsKeyArn && !KMS_KEY_ARN.test(kmsKeyArn)) this.fail(`KEYS_KMS_KEY_ARN must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${kmsKeyArn}"`);
+    if (kmsKeyArn && !KMS_KEY_ARN.test(kmsKeyArn))
+      this.fail(`KEYS_KMS_KEY_ARN must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${kmsKeyArn}"`);
 
     for (const [name, fn] of Object.entries(this.serverless.service.functions)) {
       const statements = [...(fn.iamRoleStatements ?? [])];
-      const parameters = fn.keyAccess ? byAlgorithm[fn.keyAccess] ?? [] : [];
+      const parameters = fn.keyAccess ? (byAlgorithm[fn.keyAccess] ?? []) : [];
       if (parameters.length > 0) {
         statements.unshift({
           Effect: 'Allow',
@@ -54,7 +55,10 @@ class FunctionRoles {
     }
     // The provider-wide role serves as the template of the others; name it within the limit too.
     const { provider } = this.serverless.service;
-    provider.iam = { ...provider.iam, role: { ...provider.iam?.role, name: provider.iam?.role?.name ?? this.roleName(`${settings.namePrefix}-${stage}-${region}`) } };
+    provider.iam = {
+      ...provider.iam,
+      role: { ...provider.iam?.role, name: provider.iam?.role?.name ?? this.roleName(`${settings.namePrefix}-${stage}-${region}`) },
+    };
   }
 
   roleName(name) {

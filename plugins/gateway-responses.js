@@ -10,7 +10,14 @@ const { buildSync } = require('esbuild');
 
 /** Loads a TypeScript module of the product (esbuild turns it into CommonJS in memory). */
 function loadTypeScript(file) {
-  const [output] = buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' }).outputFiles;
+  const [output] = buildSync({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles;
   const module = { exports: {} };
   new Function('module', 'exports', 'require', output.text)(module, module.exports, require);
   return module.exports;
@@ -34,7 +41,10 @@ class GatewayResponses {
     }
     const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
     for (const [logicalId, properties] of Object.entries(responses)) {
-      resources[logicalId] = { Type: 'AWS::ApiGateway::GatewayResponse', Properties: { RestApiId: { Ref: 'ApiGatewayRestApi' }, ...properties } };
+      resources[logicalId] = {
+        Type: 'AWS::ApiGateway::GatewayResponse',
+        Properties: { RestApiId: { Ref: 'ApiGatewayRestApi' }, ...properties },
+      };
     }
     for (const resource of Object.values(resources)) {
       if (resource.Type !== 'AWS::ApiGateway::Deployment') continue;

@@ -15,7 +15,8 @@ class StageThrottling {
     if (!settings) return;
     const number = (value, name) => {
       const parsed = Number(value);
-      if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`custom.stageThrottling: ${name} must be a non-negative number, got "${value}"`);
+      if (!Number.isFinite(parsed) || parsed < 0)
+        throw new Error(`custom.stageThrottling: ${name} must be a non-negative number, got "${value}"`);
       return parsed;
     };
     const methodSettings = Object.entries(settings.routes ?? {}).map(([route, limits]) => {

@@ -9,7 +9,12 @@
 const MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'];
 
 const byteMatch = (fieldToMatch, positionalConstraint, searchString) => ({
-  ByteMatchStatement: { FieldToMatch: fieldToMatch, PositionalConstraint: positionalConstraint, SearchString: searchString, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+  ByteMatchStatement: {
+    FieldToMatch: fieldToMatch,
+    PositionalConstraint: positionalConstraint,
+    SearchString: searchString,
+    TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+  },
 });
 const visibility = (metricName) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metricName });
 
@@ -30,7 +35,8 @@ class Waf {
     const mode = String(settings.mode);
     if (mode !== 'block' && mode !== 'count') this.fail(`WAF_MODE must be block or count, got "${mode}"`);
     const rate = Number(settings.loginRate);
-    if (!Number.isInteger(rate) || rate < 10 || rate > 2_000_000_000) this.fail(`WAF_LOGIN_RATE must be a whole number from 10 to 2000000000, got "${settings.loginRate}"`);
+    if (!Number.isInteger(rate) || rate < 10 || rate > 2_000_000_000)
+      this.fail(`WAF_LOGIN_RATE must be a whole number from 10 to 2000000000, got "${settings.loginRate}"`);
 
     const aws = this.serverless.getProvider('aws');
     const name = `${this.serverless.service.service}-${aws.getStage()}`;
@@ -57,7 +63,12 @@ class Waf {
                 EvaluationWindowSec: 300,
                 AggregateKeyType: 'IP',
                 ScopeDownStatement: {
-                  AndStatement: { Statements: [byteMatch({ Method: {} }, 'EXACTLY', 'POST'), loginPaths.length > 1 ? { OrStatement: { Statements: loginPaths } } : loginPaths[0]] },
+                  AndStatement: {
+                    Statements: [
+                      byteMatch({ Method: {} }, 'EXACTLY', 'POST'),
+                      loginPaths.length > 1 ? { OrStatement: { Statements: loginPaths } } : loginPaths[0],
+                    ],
+                  },
                 },
               },
             },
@@ -78,7 +89,9 @@ class Waf {
       Type: 'AWS::WAFv2::WebACLAssociation',
       DependsOn: [deployment],
       Properties: {
-        ResourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${ApiGatewayRestApi}/stages/${aws.getStage()}` },
+        ResourceArn: {
+          'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${ApiGatewayRestApi}/stages/${aws.getStage()}`,
+        },
         WebACLArn: { 'Fn::GetAtt': ['WebAcl', 'Arn'] },
       },
     };

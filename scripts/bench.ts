@@ -51,7 +51,10 @@ const TARGETS = {
   } as Record<string, number>,
 };
 
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string; policyDocument?: { Statement: { Effect: string }[] } }>;
+type Handler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{ statusCode?: number; body?: string; policyDocument?: { Statement: { Effect: string }[] } }>;
 
 function build(env: Record<string, string>): void {
   rmSync(path.join(ROOT, BUILD_DIR), { recursive: true, force: true });
@@ -64,8 +67,13 @@ function build(env: Record<string, string>): void {
   rmSync(out, { recursive: true, force: true });
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const median = (values: number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 const fmt = (n: number, digits = 1): string => n.toFixed(digits).padStart(9);
 
 /**
@@ -92,7 +100,12 @@ async function compare(candidates: Record<string, () => unknown>, { rounds = 20,
   return Object.fromEntries(
     Object.entries(samples).map(([name, values]) => {
       values.sort((a, b) => a - b);
-      const stats = { p50: percentile(values, 50), p99: percentile(values, 99), mean: values.reduce((a, b) => a + b, 0) / values.length, rounds: roundP50[name]! };
+      const stats = {
+        p50: percentile(values, 50),
+        p99: percentile(values, 99),
+        mean: values.reduce((a, b) => a + b, 0) / values.length,
+        rounds: roundP50[name]!,
+      };
       return [name, stats];
     }),
   );
@@ -110,9 +123,24 @@ async function handlerOf(name: string, instance = ''): Promise<Handler> {
   return module.handler;
 }
 
-const context = (name: string) => ({ functionName: name, awsRequestId: 'bench', invokedFunctionArn: `arn:aws:lambda:eu-west-1:1:function:${name}`, memoryLimitInMB: '256' });
-const jsonEvent = (body: unknown) => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), isBase64Encoded: false, requestContext: {} });
-const bearerEvent = (token: string) => ({ headers: { Authorization: `Bearer ${token}` }, body: null, isBase64Encoded: false, requestContext: {} });
+const context = (name: string) => ({
+  functionName: name,
+  awsRequestId: 'bench',
+  invokedFunctionArn: `arn:aws:lambda:eu-west-1:1:function:${name}`,
+  memoryLimitInMB: '256',
+});
+const jsonEvent = (body: unknown) => ({
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+  requestContext: {},
+});
+const bearerEvent = (token: string) => ({
+  headers: { Authorization: `Bearer ${token}` },
+  body: null,
+  isBase64Encoded: false,
+  requestContext: {},
+});
 
 async function main(): Promise<void> {
   const db = await startDynalite();
@@ -132,7 +160,11 @@ async function main(): Promise<void> {
   Object.assign(process.env, env);
   build(env);
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
-  await createDynamoUserStore(client, env.USERS_TABLE).createUser('bench', await hashPassword('bench-password'), Math.floor(Date.now() / 1000));
+  await createDynamoUserStore(client, env.USERS_TABLE).createUser(
+    'bench',
+    await hashPassword('bench-password'),
+    Math.floor(Date.now() / 1000),
+  );
 
   const login = await handlerOf('login');
   const refresh = await handlerOf('refresh');
@@ -162,7 +194,8 @@ async function main(): Promise<void> {
       if (!timingSafeEqual(mac, expected)) throw new Error('bad mac');
     },
   });
-  const row = (label: string, r: { p50: number; p99: number; mean: number }) => console.log(`  ${label.padEnd(32)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.mean)}`);
+  const row = (label: string, r: { p50: number; p99: number; mean: number }) =>
+    console.log(`  ${label.padEnd(32)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.mean)}`);
   console.log('Authorizer hot path (µs/op, warm, same token, interleaved rounds)');
   console.log(`  ${''.padEnd(32)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'mean'.padStart(9)}`);
   row('any-valid authorizer (bundle)', hot.authorizer!);
@@ -171,25 +204,40 @@ async function main(): Promise<void> {
   row('node:crypto HMAC-SHA256 floor', hot.hmacFloor!);
   // Ratios are paired: each round's p50 against the same round's p50 of the other, median over rounds.
   const ratio = pairedRatio(hot.authorizer!, hot.joseCryptoKey!);
-  console.log(`  authorizer / jose:                ${ratio.toFixed(2)}x  (target <= ${TARGETS.authorizerVsJose}x: ${ratio <= TARGETS.authorizerVsJose ? 'met' : 'MISSED'})`);
+  console.log(
+    `  authorizer / jose:                ${ratio.toFixed(2)}x  (target <= ${TARGETS.authorizerVsJose}x: ${ratio <= TARGETS.authorizerVsJose ? 'met' : 'MISSED'})`,
+  );
   console.log(`  jose / HMAC floor:                ${pairedRatio(hot.joseCryptoKey!, hot.hmacFloor!).toFixed(1)}x`);
-  console.log(`  jose raw secret / CryptoKey:      ${pairedRatio(hot.joseRawSecret!, hot.joseCryptoKey!).toFixed(2)}x  (why keys are imported once)`);
+  console.log(
+    `  jose raw secret / CryptoKey:      ${pairedRatio(hot.joseRawSecret!, hot.joseCryptoKey!).toFixed(2)}x  (why keys are imported once)`,
+  );
 
   // 1b. The same authorizer with asymmetric keys (a separate module instance per algorithm).
   console.log('\nAuthorizer by algorithm (µs/op p50; bundle vs raw jose.jwtVerify with the imported public key)');
   const algRows: [string, number, number, number][] = [['HS256', hot.authorizer!.p50, hot.joseCryptoKey!.p50, ratio]];
   for (const alg of ['EdDSA', 'ES256'] as const) {
     const material = await generateKeyMaterial(alg);
-    Object.assign(process.env, { JWT_ALG: alg, JWT_SECRET: '', JWT_PRIVATE_KEY: material.privateKey, JWT_PUBLIC_KEYS: material.publicKeys });
+    Object.assign(process.env, {
+      JWT_ALG: alg,
+      JWT_SECRET: '',
+      JWT_PRIVATE_KEY: material.privateKey,
+      JWT_PUBLIC_KEYS: material.publicKeys,
+    });
     const asymLogin = await handlerOf('login', alg);
     const asymAuthorizer = await handlerOf('any-valid', alg);
-    const asymToken = (JSON.parse((await asymLogin(jsonEvent({ username: 'bench', password: 'bench-password' }), context('login'))).body ?? '{}') as Record<string, string>).access_token ?? '';
+    const asymToken =
+      (
+        JSON.parse(
+          (await asymLogin(jsonEvent({ username: 'bench', password: 'bench-password' }), context('login'))).body ?? '{}',
+        ) as Record<string, string>
+      ).access_token ?? '';
     const publicJwk = (JSON.parse(material.publicKeys) as { keys: JWK[] }).keys[0]!;
     const publicKey = await importJWK(publicJwk, alg);
     const event = { type: 'REQUEST', methodArn: METHOD_ARN, headers: { Authorization: `Bearer ${asymToken}` } };
-    const result = await compare(
-      { authorizer: () => asymAuthorizer(event, ctx), jose: () => jwtVerify(asymToken, publicKey, { ...verifyOptions, algorithms: [alg] }) },
-    );
+    const result = await compare({
+      authorizer: () => asymAuthorizer(event, ctx),
+      jose: () => jwtVerify(asymToken, publicKey, { ...verifyOptions, algorithms: [alg] }),
+    });
     algRows.push([alg, result.authorizer!.p50, result.jose!.p50, pairedRatio(result.authorizer!, result.jose!)]);
   }
   Object.assign(process.env, env, { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: '', JWT_PUBLIC_KEYS: '' });
@@ -201,7 +249,12 @@ async function main(): Promise<void> {
   // Written synchronously to /dev/null, as Lambda's stdout is a pipe written synchronously: the
   // cost of serializing and writing one EMF line, not of any terminal.
   const nullFd = openSync('/dev/null', 'w');
-  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { writeSync(nullFd, chunk); done(); } });
+  const sink = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      writeSync(nullFd, chunk);
+      done();
+    },
+  });
   // The functions above run with metrics disabled (quiet output); this instance must write.
   delete process.env.POWERTOOLS_METRICS_DISABLED;
   const metrics = new Metrics({ namespace: 'bench', serviceName: 'fresh-token-lambda' });
@@ -218,7 +271,9 @@ async function main(): Promise<void> {
   });
   const metricCost = median(counted.authorizerCounted!.rounds.map((value, round) => value - (counted.authorizer!.rounds[round] ?? NaN)));
   console.log('\nAuthorizer decision metrics (one EMF line per request, Powertools Metrics)');
-  console.log(`  cost per request (paired p50 difference): ${metricCost.toFixed(1)} µs  (adopt only under ${TARGETS.authorizerMetricMicros} µs: ${metricCost < TARGETS.authorizerMetricMicros ? 'under: worth adding' : 'over: not added to the authorizers'})`);
+  console.log(
+    `  cost per request (paired p50 difference): ${metricCost.toFixed(1)} µs  (adopt only under ${TARGETS.authorizerMetricMicros} µs: ${metricCost < TARGETS.authorizerMetricMicros ? 'under: worth adding' : 'over: not added to the authorizers'})`,
+  );
 
   // 2. Refresh: verify + user read + one conditional write + signing, against the local database.
   let current = firstRefresh;
@@ -250,7 +305,9 @@ async function main(): Promise<void> {
   console.log('\n/login against the local database (ms/op, median of 4 interleaved; scrypt N=2^17, r=8, p=1)');
   console.log(`  right password (+ new family)   ${fmt(median(logins.ok))}`);
   console.log(`  wrong password                  ${fmt(median(logins.wrong))}`);
-  console.log(`  unknown user                    ${fmt(median(logins.unknown))}  (ratio to wrong password: ${(median(logins.unknown) / median(logins.wrong)).toFixed(2)}x)`);
+  console.log(
+    `  unknown user                    ${fmt(median(logins.unknown))}  (ratio to wrong password: ${(median(logins.unknown) / median(logins.wrong)).toFixed(2)}x)`,
+  );
 
   // 4. Cold init: what a new Lambda container adds before its first request. A fresh Node
   // importing the packaged bundle (externals resolved from node_modules, as the runtime and the

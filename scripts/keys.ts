@@ -9,4 +9,10 @@ if (alg !== 'EdDSA' && alg !== 'ES256') {
   console.error('usage: npm run -s keys -- EdDSA|ES256');
   process.exit(2);
 }
-generateKeyMaterial(alg).then((material) => console.log(JSON.stringify(material)));
+generateKeyMaterial(alg).then(
+  (material) => console.log(JSON.stringify(material)),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

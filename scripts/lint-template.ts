@@ -41,10 +41,14 @@ async function packageVariant(variant: (typeof VARIANTS)[number], index: number)
   const outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-lint-'));
   const env = { ...process.env, JWT_SECRET: '', BUILD_DIR: `.esbuild-lint-${index}`, ...variant.env };
   try {
-    await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['package', ...variant.args, '--region', 'eu-west-1', '--package', outDir], { cwd: ROOT, env });
+    await promisify(execFile)(
+      path.join(ROOT, 'node_modules/.bin/serverless'),
+      ['package', ...variant.args, '--region', 'eu-west-1', '--package', outDir],
+      { cwd: ROOT, env },
+    );
   } catch (err) {
     const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-    throw new Error(`packaging "${variant.name}" failed:\n${stdout}${stderr}`);
+    throw new Error(`packaging "${variant.name}" failed:\n${stdout}${stderr}`, { cause: err });
   }
   return outDir;
 }

@@ -46,7 +46,8 @@ type CfnTable = { Type: string; Properties: Record<string, unknown> };
 
 /** CloudFormation table properties → a CreateTable request (TTL, PITR and SSE are AWS-only). */
 export function toCreateTableInput(properties: Record<string, unknown>): CreateTableCommandInput {
-  const { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } = properties as unknown as CreateTableCommandInput;
+  const { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } =
+    properties as unknown as CreateTableCommandInput;
   return { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode };
 }
 
@@ -64,11 +65,15 @@ async function printService(stage: string): Promise<PrintedService> {
   const yml = readFileSync(path.join(ROOT, 'serverless.yml'));
   const cache = path.join(tmpdir(), `fresh-token-service-${stage}-${createHash('sha256').update(yml).digest('hex').slice(0, 16)}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as PrintedService;
-  const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['print', '--stage', stage, '--format', 'json'], {
-    cwd: ROOT,
-    env: { ...process.env, JWT_SECRET: '' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    path.join(ROOT, 'node_modules/.bin/serverless'),
+    ['print', '--stage', stage, '--format', 'json'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, JWT_SECRET: '' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const printed = JSON.parse(stdout) as PrintedService;
   writeFileSync(cache, JSON.stringify({ functions: printed.functions, resources: printed.resources }));
   return printed;
@@ -83,7 +88,9 @@ export async function readTableDefinitions(stage = 'local'): Promise<CreateTable
 }
 
 /** The table settings the stateful functions get on `stage` (USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE). */
-export async function readTableNames(stage = 'local'): Promise<{ USERS_TABLE: string; FAMILIES_TABLE: string; LOGIN_ATTEMPTS_TABLE: string }> {
+export async function readTableNames(
+  stage = 'local',
+): Promise<{ USERS_TABLE: string; FAMILIES_TABLE: string; LOGIN_ATTEMPTS_TABLE: string }> {
   const environment = (await printService(stage)).functions.login?.environment ?? {};
   const { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE } = environment;
   if (!USERS_TABLE || !FAMILIES_TABLE || !LOGIN_ATTEMPTS_TABLE) throw new Error('serverless.yml gives the login function no table names');

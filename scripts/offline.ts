@@ -49,7 +49,12 @@ export async function startOffline({
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,
   };
-  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local'], {
+    cwd: ROOT,
+    env: childEnv,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start serverless offline');
   let output = '';
@@ -58,7 +63,10 @@ export async function startOffline({
   );
 
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless offline not ready after ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`serverless offline not ready after ${readyTimeoutMs} ms:\n${output}`)),
+      readyTimeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       output += text;

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     throw err;
   }
   console.log(`\nFresh-token API ready at http://localhost:${port} (stage "local", no path prefix). Ctrl-C stops it.`);
-  if (!process.env.JWT_SECRET && (alg ?? 'HS256') === 'HS256') console.log('Signing with the built-in DEV-ONLY secret; set JWT_SECRET to use your own.');
+  if (!process.env.JWT_SECRET && (alg ?? 'HS256') === 'HS256')
+    console.log('Signing with the built-in DEV-ONLY secret; set JWT_SECRET to use your own.');
 
   const shutdown = async (): Promise<void> => {
     await offline.stop();

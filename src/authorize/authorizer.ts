@@ -25,7 +25,7 @@ export interface AuthorizerOptions {
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Context) => Promise<APIGatewayAuthorizerResult>;
 
 /** Decides one request. Error codes: those of `readBearerToken` and `verifyAccessToken`, ERR_FRESH_TOKEN_REQUIRED. */
-export async function authorize(
+async function authorize(
   event: APIGatewayRequestAuthorizerEvent,
   options: AuthorizerOptions,
   verifier: TokenVerifier,
@@ -57,6 +57,8 @@ export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVeri
       }
       if (outcome === 'Unauthorized' && err instanceof AppError) {
         logger.info('unauthorized', { requestId: context?.awsRequestId, outcome: err.code });
+        // Exactly this error: API Gateway turns it, and only it, into a 401. The cause is logged above.
+        // eslint-disable-next-line preserve-caught-error
         throw new Error('Unauthorized');
       }
       logger.error('authorizer fault', { requestId: context?.awsRequestId, outcome: 'fault', error: err });

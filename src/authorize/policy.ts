@@ -43,7 +43,9 @@ export function identityContext(claims: AccessClaims, now: number): IdentityCont
 
 /** The RFC 9470 step-up challenge for a token that is not fresh enough. */
 export function stepUpContext(maxAgeSeconds: number | undefined): DenyContext {
-  return maxAgeSeconds === undefined ? { challenge: STEP_UP } : { challenge: `${STEP_UP}, max_age="${maxAgeSeconds}"`, maxAge: maxAgeSeconds };
+  return maxAgeSeconds === undefined
+    ? { challenge: STEP_UP }
+    : { challenge: `${STEP_UP}, max_age="${maxAgeSeconds}"`, maxAge: maxAgeSeconds };
 }
 
 /** An IAM policy allowing or denying `execute-api:Invoke` on `resource`, with the identity context. */

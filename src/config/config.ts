@@ -8,7 +8,7 @@
  */
 
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
-export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'EdDSA', 'ES256'];
+const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'EdDSA', 'ES256'];
 
 /** Token formats: this product's own, or flask-jwt-extended 4.x's for a step-by-step migration. */
 export type TokenFormat = 'standard' | 'flask-jwt-extended';
@@ -91,7 +91,7 @@ export const TEXT_DEFAULTS = Object.freeze({
 });
 
 /** Settings without a default: serverless.yml always sets them (the table names are its own). */
-const REQUIRED_TEXT = ['USERS_TABLE', 'FAMILIES_TABLE', 'LOGIN_ATTEMPTS_TABLE'] as const;
+type RequiredText = 'USERS_TABLE' | 'FAMILIES_TABLE' | 'LOGIN_ATTEMPTS_TABLE';
 
 /** Whole-number settings: [default, min, max]. Times are in seconds. */
 export const INTEGER_DEFAULTS = Object.freeze({
@@ -131,7 +131,7 @@ function reader(env: Env) {
     problems,
     read,
     text: (name: keyof typeof TEXT_DEFAULTS): string => read(name) ?? TEXT_DEFAULTS[name],
-    required(name: (typeof REQUIRED_TEXT)[number]): string {
+    required(name: RequiredText): string {
       const value = read(name);
       if (value === undefined) problems.push(`${name} is required (serverless.yml sets it)`);
       return value ?? '';
@@ -173,7 +173,8 @@ function keySource(r: Reader, name: string): KeySource {
 export function secretProblem(secret: string, devSecretAllowed: boolean, name: string): string | undefined {
   const bytes = new TextEncoder().encode(secret).byteLength;
   if (bytes < MIN_SECRET_BYTES) return `${name} must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}`;
-  if (secret === DEV_JWT_SECRET && !devSecretAllowed) return `${name} is the public local development secret; set a real secret (an SSM parameter) for this stage`;
+  if (secret === DEV_JWT_SECRET && !devSecretAllowed)
+    return `${name} is the public local development secret; set a real secret (an SSM parameter) for this stage`;
   return undefined;
 }
 
@@ -202,26 +203,31 @@ function tokenSection(r: Reader): TokenConfig {
   if (lambda) {
     // Independent of the stage name: a deployed function never takes key material as a value.
     for (const name of KEY_VALUE_VARIABLES) {
-      if (r.read(name) !== undefined) r.problems.push(`${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`);
+      if (r.read(name) !== undefined)
+        r.problems.push(`${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`);
     }
   }
   const jwtAlgorithm = algorithm(r);
   const rawFormat = r.text('TOKEN_FORMAT');
   const tokenFormat: TokenFormat = rawFormat === 'flask-jwt-extended' ? rawFormat : 'standard';
   if (rawFormat !== tokenFormat) r.problems.push(`TOKEN_FORMAT must be standard or flask-jwt-extended, got "${rawFormat}"`);
-  if (tokenFormat === 'flask-jwt-extended' && jwtAlgorithm !== 'HS256') r.problems.push('TOKEN_FORMAT=flask-jwt-extended needs JWT_ALG=HS256 (a shared secret)');
+  if (tokenFormat === 'flask-jwt-extended' && jwtAlgorithm !== 'HS256')
+    r.problems.push('TOKEN_FORMAT=flask-jwt-extended needs JWT_ALG=HS256 (a shared secret)');
 
   const secret = keySource(r, 'JWT_SECRET') ?? (devSecretAllowed ? { value: DEV_JWT_SECRET } : undefined);
   const privateKey = keySource(r, 'JWT_PRIVATE_KEY');
   const publicKeys = keySource(r, 'JWT_PUBLIC_KEYS');
   if (jwtAlgorithm === 'HS256') {
-    if (secret === undefined) r.problems.push(`JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least ${MIN_SECRET_BYTES} bytes)`);
+    if (secret === undefined)
+      r.problems.push(`JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least ${MIN_SECRET_BYTES} bytes)`);
     else if ('value' in secret) {
       const problem = secretProblem(secret.value, devSecretAllowed, 'JWT_SECRET');
       if (problem) r.problems.push(problem);
     }
   } else if (privateKey === undefined && publicKeys === undefined) {
-    r.problems.push(`JWT_PUBLIC_KEYS (or JWT_PUBLIC_KEYS_PARAM) is required for ${jwtAlgorithm}; issuing functions also need JWT_PRIVATE_KEY`);
+    r.problems.push(
+      `JWT_PUBLIC_KEYS (or JWT_PUBLIC_KEYS_PARAM) is required for ${jwtAlgorithm}; issuing functions also need JWT_PRIVATE_KEY`,
+    );
   }
   return {
     stage,
@@ -273,7 +279,8 @@ export function loadTokenConfig(env: Env): TokenConfig {
 export function loadPublishedKeysConfig(env: Env): PublishedKeysConfig {
   const r = reader(env);
   const jwtAlgorithm = algorithm(r);
-  if (onLambda(r) && r.read('JWT_PUBLIC_KEYS') !== undefined) r.problems.push('JWT_PUBLIC_KEYS holds key material as a value; on Lambda set JWT_PUBLIC_KEYS_PARAM (an SSM parameter name) instead');
+  if (onLambda(r) && r.read('JWT_PUBLIC_KEYS') !== undefined)
+    r.problems.push('JWT_PUBLIC_KEYS holds key material as a value; on Lambda set JWT_PUBLIC_KEYS_PARAM (an SSM parameter name) instead');
   return r.done({ jwtAlgorithm, publicKeys: keySource(r, 'JWT_PUBLIC_KEYS') });
 }
 

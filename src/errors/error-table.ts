@@ -1,7 +1,7 @@
 import { INTERNAL_ERROR_MSG, type ErrorCode } from './errors';
 
 /** What an authorizer does with an error: reject as 401, answer Deny, or fail as a real fault. */
-export type AuthorizerOutcome = 'Unauthorized' | 'Deny' | 'Fault';
+type AuthorizerOutcome = 'Unauthorized' | 'Deny' | 'Fault';
 
 /** The answers API Gateway makes itself, without running a function, that this API shapes. */
 export type GatewayResponseType =
@@ -21,20 +21,14 @@ export type GatewayResponseType =
 export const GATEWAY_OWN_MESSAGE = Symbol('API Gateway message');
 
 /** Which of API Gateway's own answers speak for a code, and what they say. */
-export interface GatewayColumn {
+interface GatewayColumn {
   readonly responses: readonly GatewayResponseType[];
   readonly msg: string | typeof GATEWAY_OWN_MESSAGE;
 }
 
 /** The operational metrics (CloudWatch, through EMF log lines) that outcomes are counted in. */
 export type MetricName =
-  | 'LoginSucceeded'
-  | 'LoginFailed'
-  | 'LoginLocked'
-  | 'RefreshRotated'
-  | 'RefreshReuseDetected'
-  | 'SessionRevoked'
-  | 'StoreUnavailable';
+  'LoginSucceeded' | 'LoginFailed' | 'LoginLocked' | 'RefreshRotated' | 'RefreshReuseDetected' | 'SessionRevoked' | 'StoreUnavailable';
 
 /** How one error code reaches a client over HTTP, through an authorizer, and from API Gateway. */
 export interface ErrorRow {
@@ -51,13 +45,14 @@ export interface ErrorRow {
 
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 /** RFC 9470 step-up challenge for a token that is not fresh enough (without a route's max_age). */
-export const STEP_UP =
-  'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
+export const STEP_UP = 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"';
 
 // Errors no authorizer can raise default to Fault: if one ever does, that is a bug, not a 401.
 const row = (status: number, authorizer: AuthorizerOutcome = 'Fault', wwwAuthenticate?: string): ErrorRow =>
   wwwAuthenticate === undefined ? { status, authorizer } : { status, authorizer, wwwAuthenticate };
-const gateway = (msg: GatewayColumn['msg'], ...responses: GatewayResponseType[]): { gateway: GatewayColumn } => ({ gateway: { responses, msg } });
+const gateway = (msg: GatewayColumn['msg'], ...responses: GatewayResponseType[]): { gateway: GatewayColumn } => ({
+  gateway: { responses, msg },
+});
 
 /**
  * The one table from error code to response. Adding an error means adding a row here.
@@ -69,6 +64,8 @@ const gateway = (msg: GatewayColumn['msg'], ...responses: GatewayResponseType[])
  * `Unauthorized`, ACCESS_DENIED for every Deny) and on its own (unknown route, throttling, a broken
  * authorizer). `plugins/gateway-responses.js` writes a Gateway Response from each such row.
  */
+// A table, aligned by column; the formatter leaves it as written.
+// prettier-ignore
 export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   //                          status  authorizer      WWW-Authenticate
   ERR_AUTH_HEADER_MISSING:    row(401, 'Unauthorized', 'Bearer'),

@@ -56,10 +56,7 @@ export class BadCredentialsError extends AppError {
 
 /** The `Authorization` header is absent, or it is not a `Bearer <token>` header. */
 export class AuthHeaderError extends AppError {
-  constructor(
-    code: 'ERR_AUTH_HEADER_MISSING' | 'ERR_AUTH_SCHEME_UNSUPPORTED' | 'ERR_AUTH_HEADER_MALFORMED',
-    message: string,
-  ) {
+  constructor(code: 'ERR_AUTH_HEADER_MISSING' | 'ERR_AUTH_SCHEME_UNSUPPORTED' | 'ERR_AUTH_HEADER_MALFORMED', message: string) {
     super(code, message);
   }
 }
@@ -68,11 +65,7 @@ export class AuthHeaderError extends AppError {
 export class TokenError extends AppError {
   constructor(
     code:
-      | 'ERR_TOKEN_INVALID'
-      | 'ERR_TOKEN_EXPIRED'
-      | 'ERR_TOKEN_NOT_YET_VALID'
-      | 'ERR_ACCESS_TOKEN_REQUIRED'
-      | 'ERR_REFRESH_TOKEN_REQUIRED',
+      'ERR_TOKEN_INVALID' | 'ERR_TOKEN_EXPIRED' | 'ERR_TOKEN_NOT_YET_VALID' | 'ERR_ACCESS_TOKEN_REQUIRED' | 'ERR_REFRESH_TOKEN_REQUIRED',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -120,10 +113,7 @@ export class FreshTokenRequiredError extends AppError {
 
 /** A request body the API cannot accept: media type, size, JSON shape or fields. */
 export class BadRequestError extends AppError {
-  constructor(
-    code: 'ERR_UNSUPPORTED_MEDIA_TYPE' | 'ERR_BODY_TOO_LARGE' | 'ERR_BODY_INVALID',
-    message: string,
-  ) {
+  constructor(code: 'ERR_UNSUPPORTED_MEDIA_TYPE' | 'ERR_BODY_TOO_LARGE' | 'ERR_BODY_INVALID', message: string) {
     super(code, message);
   }
 }

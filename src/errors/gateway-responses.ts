@@ -24,7 +24,7 @@ export interface GatewayResponseProperties {
 }
 
 /** Headers a browser script may read on an error (the challenge, when to retry). */
-export const EXPOSED_HEADERS = 'WWW-Authenticate,Retry-After';
+const EXPOSED_HEADERS = 'WWW-Authenticate,Retry-After';
 /** The authorizer context value holding a Deny's own challenge (see `stepUpContext`). */
 const CONTEXT_CHALLENGE = 'context.authorizer.challenge';
 

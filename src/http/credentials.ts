@@ -1,4 +1,4 @@
-import type { Credentials } from '../sessions/session-service';
+import type { Credentials } from '../users/user-store';
 import { BadRequestError } from '../errors/errors';
 
 const MAX_USERNAME = 256;

@@ -16,7 +16,7 @@ export type OutcomeHook = (outcome: 'ok' | ErrorCode | 'fault') => void;
  */
 export function httpHandler(
   corsAllowOrigin: string,
-  run: (event: APIGatewayProxyEvent) => Promise<JsonReply>,
+  run: (event: APIGatewayProxyEvent) => JsonReply | Promise<JsonReply>,
   onOutcome?: OutcomeHook,
 ): HttpHandler {
   return async (event, context) => {

@@ -3,7 +3,7 @@ import { conditionalWrite, storeCall } from '../platform/store-call';
 import type { Family, FamilyStore, RotateResult } from './family-store';
 
 /** The families table's index from username to family ids (declared in serverless.yml). */
-export const USERNAME_INDEX = 'username-index';
+const USERNAME_INDEX = 'username-index';
 
 /** Refresh-token families in DynamoDB, one item per family keyed by `familyId`. */
 export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: string): FamilyStore {
@@ -23,7 +23,9 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
   return {
     create: (family) =>
-      conditionalWrite(() => db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' }))),
+      conditionalWrite(() =>
+        db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })),
+      ),
 
     rotate: ({ familyId, username, oldJti, newJti, now, expiresAt }) =>
       conditionalUpdate({
@@ -32,7 +34,14 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
         UpdateExpression: 'SET previousJti = currentJti, currentJti = :new, rotatedAt = :now, expiresAt = :expiresAt',
         ConditionExpression: '#status = :active AND currentJti = :old AND username = :username AND expiresAt > :now',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':active': 'active', ':old': oldJti, ':new': newJti, ':now': now, ':expiresAt': expiresAt, ':username': username },
+        ExpressionAttributeValues: {
+          ':active': 'active',
+          ':old': oldJti,
+          ':new': newJti,
+          ':now': now,
+          ':expiresAt': expiresAt,
+          ':username': username,
+        },
       }),
 
     rotateFromPrevious: ({ familyId, oldJti, seenCurrentJti, newJti, now, notRotatedBefore, expiresAt }) =>

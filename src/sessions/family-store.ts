@@ -18,7 +18,7 @@ export interface Family {
   readonly expiresAt: number;
 }
 
-export type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-changed';
+type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-changed';
 
 /** The outcome of one rotation attempt. */
 export type RotateResult = 'rotated' | 'stale';
@@ -31,7 +31,14 @@ export interface FamilyStore {
    * family is active, unexpired, owned by `username` and `oldJti` is still current. 'stale' when it
    * did not hold. Error code: ERR_STORE_UNAVAILABLE.
    */
-  rotate(input: { familyId: string; username: string; oldJti: string; newJti: string; now: number; expiresAt: number }): Promise<RotateResult>;
+  rotate(input: {
+    familyId: string;
+    username: string;
+    oldJti: string;
+    newJti: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<RotateResult>;
   /**
    * Like `rotate`, but for a retry with the immediately-previous token within the grace window:
    * holds only while `oldJti` is still the previous token and `seenCurrentJti` is still current.

@@ -13,12 +13,7 @@ import type { TokenIssuer } from '../tokens/token-issuer';
 import type { TokenVerifier } from '../tokens/token-verifier';
 import type { LoginAttempts } from '../users/login-attempts';
 import { verifyPassword } from '../users/password';
-import type { UserRecord, UserStore } from '../users/user-store';
-
-export interface Credentials {
-  readonly username: string;
-  readonly password: string;
-}
+import type { Credentials, UserRecord, UserStore } from '../users/user-store';
 
 /** A session's tokens, as issued to `sub`. */
 export interface IssuedTokens {
@@ -52,7 +47,11 @@ const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtL
  * username's allowance first, existing or not. Error codes: ERR_BAD_CREDENTIALS (also for a
  * disabled user), ERR_TOO_MANY_ATTEMPTS, ERR_STORE_UNAVAILABLE.
  */
-export async function checkCredentials(deps: Pick<SessionDeps, 'users' | 'attempts'>, { username, password }: Credentials, now: number): Promise<UserRecord> {
+async function checkCredentials(
+  deps: Pick<SessionDeps, 'users' | 'attempts'>,
+  { username, password }: Credentials,
+  now: number,
+): Promise<UserRecord> {
   await deps.attempts.reserve(username, now);
   const user = await deps.users.findUser(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);

@@ -29,7 +29,7 @@ export type ParameterReader = (name: string) => Promise<string>;
 type KeySettings = Pick<TokenConfig, 'devSecretAllowed' | 'jwtAlgorithm' | 'secret' | 'previousSecrets' | 'privateKey' | 'publicKeys'>;
 
 /** Key material that is missing or malformed: a deployment fault, reported by variable name. */
-export class KeyConfigError extends Error {
+class KeyConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'KeyConfigError';
@@ -78,7 +78,12 @@ export function jwkThumbprint(jwk: JWK): string {
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
-async function importAsymmetric(jwk: unknown, alg: 'EdDSA' | 'ES256', name: string, wantPrivate: boolean): Promise<{ kid: string; key: Key; jwk: JWK }> {
+async function importAsymmetric(
+  jwk: unknown,
+  alg: 'EdDSA' | 'ES256',
+  name: string,
+  wantPrivate: boolean,
+): Promise<{ kid: string; key: Key; jwk: JWK }> {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyConfigError(`${name} must hold JWK objects`);
   const candidate = jwk as JWK;
   if (wantPrivate !== (typeof candidate.d === 'string')) {
@@ -127,7 +132,7 @@ export async function loadVerificationKeys(settings: KeySettings, readParameter:
       if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {
         throw new KeyConfigError(`${previous.name} must be a JSON array of secrets`);
       }
-      for (const old of list as string[]) byKid.set(secretKid(old), await importHmacKey(checkedSecret(old, previous.name, settings.devSecretAllowed)));
+      for (const old of list) byKid.set(secretKid(old), await importHmacKey(checkedSecret(old, previous.name, settings.devSecretAllowed)));
     }
     return { alg, byKid, withoutKid };
   }

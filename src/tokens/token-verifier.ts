@@ -84,7 +84,11 @@ function invalidToken(cause: string): TokenError {
 }
 
 /** Header `typ` and claim `type` must name the same, expected kind. */
-function checkKind({ payload, protectedHeader }: JWTVerifyResult, expected: TokenKind, typ: Readonly<Record<TokenKind, string>>): JWTPayload {
+function checkKind(
+  { payload, protectedHeader }: JWTVerifyResult,
+  expected: TokenKind,
+  typ: Readonly<Record<TokenKind, string>>,
+): JWTPayload {
   const kind = payload.type;
   if (kind !== 'access' && kind !== 'refresh') {
     throw invalidToken('unknown type claim');

@@ -13,7 +13,7 @@ export interface ScryptParams {
 }
 
 /** OWASP's recommended scrypt strength: N=2^17, r=8, p=1 (128 MiB per hash). */
-export const SCRYPT_DEFAULTS: ScryptParams = Object.freeze({ log2N: 17, r: 8, p: 1 });
+const SCRYPT_DEFAULTS: ScryptParams = Object.freeze({ log2N: 17, r: 8, p: 1 });
 
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;

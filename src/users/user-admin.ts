@@ -3,14 +3,19 @@
  * list. Disabling a user or changing a password revokes every refresh-token family of the user.
  */
 import { nowSeconds } from '../platform/clock';
-import type { FamilyStore } from '../sessions/family-store';
 import { hashPassword, type ScryptParams } from './password';
 import type { UserRecord, UserStore } from './user-store';
 import { isWellFormedUsername } from './username';
 
+/** What administration needs of the sessions: ending all of a user's. */
+interface SessionRevoker {
+  revokeAllOfUser(username: string, reason: 'user-disabled' | 'password-changed', now: number): Promise<number>;
+}
+
 export interface AdminDeps {
   readonly users: UserStore;
-  readonly families: FamilyStore;
+  /** Ends every session of a user (the sessions' family store); declared here so users/ stays below sessions/. */
+  readonly families: SessionRevoker;
   /** Overrides the OWASP default, for tests only. */
   readonly scrypt?: ScryptParams;
 }

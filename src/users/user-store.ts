@@ -23,3 +23,9 @@ export interface UserStore {
   /** Every user, without password hashes. Error code: ERR_STORE_UNAVAILABLE. */
   listUsers(): Promise<Omit<UserRecord, 'passwordHash'>[]>;
 }
+
+/** A username and password as a client sent them. */
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}

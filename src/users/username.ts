@@ -1,5 +1,5 @@
 /** What a username may be: letters, digits and `. _ @ + -`, 1 to 256 characters. */
-export const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,256}$/;
+const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,256}$/;
 
 /** True for a username the users command could have created. */
 export function isWellFormedUsername(username: string): boolean {

@@ -1,6 +1,6 @@
 /**
  * Cold-start wiring of the database side, for the stateful functions only (login, fresh-login,
- * refresh, logout): one DynamoDB client and the stores over it. Kept apart from `runtime.ts` so
+ * refresh, logout): one DynamoDB client and the stores over it. Kept apart from `token-wiring.ts` so
  * the authorizers and protected handlers never load the AWS SDK.
  */
 import type { SessionDeps } from '../sessions/session-service';

@@ -2,12 +2,19 @@
  * Cold-start wiring: each piece is built on first use and kept for the life of the container.
  * A function pulls in only the pieces it uses, so an authorizer bundle carries no signing code
  * and a protected handler neither jose nor the signing secret. The database side lives in
- * `store-runtime.ts`, so nothing here brings in the AWS SDK.
+ * `store-wiring.ts`, so nothing here brings in the AWS SDK.
  */
-import { loadConfig, loadHttpConfig, loadPublishedKeysConfig, loadTokenConfig, type Config, type HttpConfig, type TokenConfig } from '../config/config';
+import {
+  loadConfig,
+  loadHttpConfig,
+  loadPublishedKeysConfig,
+  loadTokenConfig,
+  type Config,
+  type HttpConfig,
+  type TokenConfig,
+} from '../config/config';
 import { logger } from '../platform/logger';
 import { readSecureParameter } from '../platform/parameters';
-import type { JWK } from 'jose';
 import { loadPublishedKeys, loadSigningKey, loadVerificationKeys, type VerificationKeys } from '../tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from '../tokens/token-verifier';
@@ -16,7 +23,7 @@ let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;
 let httpConfig: HttpConfig | undefined;
 let verificationKeys: Promise<VerificationKeys> | undefined;
-let publishedKeys: Promise<readonly JWK[]> | undefined;
+let publishedKeys: ReturnType<typeof loadPublishedKeys> | undefined;
 let verifier: TokenVerifier | undefined;
 let issuer: TokenIssuer | undefined;
 
@@ -42,13 +49,13 @@ export function getHttpConfig(): HttpConfig {
  * The verification keys, loaded (from the environment or SSM) and imported once. Loading starts
  * at cold start; a failure is logged there and fails every request as a fault, never as a 401.
  */
-export function getVerificationKeys(): Promise<VerificationKeys> {
+function getVerificationKeys(): Promise<VerificationKeys> {
   verificationKeys ??= reportFailure(loadVerificationKeys(getTokenConfig(), readSecureParameter));
   return verificationKeys;
 }
 
 /** The public keys the JWKS route publishes (none with HS256), loaded once. Throws `ConfigError`. */
-export function getPublishedKeys(): Promise<readonly JWK[]> {
+export function getPublishedKeys(): ReturnType<typeof loadPublishedKeys> {
   publishedKeys ??= reportFailure(loadPublishedKeys(loadPublishedKeysConfig(process.env), readSecureParameter));
   return publishedKeys;
 }

@@ -42,7 +42,11 @@ describe('EdDSA keys end to end', () => {
 
     const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
     const remote = createRemoteJWKSet(new URL(`${api.baseUrl}/.well-known/jwks.json`));
-    const { payload } = await jwtVerify(access_token!, remote, { algorithms: ['EdDSA'], issuer: 'fresh-token-lambda', audience: 'fresh-token-lambda' });
+    const { payload } = await jwtVerify(access_token!, remote, {
+      algorithms: ['EdDSA'],
+      issuer: 'fresh-token-lambda',
+      audience: 'fresh-token-lambda',
+    });
     expect(payload).toMatchObject({ sub: 'pat', type: 'access', fresh: true });
   });
 });

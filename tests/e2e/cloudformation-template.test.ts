@@ -61,7 +61,9 @@ type Statement = { Action: string[]; Resource: unknown };
 
 /** The IAM role of a function (in `within`, default the prod template). */
 function roleOf(functionName: string, within = resources, stage = 'prod'): Resource {
-  const fn = Object.values(within).find((f) => f.Type === 'AWS::Lambda::Function' && f.Properties.FunctionName === `fresh-token-lambda-${stage}-${functionName}`);
+  const fn = Object.values(within).find(
+    (f) => f.Type === 'AWS::Lambda::Function' && f.Properties.FunctionName === `fresh-token-lambda-${stage}-${functionName}`,
+  );
   if (!fn) throw new Error(`no function ${functionName}`);
   return within[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
 }
@@ -69,7 +71,9 @@ function roleOf(functionName: string, within = resources, stage = 'prod'): Resou
 /** The IAM statements of a function's role. */
 function statementsOf(functionName: string, within = resources, stage = 'prod'): Statement[] {
   const role = roleOf(functionName, within, stage);
-  return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
+  return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
 }
 
 /** The names of the key parameters a function may read. */
@@ -79,7 +83,19 @@ function keyParametersOf(functionName: string, within = resources, stage = 'prod
     .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split('/').pop()));
 }
 
-const ALL_FUNCTIONS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent'];
+const ALL_FUNCTIONS = [
+  'login',
+  'fresh-login',
+  'refresh',
+  'logout',
+  'any-valid',
+  'fresh-only',
+  'fresh-recent',
+  'jwks',
+  'protected',
+  'protected-fresh',
+  'protected-recent',
+];
 
 beforeAll(async () => {
   template = JSON.parse(await packageTemplate({})) as typeof template;
@@ -92,11 +108,14 @@ describe('a deploy without --stage', () => {
     expect(template).not.toContain('DEV-ONLY');
     expect(template).not.toContain('a-secret-in-the-deploying-shell');
     expect(template).not.toContain('"d":"x"');
-    const functions = Object.values((JSON.parse(template) as { Resources: Record<string, Resource> }).Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const functions = Object.values((JSON.parse(template) as { Resources: Record<string, Resource> }).Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    );
     for (const fn of functions) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
       expect(variables.STAGE).toBe('dev');
-      for (const name of ['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS']) expect(variables[name] ?? '').toBe('');
+      for (const name of ['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'])
+        expect(variables[name] ?? '').toBe('');
     }
   }, 180_000);
 
@@ -132,19 +151,29 @@ describe('the packaged CloudFormation template', () => {
 
   it('has a Gateway Response for every answer API Gateway makes, each as the error table says', () => {
     const table = Object.entries(ERROR_TABLE).flatMap(([code, row]) => (row.gateway?.responses ?? []).map((type) => ({ code, row, type })));
-    expect(ofType('AWS::ApiGateway::GatewayResponse').map((r) => r.Properties.ResponseType).sort()).toEqual(table.map(({ type }) => type).sort());
+    expect(
+      ofType('AWS::ApiGateway::GatewayResponse')
+        .map((r) => r.Properties.ResponseType)
+        .sort(),
+    ).toEqual(table.map(({ type }) => type).sort());
     for (const { row, type } of table) {
       const response = gatewayResponse(type);
       const headers = response.ResponseParameters as Record<string, string>;
       expect(response.StatusCode).toBe(type.startsWith('DEFAULT_') ? undefined : String(row.status));
       const body = (response.ResponseTemplates as Record<string, string>)['application/json'];
-      expect(body).toBe(row.gateway?.msg === GATEWAY_OWN_MESSAGE ? '{"msg":$context.error.messageString}' : JSON.stringify({ msg: row.gateway?.msg }));
+      expect(body).toBe(
+        row.gateway?.msg === GATEWAY_OWN_MESSAGE ? '{"msg":$context.error.messageString}' : JSON.stringify({ msg: row.gateway?.msg }),
+      );
       expect(headers).toMatchObject({
         'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
         'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After'",
       });
-      expect(headers['gatewayresponse.header.WWW-Authenticate']).toBe(row.wwwAuthenticate === undefined ? undefined : `'${row.wwwAuthenticate}'`);
-      expect(headers['gatewayresponse.header.Retry-After']).toBe(row.retryAfterSeconds === undefined ? undefined : `'${row.retryAfterSeconds}'`);
+      expect(headers['gatewayresponse.header.WWW-Authenticate']).toBe(
+        row.wwwAuthenticate === undefined ? undefined : `'${row.wwwAuthenticate}'`,
+      );
+      expect(headers['gatewayresponse.header.Retry-After']).toBe(
+        row.retryAfterSeconds === undefined ? undefined : `'${row.retryAfterSeconds}'`,
+      );
     }
   });
 
@@ -152,7 +181,11 @@ describe('the packaged CloudFormation template', () => {
     const summary = (type: string) => {
       const response = gatewayResponse(type);
       const headers = response.ResponseParameters as Record<string, string>;
-      return [response.StatusCode, (response.ResponseTemplates as Record<string, string>)['application/json'], headers['gatewayresponse.header.WWW-Authenticate'] ?? headers['gatewayresponse.header.Retry-After']];
+      return [
+        response.StatusCode,
+        (response.ResponseTemplates as Record<string, string>)['application/json'],
+        headers['gatewayresponse.header.WWW-Authenticate'] ?? headers['gatewayresponse.header.Retry-After'],
+      ];
     };
     expect(summary('MISSING_AUTHENTICATION_TOKEN')).toEqual(['404', '{"msg":"Not found"}', undefined]);
     expect(summary('THROTTLED')).toEqual(['429', '{"msg":"Too many requests; slow down"}', "'1'"]);
@@ -162,27 +195,39 @@ describe('the packaged CloudFormation template', () => {
       '{"msg":"Fresh token required"}',
       `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
     ]);
-    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) expect(summary(type)).toEqual(['500', '{"msg":"Internal server error"}', undefined]);
+    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'])
+      expect(summary(type)).toEqual(['500', '{"msg":"Internal server error"}', undefined]);
   });
 
   it('deploys the stage after every Gateway Response, so a change reaches it in the same deploy', () => {
     const [deployment] = ofType('AWS::ApiGateway::Deployment') as (Resource & { DependsOn?: string[] })[];
-    const ids = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::GatewayResponse').map(([id]) => id);
+    const ids = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::ApiGateway::GatewayResponse')
+      .map(([id]) => id);
     expect(ids).toHaveLength(8);
     expect(deployment?.DependsOn).toEqual(expect.arrayContaining(ids));
   });
 
   it('can take the Deny challenge, with its max_age, from the authorizer context when asked to', async () => {
     const contextual = await packageStage({ STEP_UP_CHALLENGE: 'context' });
-    const denied = Object.values(contextual).find((r) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === 'ACCESS_DENIED');
-    expect(denied?.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.challenge' });
+    const denied = Object.values(contextual).find(
+      (r) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === 'ACCESS_DENIED',
+    );
+    expect(denied?.Properties.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.challenge',
+    });
   }, 180_000);
 
   it('wires each route to its function and the protected routes to their authorizers', () => {
     const methods = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod !== 'OPTIONS');
     const summary = methods
       .map((method) => {
-        const props = method.Properties as { HttpMethod: string; AuthorizationType: string; AuthorizerId?: { Ref: string }; ResourceId: { Ref: string } };
+        const props = method.Properties as {
+          HttpMethod: string;
+          AuthorizationType: string;
+          AuthorizerId?: { Ref: string };
+          ResourceId: { Ref: string };
+        };
         const resource = resources[props.ResourceId.Ref]!.Properties.PathPart as string;
         return `${props.HttpMethod} /${resource} ${props.AuthorizationType} ${props.AuthorizerId?.Ref ?? '-'}`;
       })
@@ -214,7 +259,9 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('declares the tables pay-per-request, encrypted, with point-in-time recovery, and TTL where items expire', () => {
-    const tables = Object.fromEntries(ofType('AWS::DynamoDB::Table').map((table) => [table.Properties.TableName, table.Properties]));
+    const tables = Object.fromEntries(
+      ofType('AWS::DynamoDB::Table').map((table) => [table.Properties.TableName as string, table.Properties]),
+    );
     expect(Object.keys(tables).sort()).toEqual([
       'fresh-token-lambda-prod-login-attempts',
       'fresh-token-lambda-prod-refresh-families',
@@ -227,8 +274,14 @@ describe('the packaged CloudFormation template', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
     }
-    expect(tables['fresh-token-lambda-prod-refresh-families']?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(tables['fresh-token-lambda-prod-login-attempts']?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(tables['fresh-token-lambda-prod-refresh-families']?.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+    expect(tables['fresh-token-lambda-prod-login-attempts']?.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
     // Kept when the stack goes, but not after a failed first deploy (which would block the next).
     for (const table of ['UsersTable', 'FamiliesTable']) {
       expect(resources[table]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
@@ -241,9 +294,16 @@ describe('the packaged CloudFormation template', () => {
         .filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')))
         .map((statement) => `${(statement.Resource as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]}: ${statement.Action.join(',')}`)
         .sort();
-    expect(grants('login')).toEqual(['FamiliesTable: dynamodb:PutItem', 'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('login')).toEqual([
+      'FamiliesTable: dynamodb:PutItem',
+      'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
+      'UsersTable: dynamodb:GetItem',
+    ]);
     expect(grants('fresh-login')).toEqual(['LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
-    expect(grants('refresh')).toEqual(['FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:PutItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('refresh')).toEqual([
+      'FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:PutItem',
+      'UsersTable: dynamodb:GetItem',
+    ]);
     expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem,dynamodb:PutItem']);
     for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent']) {
       expect(grants(name)).toEqual([]);
@@ -284,17 +344,20 @@ describe('the packaged CloudFormation template', () => {
     for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent']) {
       expect(keyParametersOf(name)).toEqual(['jwt-secret', 'jwt-previous-secrets']);
     }
-    for (const name of ['jwks', 'protected', 'protected-fresh', 'protected-recent']) expect(statementsOf(name).filter((s) => s.Action.some((a) => !a.startsWith('logs:')))).toEqual([]);
+    for (const name of ['jwks', 'protected', 'protected-fresh', 'protected-recent'])
+      expect(statementsOf(name).filter((s) => s.Action.some((a) => !a.startsWith('logs:')))).toEqual([]);
   });
 
-  it('gives every function a role of its own, named within IAM\'s 64 characters', () => {
+  it("gives every function a role of its own, named within IAM's 64 characters", () => {
     const names = ALL_FUNCTIONS.map((name) => roleOf(name).Properties.RoleName as string);
     expect(new Set(names).size).toBe(ALL_FUNCTIONS.length);
     expect(names).toContain('fresh-token-prod-fresh-recent-eu-west-1');
   });
 
   it('alarms on any refresh-token reuse, any database outage, and lockouts above ALARM_LOCKOUTS, to one SNS topic', () => {
-    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm').map((alarm) => [alarm.Properties.MetricName, alarm.Properties]));
+    const alarms = Object.fromEntries(
+      ofType('AWS::CloudWatch::Alarm').map((alarm) => [alarm.Properties.MetricName as string, alarm.Properties]),
+    );
     expect(Object.keys(alarms).sort()).toEqual(['LoginLocked', 'RefreshReuseDetected', 'StoreUnavailable']);
     for (const alarm of Object.values(alarms)) {
       expect(alarm).toMatchObject({
@@ -330,15 +393,21 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
   let edTemplate: { Resources: Record<string, Resource>; Parameters: Record<string, { Default: string }> };
 
   beforeAll(async () => {
-    const template = await packageTemplate({ JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: KMS, WAF: 'true', ALARM_EMAIL: 'ops@example.com' }, ['--stage', STAGE], 'ap-southeast-5');
+    const template = await packageTemplate(
+      { JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: KMS, WAF: 'true', ALARM_EMAIL: 'ops@example.com' },
+      ['--stage', STAGE],
+      'ap-southeast-5',
+    );
     edTemplate = JSON.parse(template) as typeof edTemplate;
     edResources = edTemplate.Resources;
   }, 180_000);
 
   it('lets the JWKS route and the verifiers read only the public keys, and only issuers the private key', () => {
     expect(keyParametersOf('jwks', edResources, STAGE)).toEqual(['jwt-public-keys']);
-    for (const name of ['logout', 'any-valid', 'fresh-only', 'fresh-recent']) expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys']);
-    for (const name of ['login', 'fresh-login', 'refresh']) expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys', 'jwt-private-key']);
+    for (const name of ['logout', 'any-valid', 'fresh-only', 'fresh-recent'])
+      expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys']);
+    for (const name of ['login', 'fresh-login', 'refresh'])
+      expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys', 'jwt-private-key']);
   });
 
   it('adds kms:Decrypt on that key to exactly the functions that read keys', () => {
@@ -348,7 +417,9 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
   });
 
   it('keeps every role name within 64 characters', () => {
-    const names = Object.values(edResources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => r.Properties.RoleName as string);
+    const names = Object.values(edResources)
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .map((r) => r.Properties.RoleName as string);
     expect(names).toContain(`fresh-token-${STAGE}-fresh-recent-ap-southeast-5`);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
   });
@@ -369,11 +440,22 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
       Statement: { RateBasedStatement: { Limit: 100, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } },
     });
     const scope = JSON.stringify(rate);
-    for (const part of ['"SearchString":"POST"', '"SearchString":"/login"', '"SearchString":"/fresh-login"', '"PositionalConstraint":"ENDS_WITH"']) expect(scope).toContain(part);
-    expect(common).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } });
+    for (const part of [
+      '"SearchString":"POST"',
+      '"SearchString":"/login"',
+      '"SearchString":"/fresh-login"',
+      '"PositionalConstraint":"ENDS_WITH"',
+    ])
+      expect(scope).toContain(part);
+    expect(common).toMatchObject({
+      OverrideAction: { None: {} },
+      Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+    });
     expect(badInputs).toMatchObject({ Statement: { ManagedRuleGroupStatement: { Name: 'AWSManagedRulesKnownBadInputsRuleSet' } } });
     const association = edResources.WebAclAssociation as Resource & { DependsOn: string[] };
-    expect(association.Properties.ResourceArn).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${ApiGatewayRestApi}/stages/${STAGE}` });
+    expect(association.Properties.ResourceArn).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${ApiGatewayRestApi}/stages/${STAGE}`,
+    });
     expect(edResources[association.DependsOn[0]!]?.Type).toBe('AWS::ApiGateway::Deployment');
   });
 
@@ -383,13 +465,19 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
 
   it('has no WAF unless asked, and can only count with WAF_MODE=count', async () => {
     expect(Object.values(resources).some((r) => r.Type.startsWith('AWS::WAFv2::'))).toBe(false);
-    const counting = (JSON.parse(await packageTemplate({ WAF: 'true', WAF_MODE: 'count', WAF_LOGIN_RATE: '500' })) as { Resources: Record<string, Resource> }).Resources;
+    const counting = (
+      JSON.parse(await packageTemplate({ WAF: 'true', WAF_MODE: 'count', WAF_LOGIN_RATE: '500' })) as {
+        Resources: Record<string, Resource>;
+      }
+    ).Resources;
     const rules = (counting.WebAcl!.Properties as { Rules: Record<string, unknown>[] }).Rules;
     expect(rules[0]).toMatchObject({ Action: { Count: {} }, Statement: { RateBasedStatement: { Limit: 500 } } });
     expect(rules.slice(1).map((rule) => rule.OverrideAction)).toEqual([{ Count: {} }, { Count: {} }]);
   }, 180_000);
 
   it('refuses a KMS key that is not a key ARN', async () => {
-    await expect(packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })).rejects.toMatchObject({ stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN') });
+    await expect(packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })).rejects.toMatchObject({
+      stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN'),
+    });
   }, 60_000);
 });

@@ -71,7 +71,17 @@ describe('the fresh-token flow through serverless-offline', () => {
 
   it('signs with the JWT_SECRET of the start environment, not the built-in dev secret', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: 'carol', type: 'access', fresh: true, jti: 'e2e', iat: now, nbf: now, exp: now + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' };
+    const claims = {
+      sub: 'carol',
+      type: 'access',
+      fresh: true,
+      jti: 'e2e',
+      iat: now,
+      nbf: now,
+      exp: now + 60,
+      iss: 'fresh-token-lambda',
+      aud: 'fresh-token-lambda',
+    };
     const sign = (secret: string) => craftToken(claims, {}, secret);
     expect((await request('GET', '/protected', { token: await sign(SECRET) })).json).toEqual({ logged_in_as: 'carol' });
     const devSecret = 'DEV-ONLY-local-secret-never-use-in-production-0123456789';
@@ -81,7 +91,10 @@ describe('the fresh-token flow through serverless-offline', () => {
   it('answers bad input with a 4xx JSON msg, never a 5xx', async () => {
     const cases = [
       await request('POST', '/login', { body: 'not json', headers: { 'Content-Type': 'application/json' } }),
-      await request('POST', '/login', { body: 'username=test&password=test', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      await request('POST', '/login', {
+        body: 'username=test&password=test',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
       await request('POST', '/login', { json: null }),
       await request('POST', '/login', { json: [] }),
       await request('POST', '/login', { json: { username: 'test' } }),
@@ -102,9 +115,17 @@ describe('the fresh-token flow through serverless-offline', () => {
 
   it('opens /protected-recent only to a fresh token whose password check is recent enough', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: 'dana', type: 'access', jti: 'e2e-recent', iat: now, nbf: now, exp: now + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' };
-    const sign = (extra: Record<string, unknown>) =>
-      craftToken({ ...claims, ...extra }, {}, SECRET);
+    const claims = {
+      sub: 'dana',
+      type: 'access',
+      jti: 'e2e-recent',
+      iat: now,
+      nbf: now,
+      exp: now + 60,
+      iss: 'fresh-token-lambda',
+      aud: 'fresh-token-lambda',
+    };
+    const sign = (extra: Record<string, unknown>) => craftToken({ ...claims, ...extra }, {}, SECRET);
     const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
     expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'test' });
     // Fresh, but the password was checked 10 minutes ago: the 5-minute route denies, fresh-only allows.

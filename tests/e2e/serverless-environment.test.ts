@@ -16,20 +16,32 @@ let printed: Printed;
 beforeAll(async () => {
   // The deploying shell sets none of the product's settings.
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !(name in TEXT_DEFAULTS) && !(name in INTEGER_DEFAULTS) && !/^(JWT_|CORS_|RECENT_|ANY_VALID_)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !(name in TEXT_DEFAULTS) && !(name in INTEGER_DEFAULTS) && !/^(JWT_|CORS_|RECENT_|ANY_VALID_)/.test(name),
+    ),
   );
-  const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/serverless'), ['print', '--stage', 'prod', '--format', 'json'], {
-    cwd: ROOT,
-    env,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    path.join(ROOT, 'node_modules/.bin/serverless'),
+    ['print', '--stage', 'prod', '--format', 'json'],
+    {
+      cwd: ROOT,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   printed = JSON.parse(stdout) as Printed;
 }, 120_000);
 
 /** Every variable serverless.yml gives any function, with the function's name. */
 function variables(): [string, string, string][] {
-  const provider = Object.entries(printed.provider.environment).map(([name, value]): [string, string, string] => ['(provider)', name, value]);
-  const own = Object.entries(printed.functions).flatMap(([fn, { environment = {} }]) => Object.entries(environment).map(([name, value]): [string, string, string] => [fn, name, String(value)]));
+  const provider = Object.entries(printed.provider.environment).map(([name, value]): [string, string, string] => [
+    '(provider)',
+    name,
+    value,
+  ]);
+  const own = Object.entries(printed.functions).flatMap(([fn, { environment = {} }]) =>
+    Object.entries(environment).map(([name, value]): [string, string, string] => [fn, name, String(value)]),
+  );
   return [...provider, ...own];
 }
 
@@ -42,7 +54,8 @@ describe('serverless.yml and src/config/config.ts', () => {
       const integer = (INTEGER_DEFAULTS as Record<string, readonly number[]>)[name];
       if (text !== undefined && value !== text) disagreements.push(`${fn}: ${name}=${value}, code default ${text}`);
       // FRESH_MAX_AGE of fresh-recent is that route's own setting (RECENT_MAX_AGE), not a default.
-      if (integer !== undefined && !(fn === 'fresh-recent' && name === 'FRESH_MAX_AGE')) disagreements.push(`${fn}: ${name}=${value}, but defaults belong to the code (${integer[0]})`);
+      if (integer !== undefined && !(fn === 'fresh-recent' && name === 'FRESH_MAX_AGE'))
+        disagreements.push(`${fn}: ${name}=${value}, but defaults belong to the code (${integer[0]})`);
     }
     expect(disagreements).toEqual([]);
   });

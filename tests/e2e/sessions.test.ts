@@ -157,8 +157,11 @@ describe('the users command', () => {
     const cli = path.resolve(__dirname, '../../node_modules/.bin/tsx');
     const script = path.resolve(__dirname, '../../scripts/users.ts');
     const output = await new Promise<string>((resolve, reject) => {
-      const child = execFile(cli, [script, 'add', 'max'], { env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint } }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      const child = execFile(
+        cli,
+        [script, 'add', 'max'],
+        { env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint } },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
       );
       child.stdin?.end('max-password-1\n');
     });
@@ -183,7 +186,20 @@ describe('with the database down', () => {
     const call = apiClient(down.baseUrl);
     const now = Math.floor(Date.now() / 1000);
     const sign = (claims: Record<string, unknown>, typ: string) =>
-      craftToken({ sub: 'nia', jti: `jti-${typ}`, iat: now, nbf: now, exp: now + 300, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda', ...claims }, { typ }, SECRET);
+      craftToken(
+        {
+          sub: 'nia',
+          jti: `jti-${typ}`,
+          iat: now,
+          nbf: now,
+          exp: now + 300,
+          iss: 'fresh-token-lambda',
+          aud: 'fresh-token-lambda',
+          ...claims,
+        },
+        { typ },
+        SECRET,
+      );
     const refresh = await sign({ type: 'refresh', fam: 'family-x', auth_time: now }, 'rt+jwt');
     const access = await sign({ type: 'access', fresh: true, auth_time: now }, 'at+jwt');
 

@@ -30,7 +30,9 @@ export async function craftToken(
   header: Partial<JWTHeaderParameters> = {},
   secret: string = TEST_ENV.JWT_SECRET,
 ): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: secretKid(secret), ...header }).sign(encoder.encode(secret));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: secretKid(secret), ...header })
+    .sign(encoder.encode(secret));
 }
 
 /** An unsigned `alg: none` token (RFC 7519 §6). */

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 
-export const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
 
 /** A REST API (v1) proxy event with the given parts. */
 export function httpEvent(parts: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {

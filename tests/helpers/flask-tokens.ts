@@ -10,7 +10,12 @@ import { randomUUID } from 'node:crypto';
 export function flaskToken(
   secret: string,
   kind: 'access' | 'refresh',
-  { sub = 'test', fresh = false, ttl = 900, now = Math.floor(Date.now() / 1000) }: { sub?: string; fresh?: boolean | number; ttl?: number; now?: number } = {},
+  {
+    sub = 'test',
+    fresh = false,
+    ttl = 900,
+    now = Math.floor(Date.now() / 1000),
+  }: { sub?: string; fresh?: boolean | number; ttl?: number; now?: number } = {},
 ): Promise<string> {
   return new SignJWT({ fresh, iat: now, jti: randomUUID(), type: kind, sub, nbf: now, exp: now + ttl })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -6,12 +6,12 @@ type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaCo
 /** The HTTP handlers, imported after `useEnvironment` so they read the test configuration. */
 export async function importHandlers() {
   return {
-    login: (await import('../../functions/login')).handler as Handler,
-    freshLogin: (await import('../../functions/fresh-login')).handler as Handler,
-    refresh: (await import('../../functions/refresh')).handler as Handler,
-    logout: (await import('../../functions/logout')).handler as Handler,
-    protectedRoute: (await import('../../functions/protected')).handler as Handler,
-    protectedFresh: (await import('../../functions/protected-fresh')).handler as Handler,
+    login: (await import('../../functions/login')).handler,
+    freshLogin: (await import('../../functions/fresh-login')).handler,
+    refresh: (await import('../../functions/refresh')).handler,
+    logout: (await import('../../functions/logout')).handler,
+    protectedRoute: (await import('../../functions/protected')).handler,
+    protectedFresh: (await import('../../functions/protected-fresh')).handler,
   };
 }
 

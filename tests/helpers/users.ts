@@ -1,14 +1,15 @@
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
 import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
+import type { FamilyStore } from '../../src/sessions/family-store';
 import type { AdminDeps } from '../../src/users/user-admin';
 import type { TestDatabase } from './local-stack';
 
 /** scrypt at low cost keeps tests fast; the stored parameters are what login verifies with. */
-export const CHEAP_SCRYPT = Object.freeze({ log2N: 10, r: 8, p: 1 });
+const CHEAP_SCRYPT = Object.freeze({ log2N: 10, r: 8, p: 1 });
 
-/** Admin access to the test database's local-stage tables. */
-export function adminDeps(db: TestDatabase): AdminDeps {
+/** Admin access to the test database's local-stage tables (with the whole family store, for checks). */
+export function adminDeps(db: TestDatabase): AdminDeps & { families: FamilyStore } {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   return {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),

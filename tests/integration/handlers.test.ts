@@ -2,7 +2,7 @@ import { addUser } from '../../src/users/user-admin';
 import { authorizedGet, httpEvent, jsonPost } from '../helpers/events';
 import { call, importHandlers } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
-import { testConfig, testVerifier } from '../helpers/test-config';
+import { testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 
 const verifier = testVerifier();
@@ -29,13 +29,23 @@ describe('POST /login', () => {
     const response = await call(handlers.login, jsonPost(credentials));
     expect(response.statusCode).toBe(200);
     expect(Object.keys(response.json).sort()).toEqual(['access_token', 'refresh_token']);
-    expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+    expect(response.headers).toMatchObject({
+      'Cache-Control': 'no-store',
+      'Access-Control-Allow-Origin': '*',
+      'Content-Type': 'application/json',
+    });
     await expect(verifier.verifyAccessToken(tokens.access_token)).resolves.toMatchObject({ sub: 'alice', fresh: true });
     const refresh = await verifier.verifyRefreshToken(response.json.refresh_token as string);
     const first = await verifier.verifyRefreshToken(tokens.refresh_token);
     expect(refresh.fam).not.toBe(first.fam);
     const family = await adminDeps(db).families.get(refresh.fam!);
-    expect(family).toMatchObject({ username: 'alice', currentJti: refresh.jti, status: 'active', expiresAt: refresh.exp, authTime: refresh.auth_time });
+    expect(family).toMatchObject({
+      username: 'alice',
+      currentJti: refresh.jti,
+      status: 'active',
+      expiresAt: refresh.exp,
+      authTime: refresh.auth_time,
+    });
   });
 
   it('answers a wrong password and an unknown user identically', async () => {
@@ -50,13 +60,20 @@ describe('POST /login', () => {
 
   it('accepts a base64-encoded body', async () => {
     const body = Buffer.from(JSON.stringify(credentials)).toString('base64');
-    const response = await call(handlers.login, httpEvent({ body, isBase64Encoded: true, headers: { 'content-type': 'application/json' } }));
+    const response = await call(
+      handlers.login,
+      httpEvent({ body, isBase64Encoded: true, headers: { 'content-type': 'application/json' } }),
+    );
     expect(response.statusCode).toBe(200);
   });
 
   it.each([
     ['a non-JSON body', httpEvent({ body: 'username=alice', headers: { 'Content-Type': 'application/json' } }), 400],
-    ['a form body', httpEvent({ body: 'username=alice&password=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415],
+    [
+      'a form body',
+      httpEvent({ body: 'username=alice&password=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      415,
+    ],
     ['no body', httpEvent({ headers: { 'Content-Type': 'application/json' } }), 400],
     ['a null body', httpEvent({ body: 'null', headers: { 'Content-Type': 'application/json' } }), 400],
     ['an array body', jsonPost([credentials]), 400],
@@ -102,11 +119,14 @@ describe('POST /refresh', () => {
     expect(response.headers?.['WWW-Authenticate']).toBe('Bearer');
   });
 
-  it.each([['Bearer'], ['Bearer a b'], [`Bearer ${'x'.repeat(9000)}`]])('answers the malformed header %# with 400 invalid_request', async (header) => {
-    const response = await call(handlers.refresh, withAuth(header));
-    expect(response.statusCode).toBe(400);
-    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_request"');
-  });
+  it.each([['Bearer'], ['Bearer a b'], [`Bearer ${'x'.repeat(9000)}`]])(
+    'answers the malformed header %# with 400 invalid_request',
+    async (header) => {
+      const response = await call(handlers.refresh, withAuth(header));
+      expect(response.statusCode).toBe(400);
+      expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_request"');
+    },
+  );
 
   it('answers a garbage token with 401 invalid_token', async () => {
     const response = await call(handlers.refresh, withAuth('Bearer garbage'));
@@ -132,8 +152,12 @@ describe('POST /fresh-login', () => {
 
 describe('protected routes', () => {
   it('answer with the identity from the authorizer context', async () => {
-    expect((await call(handlers.protectedRoute, authorizedGet({ identity: 'alice', fresh: 'false' }))).json).toEqual({ logged_in_as: 'alice' });
-    expect((await call(handlers.protectedFresh, authorizedGet({ identity: 'alice', fresh: 'true' }))).json).toEqual({ fresh_logged_in_as: 'alice' });
+    expect((await call(handlers.protectedRoute, authorizedGet({ identity: 'alice', fresh: 'false' }))).json).toEqual({
+      logged_in_as: 'alice',
+    });
+    expect((await call(handlers.protectedFresh, authorizedGet({ identity: 'alice', fresh: 'true' }))).json).toEqual({
+      fresh_logged_in_as: 'alice',
+    });
   });
 
   it('fail as a server fault, not a client error, when no authorizer ran', async () => {

@@ -4,7 +4,7 @@ import { addUser } from '../../src/users/user-admin';
 import { authorizerEvent, httpEvent, jsonPost, lambdaContext } from '../helpers/events';
 import { importHandlers } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
-import { TEST_ENV, testConfig, testVerifier } from '../helpers/test-config';
+import { TEST_ENV, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 
 let db: TestDatabase;
@@ -82,7 +82,8 @@ describe('logs', () => {
   function metricCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const record of lines.map((line) => JSON.parse(line) as Record<string, unknown>)) {
-      const emf = record._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+      const emf = record._aws as
+        { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
       if (!emf) continue;
       expect(emf.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'fresh-token-lambda-test', Dimensions: [['service']] });
       expect(record.service).toBe('fresh-token-lambda');
@@ -118,7 +119,13 @@ describe('logs', () => {
 
     const audit = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.audit === true);
     expect(audit).toHaveLength(7);
-    expect(audit[0]).toMatchObject({ message: 'login failed', outcome: 'ERR_BAD_CREDENTIALS', username: 'eve', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' });
+    expect(audit[0]).toMatchObject({
+      message: 'login failed',
+      outcome: 'ERR_BAD_CREDENTIALS',
+      username: 'eve',
+      sourceIp: '203.0.113.7',
+      userAgent: 'curl/8.5.0',
+    });
     expect(audit[5]).toMatchObject({ message: 'login locked', outcome: 'ERR_TOO_MANY_ATTEMPTS', username: 'eve', sourceIp: '203.0.113.7' });
     expect(audit[6]).toMatchObject({ message: 'login failed', username: '<invalid>' });
     expect(metricCounts()).toMatchObject({ LoginFailed: 6, LoginLocked: 1 });

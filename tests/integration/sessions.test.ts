@@ -53,7 +53,18 @@ afterEach(() => jest.useRealTimers());
 function advanceClock(ms: number): void {
   const now = Date.now();
   jest.useFakeTimers({
-    doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+    doNotFake: [
+      'nextTick',
+      'setImmediate',
+      'clearImmediate',
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'queueMicrotask',
+      'hrtime',
+      'performance',
+    ],
   });
   jest.setSystemTime(now + ms);
 }
@@ -98,7 +109,11 @@ describe('refresh-token rotation', () => {
   it('rejects a validly signed token of a family that does not exist', async () => {
     const deps = authDeps(0);
     await loggedIn(deps);
-    const forged = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam: 'no-such-family', jti: 'x', authTime: Math.floor(Date.now() / 1000) });
+    const forged = await deps.issuer.issueRefreshToken(`user-${userCount}`, {
+      fam: 'no-such-family',
+      jti: 'x',
+      authTime: Math.floor(Date.now() / 1000),
+    });
     expect(await codeOf(rotateRefreshToken(deps, forged))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 

@@ -16,7 +16,13 @@ describe('authorizer pipeline', () => {
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
     expect(result.principalId).toBe('alice');
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: API_WIDE }]);
-    expect(result.context).toEqual({ identity: 'alice', fresh: true, jti: expect.any(String), expiresAt: expect.any(Number), authTime: AUTH_TIME });
+    expect(result.context).toEqual({
+      identity: 'alice',
+      fresh: true,
+      jti: expect.any(String),
+      expiresAt: expect.any(Number),
+      authTime: AUTH_TIME,
+    });
   });
 
   it('allows a non-fresh access token on any-valid', async () => {
@@ -61,7 +67,9 @@ describe('authorizer pipeline', () => {
     const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300 }, testVerifier(config));
     const now = Math.floor(Date.now() / 1000);
     const recent = await craftToken(accessClaims({ fresh: true, auth_time: now - 300 }));
-    expect((await fiveMinutes(authorizerEvent(`Bearer ${recent}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect((await fiveMinutes(authorizerEvent(`Bearer ${recent}`), context)).policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+    });
     const old = await craftToken(accessClaims({ fresh: true, auth_time: now - 301 }));
     const denied = await fiveMinutes(authorizerEvent(`Bearer ${old}`), context);
     expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });

@@ -103,7 +103,9 @@ describe('loadConfig', () => {
 
   it('signs with the development secret on the local stage when no secret is given, and nowhere else', () => {
     expect(loadConfig({}).secret).toEqual({ value: DEV_JWT_SECRET });
-    expect(problemsOf({ AWS_LAMBDA_FUNCTION_NAME: 'fn' })).toEqual(['JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least 32 bytes)']);
+    expect(problemsOf({ AWS_LAMBDA_FUNCTION_NAME: 'fn' })).toEqual([
+      'JWT_SECRET (or JWT_SECRET_PARAM) is required for HS256 (at least 32 bytes)',
+    ]);
   });
 
   it('refuses the development secret outside the local stage', () => {
@@ -130,9 +132,11 @@ describe('loadConfig', () => {
       JWT_PUBLIC_KEYS: '{"keys":[]}',
       JWT_PREVIOUS_SECRETS: '["old"]',
     });
-    expect(problems).toEqual(['JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'].map(
-      (name) => `${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`,
-    ));
+    expect(problems).toEqual(
+      ['JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'].map(
+        (name) => `${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`,
+      ),
+    );
   });
 
   it('changes nothing under serverless-offline, which sets IS_OFFLINE next to the Lambda variables', () => {
@@ -142,7 +146,10 @@ describe('loadConfig', () => {
 
   it('reads only its own section for the authorizers and the protected handlers', () => {
     expect(loadTokenConfig({ JWT_SECRET: SECRET, MAX_BODY_BYTES: 'lots' }).issuer).toBe('fresh-token-lambda');
-    expect(loadHttpConfig({ CORS_ALLOW_ORIGIN: 'https://app.example' })).toEqual({ maxBodyBytes: 4096, corsAllowOrigin: 'https://app.example' });
+    expect(loadHttpConfig({ CORS_ALLOW_ORIGIN: 'https://app.example' })).toEqual({
+      maxBodyBytes: 4096,
+      corsAllowOrigin: 'https://app.example',
+    });
   });
 
   it('reports every bad variable at once', () => {

@@ -11,21 +11,38 @@ describe('buildGatewayResponses', () => {
   it('writes one response per gateway type named in the table, with the row status except for the DEFAULT families', () => {
     const responses = buildGatewayResponses({ corsAllowOrigin: 'https://app.example', stepUpChallenge: 'static' });
     const types = Object.values(ERROR_TABLE).flatMap((row) => row.gateway?.responses ?? []);
-    expect(Object.values(responses).map((r) => r.ResponseType).sort()).toEqual([...types].sort());
-    expect(responses.GatewayResponseMissingAuthenticationToken).toMatchObject({ StatusCode: '404', ResponseTemplates: { 'application/json': '{"msg":"Not found"}' } });
+    expect(
+      Object.values(responses)
+        .map((r) => r.ResponseType)
+        .sort(),
+    ).toEqual([...types].sort());
+    expect(responses.GatewayResponseMissingAuthenticationToken).toMatchObject({
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': '{"msg":"Not found"}' },
+    });
     expect(responses.GatewayResponseDefault5XX?.StatusCode).toBeUndefined();
     expect(responses.GatewayResponseDefault4XX?.ResponseTemplates['application/json']).toBe('{"msg":$context.error.messageString}');
-    expect(responses.GatewayResponseUnauthorized?.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'https://app.example'");
+    expect(responses.GatewayResponseUnauthorized?.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe(
+      "'https://app.example'",
+    );
   });
 
   it('maps the Deny challenge from the authorizer context when asked to', () => {
     const responses = buildGatewayResponses({ corsAllowOrigin: '*', stepUpChallenge: 'context' });
-    expect(responses.GatewayResponseAccessDenied?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe('context.authorizer.challenge');
-    expect(responses.GatewayResponseUnauthorized?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(`'Bearer error="invalid_token"'`);
+    expect(responses.GatewayResponseAccessDenied?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(
+      'context.authorizer.challenge',
+    );
+    expect(responses.GatewayResponseUnauthorized?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(
+      `'Bearer error="invalid_token"'`,
+    );
   });
 
   it('refuses settings it cannot write as API Gateway literals', () => {
-    expect(() => buildGatewayResponses({ corsAllowOrigin: "https://x'y", stepUpChallenge: 'static' })).toThrow('CORS_ALLOW_ORIGIN cannot contain a single quote');
-    expect(() => buildGatewayResponses({ corsAllowOrigin: '*', stepUpChallenge: 'dynamic' as 'static' })).toThrow('STEP_UP_CHALLENGE must be static or context');
+    expect(() => buildGatewayResponses({ corsAllowOrigin: "https://x'y", stepUpChallenge: 'static' })).toThrow(
+      'CORS_ALLOW_ORIGIN cannot contain a single quote',
+    );
+    expect(() => buildGatewayResponses({ corsAllowOrigin: '*', stepUpChallenge: 'dynamic' as 'static' })).toThrow(
+      'STEP_UP_CHALLENGE must be static or context',
+    );
   });
 });

@@ -69,10 +69,12 @@ describe('readCredentials', () => {
     expect(() => readCredentials({ username: 5 })).toThrow('"username" must be a non-empty string; "password" must be a non-empty string');
   });
 
-  it.each([{ username: '', password: 'x' }, { username: 'x', password: null }, { username: ['x'], password: 'x' }, { username: 'x', password: 'y'.repeat(2000) }])(
-    'refuses %j',
-    (body) => {
-      expect(codeOf(() => readCredentials(body))).toBe('ERR_BODY_INVALID');
-    },
-  );
+  it.each([
+    { username: '', password: 'x' },
+    { username: 'x', password: null },
+    { username: ['x'], password: 'x' },
+    { username: 'x', password: 'y'.repeat(2000) },
+  ])('refuses %j', (body) => {
+    expect(codeOf(() => readCredentials(body))).toBe('ERR_BODY_INVALID');
+  });
 });

@@ -7,7 +7,7 @@ function failWith(fields: Record<string, unknown>): () => Promise<never> {
 
 describe('storeCall', () => {
   it('passes results through', async () => {
-    await expect(storeCall(async () => 42)).resolves.toBe(42);
+    await expect(storeCall(() => Promise.resolve(42))).resolves.toBe(42);
   });
 
   it.each([
@@ -28,17 +28,18 @@ describe('storeCall', () => {
   ])('rethrows %s unchanged', async (_label, fields) => {
     expect(await codeOf(storeCall(failWith(fields)))).toBe(fields.name);
   });
-
 });
 
 describe('conditionalWrite', () => {
   it('answers true when the write was applied and false when its condition did not hold', async () => {
-    await expect(conditionalWrite(async () => ({}))).resolves.toBe(true);
+    await expect(conditionalWrite(() => Promise.resolve({}))).resolves.toBe(true);
     await expect(conditionalWrite(failWith({ name: 'ConditionalCheckFailedException' }))).resolves.toBe(false);
   });
 
   it('still turns an unreachable database into a 503-class error and rethrows real faults', async () => {
     expect(await codeOf(conditionalWrite(failWith({ code: 'ECONNREFUSED' })))).toBe('ERR_STORE_UNAVAILABLE');
-    expect(await codeOf(conditionalWrite(failWith({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } })))).toBe('ValidationException');
+    expect(await codeOf(conditionalWrite(failWith({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } })))).toBe(
+      'ValidationException',
+    );
   });
 });

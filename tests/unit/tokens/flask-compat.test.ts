@@ -28,8 +28,12 @@ describe('flask-jwt-extended compatibility: tokens from a Flask app', () => {
   it('still keeps the kinds apart and checks the signature', async () => {
     expect(await codeOf(verifier.verifyAccessToken(await flaskToken(SECRET, 'refresh')))).toBe('ERR_ACCESS_TOKEN_REQUIRED');
     expect(await codeOf(verifier.verifyRefreshToken(await flaskToken(SECRET, 'access')))).toBe('ERR_REFRESH_TOKEN_REQUIRED');
-    expect(await codeOf(verifier.verifyAccessToken(await flaskToken('another-secret-of-at-least-32-bytes-000', 'access')))).toBe('ERR_TOKEN_INVALID');
-    expect(await codeOf(verifier.verifyAccessToken(await flaskToken(SECRET, 'access', { now: AUTH_TIME - 3600 })))).toBe('ERR_TOKEN_EXPIRED');
+    expect(await codeOf(verifier.verifyAccessToken(await flaskToken('another-secret-of-at-least-32-bytes-000', 'access')))).toBe(
+      'ERR_TOKEN_INVALID',
+    );
+    expect(await codeOf(verifier.verifyAccessToken(await flaskToken(SECRET, 'access', { now: AUTH_TIME - 3600 })))).toBe(
+      'ERR_TOKEN_EXPIRED',
+    );
   });
 
   it('is off by default: the standard format refuses Flask tokens', async () => {

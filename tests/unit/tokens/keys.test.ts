@@ -40,7 +40,8 @@ describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
   });
 
   it('accepts tokens of the current and the previous key during a rotation, chosen by kid', async () => {
-    const both = JSON.stringify({ keys: [...JSON.parse(current.publicKeys).keys, ...JSON.parse(previous.publicKeys).keys] });
+    const keysOf = (jwks: string) => (JSON.parse(jwks) as { keys: JWK[] }).keys;
+    const both = JSON.stringify({ keys: [...keysOf(current.publicKeys), ...keysOf(previous.publicKeys)] });
     const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: both });
     const oldToken = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: previous.privateKey }).issuer.issueAccessToken('bob', false, AUTH_TIME);
     const newToken = await ring({ JWT_ALG: alg, JWT_PRIVATE_KEY: current.privateKey }).issuer.issueAccessToken('bob', false, AUTH_TIME);
@@ -64,7 +65,17 @@ describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
   it('rejects an HS256 token made with the public key as its secret (algorithm confusion)', async () => {
     const verifying = ring({ JWT_ALG: alg, JWT_PUBLIC_KEYS: current.publicKeys });
     const { kid } = JSON.parse(current.privateKey) as { kid: string };
-    const forged = await new SignJWT({ sub: 'eve', type: 'access', fresh: true, jti: 'x', iat: AUTH_TIME, nbf: AUTH_TIME, exp: AUTH_TIME + 900, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' })
+    const forged = await new SignJWT({
+      sub: 'eve',
+      type: 'access',
+      fresh: true,
+      jti: 'x',
+      iat: AUTH_TIME,
+      nbf: AUTH_TIME,
+      exp: AUTH_TIME + 900,
+      iss: 'fresh-token-lambda',
+      aud: 'fresh-token-lambda',
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid })
       .sign(new TextEncoder().encode(current.publicKeys));
     expect(await codeOf(verifying.verifier.verifyAccessToken(forged))).toBe('ERR_TOKEN_INVALID');
@@ -93,13 +104,17 @@ describe.each(['EdDSA', 'ES256'] as const)('%s keys', (alg) => {
 
   it('refuses a key of the other algorithm, naming the variable', async () => {
     const other = await generateKeyMaterial(alg === 'EdDSA' ? 'ES256' : 'EdDSA');
-    await expect(loadVerificationKeys(testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: other.publicKeys }), noParameters)).rejects.toThrow(
-      `JWT_PUBLIC_KEYS holds a key that is not an ${alg} key`,
-    );
+    await expect(
+      loadVerificationKeys(testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: other.publicKeys }), noParameters),
+    ).rejects.toThrow(`JWT_PUBLIC_KEYS holds a key that is not an ${alg} key`);
   });
 
   it('refuses a private key where public keys belong, naming the variable', async () => {
-    const config = testConfig({ JWT_SECRET: '', JWT_ALG: alg, JWT_PUBLIC_KEYS: JSON.stringify({ keys: [JSON.parse(current.privateKey)] }) });
+    const config = testConfig({
+      JWT_SECRET: '',
+      JWT_ALG: alg,
+      JWT_PUBLIC_KEYS: JSON.stringify({ keys: [JSON.parse(current.privateKey)] }),
+    });
     await expect(loadVerificationKeys(config, noParameters)).rejects.toThrow('JWT_PUBLIC_KEYS must hold only public JWKs');
   });
 });
@@ -128,7 +143,17 @@ describe('HS256 keys', () => {
   });
 
   it('rejects a standard-format token without kid', async () => {
-    const token = await new SignJWT({ sub: 'x', type: 'access', fresh: true, jti: 'j', iat: AUTH_TIME, nbf: AUTH_TIME, exp: AUTH_TIME + 60, iss: 'fresh-token-lambda', aud: 'fresh-token-lambda' })
+    const token = await new SignJWT({
+      sub: 'x',
+      type: 'access',
+      fresh: true,
+      jti: 'j',
+      iat: AUTH_TIME,
+      nbf: AUTH_TIME,
+      exp: AUTH_TIME + 60,
+      iss: 'fresh-token-lambda',
+      aud: 'fresh-token-lambda',
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
       .sign(new TextEncoder().encode(secret));
     expect(await codeOf(ring({ JWT_SECRET: secret }).verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
@@ -137,12 +162,14 @@ describe('HS256 keys', () => {
   it('reads key material from an SSM parameter when given its name', async () => {
     const config = testConfig({ JWT_SECRET: '', JWT_SECRET_PARAM: '/app/jwt-secret' });
     const asked: string[] = [];
-    const key = await loadSigningKey(config, async (name) => {
+    const key = await loadSigningKey(config, (name) => {
       asked.push(name);
-      return secret;
+      return Promise.resolve(secret);
     });
     expect(asked).toEqual(['/app/jwt-secret']);
     expect(key.kid).toBe(secretKid(secret));
-    await expect(loadSigningKey(config, async () => 'short')).rejects.toThrow('JWT_SECRET_PARAM (/app/jwt-secret) must be at least 32 bytes, got 5');
+    await expect(loadSigningKey(config, () => Promise.resolve('short'))).rejects.toThrow(
+      'JWT_SECRET_PARAM (/app/jwt-secret) must be at least 32 bytes, got 5',
+    );
   });
 });

@@ -55,7 +55,9 @@ describe('token verifier', () => {
   });
 
   it('rejects an access token used as a refresh token', async () => {
-    expect(await codeOf(verifier.verifyRefreshToken(await issuer.issueAccessToken('alice', true, AUTH_TIME)))).toBe('ERR_REFRESH_TOKEN_REQUIRED');
+    expect(await codeOf(verifier.verifyRefreshToken(await issuer.issueAccessToken('alice', true, AUTH_TIME)))).toBe(
+      'ERR_REFRESH_TOKEN_REQUIRED',
+    );
   });
 
   it('rejects an expired access token', async () => {

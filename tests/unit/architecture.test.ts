@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+// The layers of src/, checked on every import (type-only imports too), instead of by review:
+// each folder may use only the folders listed for it, so no arrow points from a lower layer up,
+// and no file imports itself back through others. Read from the sources, so it needs no build.
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Who may import whom: the shared base, the two halves, the wire, the composition roots. */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  errors: [],
+  config: [],
+  platform: ['errors', 'config'],
+  tokens: ['errors', 'config', 'platform'],
+  users: ['errors', 'config', 'platform'],
+  // Issuing and ending sessions.
+  sessions: ['errors', 'config', 'platform', 'tokens', 'users'],
+  // Requests and the wire shapes of the sessions' results.
+  http: ['errors', 'config', 'platform', 'tokens', 'users', 'sessions'],
+  // Deciding requests: the authorizers' pipeline reads the request through http/ as a handler does.
+  authorize: ['errors', 'config', 'platform', 'tokens', 'http'],
+  // The composition roots, used only by functions/ and authorizers/.
+  wiring: ['errors', 'config', 'platform', 'tokens', 'users', 'sessions'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+  );
+}
+
+/** Every import of `file`: relative ones resolved to a path under the root (no extension), packages as named. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(/(?:from|import\()\s*'([^']+)'/g)].map(([, spec]) =>
+    spec!.startsWith('.') ? path.normalize(path.join(path.dirname(file), spec!)) : spec!,
+  );
+}
+
+const SRC = sourceFiles('src');
+const graph = new Map(SRC.map((file) => [file.replace(/\.ts$/, ''), importsOf(file)]));
+const folderOf = (module: string) => module.split(path.sep)[1] ?? '';
+
+describe('the layers of src/', () => {
+  it('keep every folder of src/ in the table, and no loose files beside them', () => {
+    expect([...new Set(SRC.map(folderOf))].sort()).toEqual(Object.keys(MAY_IMPORT).sort());
+    expect(SRC.filter((file) => file.split(path.sep).length === 2)).toEqual([]);
+  });
+
+  it('point only downwards: each folder imports only the folders it may', () => {
+    const wrong: string[] = [];
+    for (const [module, imports] of graph) {
+      for (const target of imports.filter((spec) => spec.startsWith(`src${path.sep}`))) {
+        const [from, to] = [folderOf(module), folderOf(target)];
+        if (from !== to && !MAY_IMPORT[from]?.includes(to)) wrong.push(`${module} → ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('have no import circles', () => {
+    const circles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (module: string, trail: string[]): void => {
+      if (state.get(module) === 'done') return;
+      if (state.get(module) === 'visiting') {
+        circles.push([...trail.slice(trail.indexOf(module)), module].join(' → '));
+        return;
+      }
+      state.set(module, 'visiting');
+      for (const target of graph.get(module) ?? []) if (graph.has(target)) visit(target, [...trail, module]);
+      state.set(module, 'done');
+    };
+    for (const module of graph.keys()) visit(module, []);
+    expect(circles).toEqual([]);
+  });
+
+  it('leave jose to tokens/ and the composition roots to functions/ and authorizers/', () => {
+    const offenders = [...graph].flatMap(([module, imports]) => [
+      ...(imports.includes('jose') && folderOf(module) !== 'tokens' ? [`${module} imports jose`] : []),
+      ...(imports.some((spec) => folderOf(spec) === 'wiring') && folderOf(module) !== 'wiring' ? [`${module} imports the wiring`] : []),
+    ]);
+    expect(offenders).toEqual([]);
+  });
+});
