@@ -9,7 +9,7 @@ import { getConfig } from '../src/wiring/token-wiring';
 import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
-const deps = getSessionDeps();
+const deps = getSessionDeps({ issuer: true, verifier: false });
 
 /** POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}. */
 export const handler = httpHandler(

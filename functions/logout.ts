@@ -8,7 +8,7 @@ import { getConfig } from '../src/wiring/token-wiring';
 import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
-const deps = getSessionDeps();
+const deps = getSessionDeps({ issuer: false, verifier: true });
 
 /** POST /logout with `Authorization: Bearer <refresh token>` → {"msg":"Logged out"}; revokes the token's family. */
 export const handler = httpHandler(

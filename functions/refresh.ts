@@ -8,7 +8,7 @@ import { getConfig } from '../src/wiring/token-wiring';
 import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
-const deps = getSessionDeps();
+const deps = getSessionDeps({ issuer: true, verifier: true });
 
 /**
  * POST /refresh with `Authorization: Bearer <refresh token>` → {"access_token" (not fresh),

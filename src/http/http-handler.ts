@@ -19,6 +19,7 @@ export function httpHandler(
   run: (event: APIGatewayProxyEvent) => JsonReply | Promise<JsonReply>,
   onOutcome?: OutcomeHook,
 ): HttpHandler {
+  logger.prepare(); // every request writes a line
   return async (event, context) => {
     logger.addContext(context);
     try {

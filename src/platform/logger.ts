@@ -37,6 +37,13 @@ export const logger = {
   error(message: string, attributes?: Attributes): void {
     instance().error(message, attributes ?? {});
   },
+  /**
+   * Builds the logger now, at cold start: for functions that write a line on every request, where
+   * building it lazily would only move the cost into the first request.
+   */
+  prepare(): void {
+    instance();
+  },
   /** Adds the Lambda context (function name, request id) to the lines of this invocation. */
   addContext: (...args: Parameters<Logger['addContext']>): void => instance().addContext(...args),
   /** For tests: changes the level at run time. */

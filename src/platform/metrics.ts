@@ -8,10 +8,17 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricName } from '../errors/error-table';
 
-const metrics = new Metrics({ serviceName: 'fresh-token-lambda' });
+let metrics: Metrics | undefined;
+
+/** The metrics writer, built once; functions that count build it at cold start through this. */
+export function prepareMetrics(): Metrics {
+  metrics ??= new Metrics({ serviceName: 'fresh-token-lambda' });
+  return metrics;
+}
 
 /** Counts one request in `name` and writes it out at once (a Lambda may freeze after replying). */
 export function countMetric(name: MetricName): void {
-  metrics.addMetric(name, MetricUnit.Count, 1);
-  metrics.publishStoredMetrics();
+  const writer = prepareMetrics();
+  writer.addMetric(name, MetricUnit.Count, 1);
+  writer.publishStoredMetrics();
 }

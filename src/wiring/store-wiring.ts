@@ -12,11 +12,18 @@ import { createDynamoLoginAttempts } from '../users/login-attempts';
 
 let sessionDeps: SessionDeps | undefined;
 
-/** Everything the stateful flows need: stores over one DynamoDB client, issuer and verifier. */
-export function getSessionDeps(): SessionDeps {
+/**
+ * Everything the stateful flows need: stores over one DynamoDB client, issuer and verifier. A
+ * function builds at cold start the token parts it `uses`: login never verifies a token and
+ * logout never signs one, so neither imports keys it has no use for (nor, with EdDSA/ES256, asks
+ * for a private key it may not read). A part it does not use is built only if ever asked for.
+ */
+export function getSessionDeps(uses: { readonly issuer: boolean; readonly verifier: boolean }): SessionDeps {
   if (!sessionDeps) {
     const settings = getConfig();
     const db = createDocumentClient(settings);
+    if (uses.issuer) getTokenIssuer();
+    if (uses.verifier) getTokenVerifier();
     sessionDeps = Object.freeze({
       users: createDynamoUserStore(db, settings.usersTable),
       families: createDynamoFamilyStore(db, settings.familiesTable),
@@ -24,8 +31,12 @@ export function getSessionDeps(): SessionDeps {
         maxFailures: settings.loginMaxFailures,
         windowSeconds: settings.loginWindowSeconds,
       }),
-      issuer: getTokenIssuer(),
-      verifier: getTokenVerifier(),
+      get issuer() {
+        return getTokenIssuer();
+      },
+      get verifier() {
+        return getTokenVerifier();
+      },
       refreshReuseGraceSeconds: settings.refreshReuseGraceSeconds,
       freshWindowSeconds: settings.freshWindowSeconds,
     });
