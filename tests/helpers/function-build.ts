@@ -1,12 +1,13 @@
 import type { BuildOptions } from 'esbuild';
 
-/** How serverless.yml (custom.esbuild) builds each function: AWS SDK and Powertools left to Lambda. */
+/** How serverless.yml (custom.esbuild) builds each function: SSM's client and Powertools Parameters left to Lambda. */
 export const FUNCTION_BUILD: BuildOptions = {
   bundle: true,
   minify: true,
   platform: 'node',
   target: 'node22',
   format: 'esm',
-  external: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
+  external: ['@aws-lambda-powertools/parameters', '@aws-sdk/client-ssm'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'silent',
 };
