@@ -7,6 +7,7 @@ export const FUNCTION_BUILD: BuildOptions = {
   platform: 'node',
   target: 'node22',
   format: 'esm',
+  mainFields: ['module', 'main'],
   external: ['@aws-lambda-powertools/parameters', '@aws-sdk/client-ssm'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'silent',
