@@ -35,6 +35,8 @@ const FUNCTIONS: Record<string, string> = {
 };
 const SECRET = 'benchmark-secret-0123456789abcdef-0123456789';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
+/** Paired samples per bundle for cold init: single spawns vary by several ms on these machines. */
+const COLD_ROUNDS = 25;
 const TARGETS = {
   authorizerVsJose: 1.2,
   authorizerMetricMicros: 5,
@@ -311,10 +313,10 @@ async function main(): Promise<void> {
 
   // 4. Cold init: what a new Lambda container adds before its first request. A fresh Node
   // importing the packaged bundle (externals resolved from node_modules, as the runtime and the
-  // layer provide them on Lambda), minus a bare `node -e 0` started right before it; median of 15.
+  // layer provide them on Lambda), minus a bare `node -e 0` started right before it; median of 25.
   // Beside it, the same over an empty ES module: Node's ES module loader alone costs 3-11 ms here
   // (it varies with the machine), which every .mjs handler pays and no bundle can cut.
-  console.log('\nCold init (ms, paired medians of 15)   over bare Node   target          over empty ESM      bytes   AWS SDK');
+  console.log('\nCold init (ms, paired medians of 25)   over bare Node   target          over empty ESM      bytes   AWS SDK');
   const spawnMs = (args: string[]): number => {
     const start = process.hrtime.bigint();
     const probe = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -324,19 +326,25 @@ async function main(): Promise<void> {
   const importArgs = (file: string) => ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`];
   const emptyModule = path.join(BUILT, 'empty.mjs');
   writeFileSync(emptyModule, 'export {};\n');
-  for (const [name, relative] of Object.entries(FUNCTIONS)) {
-    const file = path.join(BUILT, relative);
-    const source = readFileSync(file, 'utf8');
-    const sdk = /from"@aws-sdk\//.test(source) ? 'imported' : /DynamoDBClient|smithy/.test(source) ? 'bundled' : 'no';
-    const overBare: number[] = [];
-    const overEmpty: number[] = [];
-    for (let i = 0; i < 15; i++) {
+  // Rounds over all bundles, so a slow spell of the machine hits every bundle alike.
+  const bundles = Object.entries(FUNCTIONS).map(([name, relative]) => ({
+    name,
+    file: path.join(BUILT, relative),
+    overBare: [] as number[],
+    overEmpty: [] as number[],
+  }));
+  for (let round = 0; round < COLD_ROUNDS; round++) {
+    for (const bundle of bundles) {
       const bare = spawnMs(['-e', '0']);
       const empty = spawnMs(importArgs(emptyModule));
-      const loaded = spawnMs(importArgs(file));
-      overBare.push(loaded - bare);
-      overEmpty.push(loaded - empty);
+      const loaded = spawnMs(importArgs(bundle.file));
+      bundle.overBare.push(loaded - bare);
+      bundle.overEmpty.push(loaded - empty);
     }
+  }
+  for (const { name, file, overBare, overEmpty } of bundles) {
+    const source = readFileSync(file, 'utf8');
+    const sdk = /from"@aws-sdk\//.test(source) ? 'imported' : /DynamoDBClient|smithy/.test(source) ? 'bundled' : 'no';
     const init = median(overBare);
     const target = TARGETS.coldInitMs[name];
     const verdict = target === undefined ? 'reported' : `<= ${target}: ${init <= target ? 'met' : 'MISSED'}`;
