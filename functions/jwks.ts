@@ -8,5 +8,5 @@ const keys = getPublishedKeys();
  * services can verify them without a shared secret. Empty with HS256 (secrets are never published).
  */
 export const handler = httpHandler(getHttpConfig().corsAllowOrigin, async () => {
-  return { status: 200, body: { keys: await keys }, cacheSeconds: 300 };
+  return { status: 200, body: { keys: keys.current() ?? (await keys.ready()) }, cacheSeconds: 300 };
 });

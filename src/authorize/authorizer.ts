@@ -61,7 +61,13 @@ export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVeri
         // eslint-disable-next-line preserve-caught-error
         throw new Error('Unauthorized');
       }
-      logger.error('authorizer fault', { requestId: context?.awsRequestId, outcome: 'fault', error: err });
+      if (err instanceof AppError) {
+        // A known outage (keys unreadable): logged once, with its cause, where it happens; here one
+        // terse line per request. Any error but `Unauthorized` makes API Gateway answer 500.
+        logger.warn('authorizer unavailable', { requestId: context?.awsRequestId, outcome: err.code });
+      } else {
+        logger.error('authorizer fault', { requestId: context?.awsRequestId, outcome: 'fault', error: err });
+      }
       throw err;
     }
   };

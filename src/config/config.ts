@@ -44,10 +44,12 @@ export interface TokenConfig {
   readonly freshWindowSeconds: number;
   /** For a fresh-only authorizer: the longest time since the password was verified; unset: no limit. */
   readonly freshMaxAgeSeconds: number | undefined;
+  /** Seconds after which key material is re-read (in the background) to pick up a rotation. */
+  readonly keysMaxAgeSeconds: number;
 }
 
 /** What the JWKS route publishes: the algorithm and, for EdDSA / ES256, the public keys. */
-export type PublishedKeysConfig = Pick<TokenConfig, 'jwtAlgorithm' | 'publicKeys'>;
+export type PublishedKeysConfig = Pick<TokenConfig, 'jwtAlgorithm' | 'publicKeys' | 'keysMaxAgeSeconds'>;
 
 /** How the HTTP handlers read requests and shape responses. */
 export interface HttpConfig {
@@ -100,6 +102,7 @@ export const INTEGER_DEFAULTS = Object.freeze({
   CLOCK_LEEWAY: [0, 0, 300],
   FRESH_WINDOW: [0, 0, 86_400],
   FRESH_MAX_AGE: [0, 0, 31_536_000],
+  KEYS_MAX_AGE: [300, 10, 86_400],
   MAX_BODY_BYTES: [4096, 64, 1_048_576],
   REFRESH_REUSE_GRACE: [0, 0, 60],
   LOGIN_MAX_FAILURES: [5, 1, 1000],
@@ -245,6 +248,7 @@ function tokenSection(r: Reader): TokenConfig {
     clockLeewaySeconds: r.integer('CLOCK_LEEWAY'),
     freshWindowSeconds: r.integer('FRESH_WINDOW'),
     freshMaxAgeSeconds: r.integer('FRESH_MAX_AGE') || undefined,
+    keysMaxAgeSeconds: r.integer('KEYS_MAX_AGE'),
   };
 }
 
@@ -281,7 +285,7 @@ export function loadPublishedKeysConfig(env: Env): PublishedKeysConfig {
   const jwtAlgorithm = algorithm(r);
   if (onLambda(r) && r.read('JWT_PUBLIC_KEYS') !== undefined)
     r.problems.push('JWT_PUBLIC_KEYS holds key material as a value; on Lambda set JWT_PUBLIC_KEYS_PARAM (an SSM parameter name) instead');
-  return r.done({ jwtAlgorithm, publicKeys: keySource(r, 'JWT_PUBLIC_KEYS') });
+  return r.done({ jwtAlgorithm, publicKeys: keySource(r, 'JWT_PUBLIC_KEYS'), keysMaxAgeSeconds: r.integer('KEYS_MAX_AGE') });
 }
 
 /** The HTTP settings. Throws `ConfigError` naming every bad variable. */

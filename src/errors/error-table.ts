@@ -81,6 +81,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_FRESH_TOKEN_REQUIRED:   { ...row(401, 'Deny', STEP_UP), ...gateway('Fresh token required', 'ACCESS_DENIED') },
   ERR_TOO_MANY_ATTEMPTS:      { ...row(429), metric: 'LoginLocked' },
   ERR_STORE_UNAVAILABLE:      { ...row(503), metric: 'StoreUnavailable' },
+  // Keys unreadable: 503 from a handler, a fault (500) from an authorizer, never a 401.
+  ERR_KEYS_UNAVAILABLE:       row(503),
   ERR_BAD_CREDENTIALS:        { ...row(401), metric: 'LoginFailed' },
   ERR_UNSUPPORTED_MEDIA_TYPE: row(415),
   ERR_BODY_TOO_LARGE:         row(413),

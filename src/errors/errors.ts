@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ERR_FRESH_TOKEN_REQUIRED'
   | 'ERR_TOO_MANY_ATTEMPTS'
   | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_KEYS_UNAVAILABLE'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_BODY_INVALID'
@@ -94,6 +95,16 @@ export class TooManyAttemptsError extends AppError {
 export class StoreUnavailableError extends AppError {
   constructor(cause: unknown) {
     super('ERR_STORE_UNAVAILABLE', 'Service temporarily unavailable; please retry shortly', { cause, retryAfterSeconds: 1 });
+  }
+}
+
+/**
+ * The signing or verification keys could not be loaded (SSM throttled or unreachable, a parameter
+ * missing or malformed). Never the client's fault: a fault for the authorizers, 503 for handlers.
+ */
+export class KeysUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super('ERR_KEYS_UNAVAILABLE', 'Service temporarily unavailable; please retry shortly', { cause, retryAfterSeconds: 1 });
   }
 }
 

@@ -31,6 +31,10 @@ export function httpHandler(
       const response = errorResponse(err, corsAllowOrigin);
       if (err instanceof AppError && response.statusCode < 500) {
         logger.info('request rejected', { outcome: err.code, status: response.statusCode });
+      } else if (err instanceof AppError) {
+        // A known outage. The key ring logs its cause once per burst; a database fault is per call.
+        const cause = err.code === 'ERR_KEYS_UNAVAILABLE' ? {} : { error: err };
+        logger.warn('request failed', { outcome: err.code, status: response.statusCode, ...cause });
       } else {
         logger.error('request failed', { outcome: 'fault', status: response.statusCode, error: err });
       }

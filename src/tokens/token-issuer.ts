@@ -1,6 +1,7 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../platform/clock';
+import type { KeySupply } from './key-ring';
 import type { SigningKey } from './keys';
 import { TYP, type Freshness, type TokenKind, type TokenSettings } from './token-types';
 
@@ -17,12 +18,12 @@ export interface TokenIssuer {
   readonly refreshTokenTtlSeconds: number;
 }
 
-/** Builds the issuer over the signing key's promise (settled after the first call). */
-export function createTokenIssuer(settings: TokenSettings, signingKey: Promise<SigningKey>): TokenIssuer {
+/** Builds the issuer over the signing key (re-read when it rotates; see `KeySupply`). */
+export function createTokenIssuer(settings: TokenSettings, signingKey: KeySupply<SigningKey>): TokenIssuer {
   const standard = settings.tokenFormat === 'standard';
 
   const sign = async (kind: TokenKind, sub: string, ttl: number, extra: JWTPayload, jti: string = randomUUID()): Promise<string> => {
-    const { alg, kid, key } = await signingKey;
+    const { alg, kid, key } = signingKey.current() ?? (await signingKey.ready());
     const now = nowSeconds();
     const jwt = new SignJWT({ type: kind, ...extra })
       .setProtectedHeader({ alg, typ: TYP[settings.tokenFormat][kind], kid })

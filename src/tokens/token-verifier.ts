@@ -1,5 +1,6 @@
 import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyResult } from 'jose';
 import { TokenError } from '../errors/errors';
+import type { KeySupply } from './key-ring';
 import type { Key, VerificationKeys } from './keys';
 import { TYP, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind, type TokenSettings } from './token-types';
 
@@ -17,7 +18,7 @@ const REQUIRED_CLAIMS = ['sub', 'jti', 'iat', 'nbf', 'exp', 'type'];
  * Builds the verifier: algorithm pinned (so an HS256 token cannot pass as EdDSA or the reverse),
  * key chosen by `kid` from the allow-list, issuer and audience required in the standard format.
  */
-export function createTokenVerifier(settings: TokenSettings, keys: Promise<VerificationKeys>): TokenVerifier {
+export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<VerificationKeys>): TokenVerifier {
   const standard = settings.tokenFormat === 'standard';
   const options = {
     algorithms: [settings.jwtAlgorithm],
@@ -27,26 +28,26 @@ export function createTokenVerifier(settings: TokenSettings, keys: Promise<Verif
   };
   const typ = TYP[settings.tokenFormat];
 
-  // Once loaded, the keys are read synchronously: the hot path awaits nothing of its own.
+  // The keys of the current verification, read synchronously by the key function: the hot path
+  // awaits nothing of its own once they are loaded.
   let ring: VerificationKeys | undefined;
-  keys.then(
-    (loaded) => (ring = loaded),
-    () => undefined,
-  );
   const pick = ({ kid }: JWTHeaderParameters): Key => {
     const loaded = ring;
     if (!loaded) throw new Error('verification keys are not loaded');
     const key = kid === undefined ? (standard ? undefined : loaded.withoutKid) : loaded.byKid.get(kid);
-    if (!key) throw invalidToken(kid === undefined ? 'no kid' : 'unknown kid');
-    return key;
+    if (key) return key;
+    throw kid === undefined ? invalidToken('no kid') : new UnknownKid();
   };
 
-  const verify = async (token: string, expected: TokenKind): Promise<JWTPayload> => {
-    if (!ring) ring = await keys;
+  const verify = async (token: string, expected: TokenKind, retried = false): Promise<JWTPayload> => {
+    ring = keys.current() ?? (await keys.ready());
     let result: JWTVerifyResult;
     try {
       result = await jwtVerify(token, pick, options);
     } catch (err) {
+      // A kid we do not know may be a key rotated in since the keys were read: read them again
+      // (at most once a minute per container) and try once more.
+      if (err instanceof UnknownKid && !retried && (await keys.refreshForUnknownKid())) return verify(token, expected, true);
       throw toTokenError(err);
     }
     return checkKind(result, expected, typ);
@@ -76,6 +77,13 @@ export function createTokenVerifier(settings: TokenSettings, keys: Promise<Verif
       return { ...registeredClaims(payload), ...(legacy ? {} : { fam: fam as string, auth_time: auth_time as number }) };
     },
   };
+}
+
+/** A token names a `kid` the loaded keys do not have. */
+class UnknownKid extends Error {
+  constructor() {
+    super('unknown kid');
+  }
 }
 
 /** The one answer for every unusable token; `cause` says why, for the logs only. */
@@ -117,6 +125,7 @@ const JOSE_CODE = /^ERR_(JOSE|JWS|JWT|JWK)_/;
 /** jose's errors carry a stable `code`; any other error is a real fault and is rethrown as is. */
 function toTokenError(err: unknown): unknown {
   if (err instanceof TokenError) return err;
+  if (err instanceof UnknownKid) return invalidToken('unknown kid');
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !JOSE_CODE.test(code)) return err;
   if (code === 'ERR_JWT_EXPIRED') return new TokenError('ERR_TOKEN_EXPIRED', 'Token has expired', { cause: code });

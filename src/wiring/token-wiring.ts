@@ -13,19 +13,24 @@ import {
   type HttpConfig,
   type TokenConfig,
 } from '../config/config';
+import { KeysUnavailableError } from '../errors/errors';
 import { logger } from '../platform/logger';
-import { readSecureParameter } from '../platform/parameters';
-import { loadPublishedKeys, loadSigningKey, loadVerificationKeys, type VerificationKeys } from '../tokens/keys';
+import { readSecureParameters } from '../platform/parameters';
+import { createKeyRing, keyPart, type KeyRing } from '../tokens/key-ring';
+import { loadKeyMaterial, type KeyMaterial, type KeyWants } from '../tokens/key-material';
+import { loadPublishedKeys } from '../tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from '../tokens/token-verifier';
 
 let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;
 let httpConfig: HttpConfig | undefined;
-let verificationKeys: Promise<VerificationKeys> | undefined;
-let publishedKeys: ReturnType<typeof loadPublishedKeys> | undefined;
+let keyRing: KeyRing<KeyMaterial> | undefined;
+let publishedKeys: KeyRing<Awaited<ReturnType<typeof loadPublishedKeys>>> | undefined;
 let verifier: TokenVerifier | undefined;
 let issuer: TokenIssuer | undefined;
+/** What this function signs or verifies, as its handler asks for the issuer and the verifier. */
+const wants: KeyWants = { sign: false, verify: false };
 
 /** Every setting; throws `ConfigError` (naming every bad variable) if the environment is unusable. */
 export function getConfig(): Config {
@@ -45,38 +50,71 @@ export function getHttpConfig(): HttpConfig {
   return httpConfig;
 }
 
-/**
- * The verification keys, loaded (from the environment or SSM) and imported once. Loading starts
- * at cold start; a failure is logged there and fails every request as a fault, never as a 401.
- */
-function getVerificationKeys(): Promise<VerificationKeys> {
-  verificationKeys ??= reportFailure(loadVerificationKeys(getTokenConfig(), readSecureParameter));
-  return verificationKeys;
+/** Logs the first failure of a burst, naming the variable or parameter, and the recovery. */
+function keyRingLogging(what: string) {
+  return {
+    onFailure: (error: unknown, keysInUse: boolean) =>
+      logger.error(keysInUse ? `${what} could not be re-read; keeping the current ones` : `${what} unavailable`, {
+        outcome: 'fault',
+        error,
+      }),
+    onRecovery: () => logger.info(`${what} loaded`, { outcome: 'recovered' }),
+  };
 }
 
-/** The public keys the JWKS route publishes (none with HS256), loaded once. Throws `ConfigError`. */
-export function getPublishedKeys(): ReturnType<typeof loadPublishedKeys> {
-  publishedKeys ??= reportFailure(loadPublishedKeys(loadPublishedKeysConfig(process.env), readSecureParameter));
+/**
+ * This function's key material: every key parameter it needs read in one SSM call, imported
+ * once, re-read after KEYS_MAX_AGE and on unknown kids. The first read starts once the handler
+ * module has said (synchronously, at load) whether it signs, verifies or both.
+ */
+function getKeyRing(): KeyRing<KeyMaterial> {
+  if (!keyRing) {
+    const settings = getTokenConfig();
+    const ring = createKeyRing({
+      load: () => loadKeyMaterial(settings, wants, readSecureParameters),
+      maxAgeSeconds: settings.keysMaxAgeSeconds,
+      ...keyRingLogging('key material'),
+    });
+    queueMicrotask(() => void ring.ready().catch(() => undefined));
+    keyRing = ring;
+  }
+  return keyRing;
+}
+
+/** The public keys the JWKS route publishes (none with HS256), refreshed like every key. Throws `ConfigError`. */
+export function getPublishedKeys(): KeyRing<Awaited<ReturnType<typeof loadPublishedKeys>>> {
+  if (!publishedKeys) {
+    const settings = loadPublishedKeysConfig(process.env);
+    const readOne = async (name: string) => (await readSecureParameters([name])).get(name) ?? '';
+    const ring = createKeyRing({
+      load: () => loadPublishedKeys(settings, readOne),
+      maxAgeSeconds: settings.keysMaxAgeSeconds,
+      ...keyRingLogging('public keys'),
+    });
+    void ring.ready().catch(() => undefined);
+    publishedKeys = ring;
+  }
   return publishedKeys;
 }
 
-/** The token verifier over the verification keys. */
+const missing = (part: string) => () => new KeysUnavailableError(new Error(`this function was given no ${part} key`));
+
+/** The token verifier over this function's verification keys. */
 export function getTokenVerifier(): TokenVerifier {
-  verifier ??= createTokenVerifier(getTokenConfig(), getVerificationKeys());
+  wants.verify = true;
+  verifier ??= createTokenVerifier(
+    getTokenConfig(),
+    keyPart(getKeyRing(), (keys) => keys.verification, missing('verification')),
+  );
   return verifier;
 }
 
-/** The token issuer, its signing key loaded and imported once. */
+/** The token issuer over this function's signing key. */
 export function getTokenIssuer(): TokenIssuer {
-  issuer ??= createTokenIssuer(getTokenConfig(), reportFailure(loadSigningKey(getTokenConfig(), readSecureParameter)));
+  wants.sign = true;
+  issuer ??= createTokenIssuer(
+    getTokenConfig(),
+    keyPart(getKeyRing(), (keys) => keys.signing, missing('signing')),
+  );
   return issuer;
-}
-
-/**
- * Logs unusable key material once, at cold start, naming the variable; every request that needs
- * the keys then fails as a fault (500), never as a client error.
- */
-function reportFailure<T>(keys: Promise<T>): Promise<T> {
-  keys.catch((error: unknown) => logger.error('key material unusable', { outcome: 'fault', error }));
-  return keys;
 }

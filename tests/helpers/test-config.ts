@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../../src/config/config';
 import { loadSigningKey, loadVerificationKeys } from '../../src/tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from '../../src/tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier';
+import { fixedKeys } from '../../src/tokens/key-ring';
 
 /** The environment tests run under; `setup-env.ts` and `useEnvironment` put it in `process.env`. */
 export const TEST_ENV = Object.freeze({
@@ -32,10 +33,10 @@ const noParameters = (name: string): Promise<string> => Promise.reject(new Error
 
 /** A real issuer over the test config (or `config`), keys from its environment. */
 export function testIssuer(config: Config = testConfig()): TokenIssuer {
-  return createTokenIssuer(config, loadSigningKey(config, noParameters));
+  return createTokenIssuer(config, fixedKeys(loadSigningKey(config, noParameters)));
 }
 
 /** A real verifier over the test config (or `config`), keys from its environment. */
 export function testVerifier(config: Config = testConfig()): TokenVerifier {
-  return createTokenVerifier(config, loadVerificationKeys(config, noParameters));
+  return createTokenVerifier(config, fixedKeys(loadVerificationKeys(config, noParameters)));
 }

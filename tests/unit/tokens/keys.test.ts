@@ -6,6 +6,7 @@ import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { rejectionCode as codeOf } from '../../helpers/error-code';
 import { AUTH_TIME, testConfig } from '../../helpers/test-config';
+import { fixedKeys } from '../../../src/tokens/key-ring';
 
 const noParameters = (name: string): Promise<string> => Promise.reject(new Error(`no SSM in unit tests (${name})`));
 
@@ -14,10 +15,10 @@ function ring(env: Record<string, string>) {
   const config = testConfig({ JWT_SECRET: '', ...env });
   return {
     get issuer() {
-      return createTokenIssuer(config, loadSigningKey(config, noParameters));
+      return createTokenIssuer(config, fixedKeys(loadSigningKey(config, noParameters)));
     },
     get verifier() {
-      return createTokenVerifier(config, loadVerificationKeys(config, noParameters));
+      return createTokenVerifier(config, fixedKeys(loadVerificationKeys(config, noParameters)));
     },
   };
 }
