@@ -1,16 +1,24 @@
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+
+let provider: SSMProvider | undefined;
+
 /**
  * Reads key material from SSM Parameter Store through Powertools Parameters: every parameter a
- * function needs in one GetParameters call (decrypted), uncached here because the key ring decides
- * when to read again. Loaded on first use only, so functions configured with plain values never
- * load the SSM client.
+ * function needs in one GetParameters call (decrypted). Never from Powertools' cache: the key ring
+ * decides when to read again, and a re-read must see a rotation (a batch read's `maxAge: 0` still
+ * caches for 5 s in Powertools 2.x, so the cache is cleared instead). Loaded on first use only, so
+ * functions configured with plain values never load the SSM client.
  */
 export async function readSecureParameters(names: readonly string[]): Promise<ReadonlyMap<string, string>> {
-  const { getParametersByName } = await import('@aws-lambda-powertools/parameters/ssm');
+  if (!provider) {
+    const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
+    provider = new SSMProvider();
+  }
+  provider.clearCache();
   let result: Record<string, unknown>;
   try {
-    result = await getParametersByName<string>(Object.fromEntries(names.map((name) => [name, {}])), {
+    result = await provider.getParametersByName<string>(Object.fromEntries(names.map((name) => [name, {}])), {
       decrypt: true,
-      maxAge: 0,
       throwOnError: false,
     });
   } catch (err) {

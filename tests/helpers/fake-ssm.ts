@@ -11,6 +11,8 @@ export interface FakeSsm {
   readonly parameters: Map<string, string>;
   /** Calls received, by operation (`GetParameter`, `GetParameters`). */
   readonly calls: Record<string, number>;
+  /** The names each GetParameters call asked for, in order. */
+  readonly batches: string[][];
   /** While true, every call gets ThrottlingException (as SSM over its throughput limit). */
   throttle: boolean;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export interface FakeSsm {
 export async function startFakeSsm(initial: Record<string, string> = {}): Promise<FakeSsm> {
   const parameters = new Map(Object.entries(initial));
   const calls: Record<string, number> = {};
+  const batches: string[][] = [];
   const state = { throttle: false };
   const toParameter = (name: string) => ({ Name: name, Type: 'SecureString', Value: parameters.get(name), Version: 1, DataType: 'text' });
 
@@ -39,6 +42,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
         return reply(200, { Parameter: toParameter(input.Name) });
       }
       if (operation === 'GetParameters' && input.Names !== undefined) {
+        batches.push(input.Names);
         const found = input.Names.filter((name) => parameters.has(name));
         return reply(200, { Parameters: found.map(toParameter), InvalidParameters: input.Names.filter((name) => !parameters.has(name)) });
       }
@@ -51,6 +55,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
     endpoint: `http://127.0.0.1:${port}`,
     parameters,
     calls,
+    batches,
     get throttle() {
       return state.throttle;
     },

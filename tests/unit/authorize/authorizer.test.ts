@@ -1,4 +1,7 @@
 import { createAuthorizer } from '../../../src/authorize/authorizer';
+import { createKeyRing } from '../../../src/tokens/key-ring';
+import type { VerificationKeys } from '../../../src/tokens/keys';
+import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { accessClaims, craftToken } from '../../helpers/craft-token';
 import { authorizerEvent, lambdaContext } from '../../helpers/events';
 import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../../helpers/test-config';
@@ -116,5 +119,18 @@ describe('authorizer pipeline', () => {
     const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     const event = { ...authorizerEvent(`Bearer ${token}`), methodArn: 'not-an-arn' };
     await expect(anyValid(event, context)).rejects.toThrow('methodArn is not an execute-api method ARN');
+  });
+
+  it('fails as a fault, never Unauthorized, while the keys cannot be loaded', async () => {
+    const unavailable = createKeyRing<VerificationKeys>({
+      load: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })),
+      maxAgeSeconds: 300,
+      onFailure: () => undefined,
+    });
+    const authorizer = createAuthorizer({ requireFresh: false }, createTokenVerifier(config, unavailable));
+    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
+    const outcome = await authorizer(authorizerEvent(`Bearer ${token}`), context).catch((err: unknown) => err);
+    expect(outcome).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+    expect((outcome as Error).message).not.toBe('Unauthorized');
   });
 });
