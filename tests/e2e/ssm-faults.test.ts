@@ -53,7 +53,10 @@ describe('key material in SSM', () => {
     const calls = ssm.calls.GetParameters;
     expect((await request('POST', '/login', { json: credentials })).status).toBe(503);
     expect(ssm.calls.GetParameters).toBe(calls);
-    const named = api.output().split('\n').filter((line) => line.includes(`SSM parameter ${SECRET_PARAM} is missing or empty`));
+    const named = api
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(`SSM parameter ${SECRET_PARAM} is missing or empty`));
     expect(named).toHaveLength(1);
 
     ssm.parameters.set(SECRET_PARAM, SECRET_A);

@@ -9,7 +9,7 @@ import type { TestDatabase } from './local-stack';
 const CHEAP_SCRYPT = Object.freeze({ log2N: 10, r: 8, p: 1 });
 
 /** Admin access to the test database's local-stage tables (with the whole family store, for checks). */
-export function adminDeps(db: TestDatabase): AdminDeps & { families: FamilyStore } {
+export function adminDeps(db: Pick<TestDatabase, 'endpoint' | 'env'>): AdminDeps & { families: FamilyStore } {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   return {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureTables, readTableDefinitions, readTableNames, startDynalite, type LocalDatabase } from '../../scripts/local-db';
+import { freePort, startOffline, type Offline } from '../../scripts/offline';
+import { addUser } from '../../src/users/user-admin';
+import { apiClient } from '../helpers/http-client';
+import { adminDeps } from '../helpers/users';
+
+// A bounded mixed load (logins, refresh chains, guarded requests) while the database goes away for
+// a few seconds and comes back: only 503s with Retry-After meanwhile, every chain goes on after.
+
+const SECRET = 'e2e-chaos-secret-0123456789abcdef-0123456789abcdef';
+const CLIENTS = 4;
+const OUTAGE_MS = 3000;
+
+let dataPath: string;
+let dbPort: number;
+let db: LocalDatabase | undefined;
+let offline: Offline;
+let env: Awaited<ReturnType<typeof readTableNames>> & Record<string, string>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  // On disk, so the database restarted after the outage holds the same users and sessions.
+  dataPath = mkdtempSync(path.join(tmpdir(), 'fresh-token-chaos-'));
+  dbPort = await freePort();
+  db = await startDynalite({ port: dbPort, dataPath });
+  await ensureTables(db.endpoint, await readTableDefinitions('local'));
+  env = { DYNAMODB_ENDPOINT: db.endpoint, AWS_REGION: 'us-east-1', ...(await readTableNames('local')) };
+  for (let i = 0; i < CLIENTS; i++) await addUser(adminDeps({ endpoint: db.endpoint, env }), `chaos-${i}`, `chaos-password-${i}`);
+  offline = await startOffline({
+    port: await freePort(),
+    env: { JWT_SECRET: SECRET, DYNAMODB_ENDPOINT: db.endpoint, POWERTOOLS_LOG_LEVEL: 'ERROR', LOG_LEVEL: 'ERROR' },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await offline?.stop();
+  await db?.close();
+  rmSync(dataPath, { recursive: true, force: true });
+});
+
+type Phase = 'before' | 'outage' | 'after';
+
+describe('a database outage under load', () => {
+  it('answers only 503 with Retry-After while the database is away, and every refresh chain goes on after it', async () => {
+    const request = apiClient(offline.baseUrl);
+    let phase: Phase = 'before';
+    const counts: Record<string, number> = {};
+    const unexpected: string[] = [];
+    const note = (route: string, status: number, retryAfter: string | null) => {
+      const key = `${phase} ${route} ${status}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      if (status >= 500 && (status !== 503 || retryAfter !== '1')) unexpected.push(`${key} Retry-After=${retryAfter}`);
+    };
+
+    const sessions = await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, i) => {
+        const response = await request('POST', '/login', { json: { username: `chaos-${i}`, password: `chaos-password-${i}` } });
+        expect(response.status).toBe(200);
+        return { i, ...(response.json as { access_token: string; refresh_token: string }), rotations: 0, lost: false };
+      }),
+    );
+
+    let running = true;
+    const client = async (session: (typeof sessions)[number]) => {
+      while (running) {
+        const refreshed = await request('POST', '/refresh', { token: session.refresh_token });
+        note('refresh', refreshed.status, refreshed.headers.get('retry-after'));
+        if (refreshed.status === 200) {
+          const next = refreshed.json as { access_token: string; refresh_token: string };
+          session.refresh_token = next.refresh_token;
+          session.access_token = next.access_token;
+          session.rotations++;
+        } else if (refreshed.status !== 503) {
+          session.lost = true; // the chain is broken: reported below
+          return;
+        }
+        const guarded = await request('GET', '/protected', { token: session.access_token });
+        note('protected', guarded.status, guarded.headers.get('retry-after'));
+        if (session.i === 0) {
+          const login = await request('POST', '/login', { json: { username: 'chaos-0', password: 'chaos-password-0' } });
+          note('login', login.status, login.headers.get('retry-after'));
+        }
+        await sleep(50);
+      }
+    };
+    const load = Promise.all(sessions.map(client));
+
+    await sleep(1500);
+    phase = 'outage';
+    await db!.close();
+    db = undefined;
+    await sleep(OUTAGE_MS);
+    db = await startDynalite({ port: dbPort, dataPath });
+    phase = 'after';
+    await sleep(2500);
+    running = false;
+    await load;
+
+    console.log(
+      `chaos: ${CLIENTS} clients, ${OUTAGE_MS} ms outage\n${Object.entries(counts)
+        .sort()
+        .map(([key, n]) => `  ${key}: ${n}`)
+        .join('\n')}`,
+    );
+    expect(unexpected).toEqual([]);
+    expect(counts['outage refresh 503']).toBeGreaterThan(0);
+    expect(sessions.filter((session) => session.lost).map((session) => session.i)).toEqual([]);
+    // After the outage each chain rotated again, and its newest token still works: nothing half-written.
+    expect(counts['after refresh 200']).toBeGreaterThanOrEqual(CLIENTS);
+    for (const session of sessions) {
+      expect((await request('POST', '/refresh', { token: session.refresh_token })).status).toBe(200);
+    }
+    // The authorizers never needed the database.
+    expect(Object.keys(counts).filter((key) => key.includes('protected') && !key.endsWith(' 200'))).toEqual([]);
+  }, 120_000);
+});
