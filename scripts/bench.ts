@@ -40,6 +40,7 @@ const COLD_ROUNDS = 25;
 const TARGETS = {
   authorizerVsJose: 1.2,
   authorizerMetricMicros: 5,
+  refreshP50Ms: 5,
   // Cold init over bare Node, ms: the guarded routes' hot path, and the database functions.
   coldInitMs: {
     'any-valid': 20,
@@ -287,9 +288,27 @@ async function main(): Promise<void> {
     if (response.statusCode !== 200) throw new Error(`refresh failed: ${response.body}`);
     current = (JSON.parse(response.body ?? '{}') as Record<string, string>).refresh_token ?? '';
   }
+  // A retry inside the window: the replaced token again (a stale write, a consistent read, re-signing).
+  const replaced = current;
+  const rotated = await refresh(bearerEvent(replaced), context('refresh'));
+  if (rotated.statusCode !== 200) throw new Error(`refresh failed: ${rotated.body}`);
+  const replayTimes: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const start = process.hrtime.bigint();
+    const response = await refresh(bearerEvent(replaced), context('refresh'));
+    replayTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (response.statusCode !== 200) throw new Error(`replay failed: ${response.body}`);
+  }
   refreshTimes.sort((a, b) => a - b);
+  replayTimes.sort((a, b) => a - b);
+  const refreshVerdict = (p50: number) => `(<= ${TARGETS.refreshP50Ms} ms: ${p50 <= TARGETS.refreshP50Ms ? 'met' : 'MISSED'})`;
   console.log('\n/refresh against the local database (ms/op; dynalite in this process, so a floor for the code path, not AWS latency)');
-  console.log(`  rotation (300 in a chain)       p50${fmt(percentile(refreshTimes, 50), 2)}   p99${fmt(percentile(refreshTimes, 99), 2)}`);
+  console.log(
+    `  rotation (300 in a chain)       p50${fmt(percentile(refreshTimes, 50), 2)}   p99${fmt(percentile(refreshTimes, 99), 2)}  ${refreshVerdict(percentile(refreshTimes, 50))}`,
+  );
+  console.log(
+    `  retry inside the window (300)   p50${fmt(percentile(replayTimes, 50), 2)}   p99${fmt(percentile(replayTimes, 99), 2)}  ${refreshVerdict(percentile(replayTimes, 50))}`,
+  );
 
   // 3. Login: scrypt dominates; an unknown user must cost the same as a wrong password.
   const timeLogin = async (username: string, password: string, status: number) => {

@@ -65,7 +65,7 @@ export interface StoreConfig {
   readonly usersTable: string;
   readonly familiesTable: string;
   readonly loginAttemptsTable: string;
-  /** Seconds the immediately-previous refresh token stays usable after a rotation (lost responses). */
+  /** Seconds after a rotation in which the token it replaced gets the same successor again (retries, parallel tabs). */
   readonly refreshReuseGraceSeconds: number;
   /** Failed logins allowed per user and window before further attempts are refused. */
   readonly loginMaxFailures: number;
@@ -104,7 +104,7 @@ export const INTEGER_DEFAULTS = Object.freeze({
   FRESH_MAX_AGE: [0, 0, 31_536_000],
   KEYS_MAX_AGE: [300, 10, 86_400],
   MAX_BODY_BYTES: [4096, 64, 1_048_576],
-  REFRESH_REUSE_GRACE: [0, 0, 60],
+  REFRESH_REUSE_GRACE: [10, 0, 60],
   LOGIN_MAX_FAILURES: [5, 1, 1000],
   LOGIN_WINDOW: [900, 10, 86_400],
 } as const);

@@ -27,39 +27,23 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
         db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })),
       ),
 
-    rotate: ({ familyId, username, oldJti, newJti, now, expiresAt }) =>
+    rotate: ({ familyId, username, oldJti, next, now, expiresAt }) =>
       conditionalUpdate({
         TableName: table,
         Key: { familyId },
-        UpdateExpression: 'SET previousJti = currentJti, currentJti = :new, rotatedAt = :now, expiresAt = :expiresAt',
+        UpdateExpression:
+          'SET previousJti = currentJti, currentJti = :new, currentIat = :iat, currentExp = :exp, rotatedAt = :now, expiresAt = :expiresAt',
         ConditionExpression: '#status = :active AND currentJti = :old AND username = :username AND expiresAt > :now',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':active': 'active',
           ':old': oldJti,
-          ':new': newJti,
+          ':new': next.jti,
+          ':iat': next.iat,
+          ':exp': next.exp,
           ':now': now,
           ':expiresAt': expiresAt,
           ':username': username,
-        },
-      }),
-
-    rotateFromPrevious: ({ familyId, oldJti, seenCurrentJti, newJti, now, notRotatedBefore, expiresAt }) =>
-      conditionalUpdate({
-        TableName: table,
-        Key: { familyId },
-        UpdateExpression: 'SET currentJti = :new, rotatedAt = :now, expiresAt = :expiresAt',
-        ConditionExpression:
-          '#status = :active AND previousJti = :old AND currentJti = :seen AND rotatedAt >= :notBefore AND expiresAt > :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':active': 'active',
-          ':old': oldJti,
-          ':seen': seenCurrentJti,
-          ':new': newJti,
-          ':now': now,
-          ':notBefore': notRotatedBefore,
-          ':expiresAt': expiresAt,
         },
       }),
 

@@ -7,6 +7,9 @@ export interface Family {
   readonly familyId: string;
   readonly username: string;
   readonly currentJti: string;
+  /** iat and exp of the current token, so a retry of the rotation that made it gets it byte for byte. */
+  readonly currentIat?: number;
+  readonly currentExp?: number;
   readonly previousJti?: string;
   readonly status: 'active' | 'revoked';
   readonly revokedReason?: RevokeReason;
@@ -35,21 +38,9 @@ export interface FamilyStore {
     familyId: string;
     username: string;
     oldJti: string;
-    newJti: string;
+    /** The successor token: its jti, iat and exp, kept so a retry within the window gets it again. */
+    next: { jti: string; iat: number; exp: number };
     now: number;
-    expiresAt: number;
-  }): Promise<RotateResult>;
-  /**
-   * Like `rotate`, but for a retry with the immediately-previous token within the grace window:
-   * holds only while `oldJti` is still the previous token and `seenCurrentJti` is still current.
-   */
-  rotateFromPrevious(input: {
-    familyId: string;
-    oldJti: string;
-    seenCurrentJti: string;
-    newJti: string;
-    now: number;
-    notRotatedBefore: number;
     expiresAt: number;
   }): Promise<RotateResult>;
   /** The family, read consistently, or undefined. Error code: ERR_STORE_UNAVAILABLE. */

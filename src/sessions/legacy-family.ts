@@ -12,28 +12,31 @@ export function legacyFamilyId(jti: string): string {
 }
 
 /**
- * Starts the token's family with `newJti` current. 'exchanged' the first time; after that
- * 'revoked' if the family is over, else 'reused'. Error code: ERR_STORE_UNAVAILABLE.
+ * Starts the token's family with `next` as its current token: 'exchanged' the first time,
+ * 'taken' once the family exists (a retry, reuse, or a logged-out token: the caller decides).
+ * Error code: ERR_STORE_UNAVAILABLE.
  */
 export async function exchangeLegacyToken(
   families: FamilyStore,
   token: { sub: string; jti: string; authTime: number },
-  next: { jti: string; now: number; expiresAt: number },
-): Promise<'exchanged' | 'revoked' | 'reused'> {
-  const familyId = legacyFamilyId(token.jti);
+  next: { jti: string; iat: number; exp: number; now: number },
+): Promise<'exchanged' | 'taken'> {
   const { now } = next;
   const created = await families.create({
-    familyId,
+    familyId: legacyFamilyId(token.jti),
     username: token.sub,
+    // The exchange is the family's first rotation: the Flask token is the one it replaced.
+    previousJti: token.jti,
     currentJti: next.jti,
+    currentIat: next.iat,
+    currentExp: next.exp,
     status: 'active',
     authTime: token.authTime,
     createdAt: now,
     rotatedAt: now,
-    expiresAt: next.expiresAt,
+    expiresAt: next.exp,
   });
-  if (created) return 'exchanged';
-  return (await families.get(familyId))?.status === 'active' ? 'reused' : 'revoked';
+  return created ? 'exchanged' : 'taken';
 }
 
 /** Ends the token's family, exchanged or not. Error code: ERR_STORE_UNAVAILABLE. */

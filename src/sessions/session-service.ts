@@ -68,21 +68,23 @@ export async function issueTokenPair(deps: SessionDeps, credentials: Credentials
   const now = nowSeconds();
   const { username: sub } = await checkCredentials(deps, credentials, now);
   const familyId = randomUUID();
-  const jti = randomUUID();
+  const first = { jti: randomUUID(), iat: now, exp: now + deps.issuer.refreshTokenTtlSeconds };
   const created = await deps.families.create({
     familyId,
     username: sub,
-    currentJti: jti,
+    currentJti: first.jti,
+    currentIat: first.iat,
+    currentExp: first.exp,
     status: 'active',
     authTime: now,
     createdAt: now,
     rotatedAt: now,
-    expiresAt: now + deps.issuer.refreshTokenTtlSeconds,
+    expiresAt: first.exp,
   });
   if (!created) throw new Error('a new family id collided with an existing one');
   const [accessToken, refreshToken] = await Promise.all([
     deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now),
-    deps.issuer.issueRefreshToken(sub, { fam: familyId, jti, authTime: now }),
+    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first }),
   ]);
   return { sub, accessToken, refreshToken };
 }
@@ -96,7 +98,10 @@ export async function issueFreshAccessToken(deps: SessionDeps, credentials: Cred
 
 /**
  * POST /refresh: a non-fresh access token and the family's next refresh token, which replaces the
- * presented one in one conditional write. A superseded token revokes the whole family.
+ * presented one in one conditional write. Within REFRESH_REUSE_GRACE seconds of that rotation, the
+ * token it replaced gets the very same successor again (a retry after a lost response, parallel
+ * tabs): the family rotates once, and replays write nothing, so they never extend the window.
+ * Any other superseded token is reuse and revokes the whole family.
  * Error codes: those of `verifyRefreshToken`, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
  * ERR_STORE_UNAVAILABLE.
  */
@@ -114,20 +119,16 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
     throw revoked();
   }
 
-  const newJti = randomUUID();
-  const expiresAt = now + deps.issuer.refreshTokenTtlSeconds;
-  if (claims.fam === undefined) {
-    const exchange = await exchangeLegacyToken(deps.families, { sub, jti, authTime }, { jti: newJti, now, expiresAt });
-    if (exchange === 'revoked') throw revoked();
-    if (exchange === 'reused') await revokeForReuse(deps, fam, sub, now);
-  } else {
-    const rotated = await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, newJti, now, expiresAt });
-    if (rotated === 'stale') await recoverOrRevoke(deps, { sub, fam, jti }, newJti, now, expiresAt);
-  }
+  const next = { jti: randomUUID(), iat: now, exp: now + deps.issuer.refreshTokenTtlSeconds };
+  const moved =
+    claims.fam === undefined
+      ? (await exchangeLegacyToken(deps.families, { sub, jti, authTime }, { ...next, now })) === 'exchanged'
+      : (await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, next, now, expiresAt: next.exp })) === 'rotated';
+  const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now);
 
   const [accessToken, nextRefreshToken] = await Promise.all([
     deps.issuer.issueAccessToken(sub, false, authTime),
-    deps.issuer.issueRefreshToken(sub, { fam, jti: newJti, authTime }),
+    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor }),
   ]);
   return { sub, accessToken, refreshToken: nextRefreshToken };
 }
@@ -137,39 +138,31 @@ function revoked(): SessionRevokedError {
 }
 
 /** Revokes a family whose superseded token came back, and says so. Error code: ERR_REFRESH_TOKEN_REUSED. */
-async function revokeForReuse(deps: SessionDeps, fam: string, sub: string, now: number): Promise<void> {
+async function revokeForReuse(deps: SessionDeps, fam: string, sub: string, now: number): Promise<never> {
   await deps.families.revoke(fam, sub, 'reuse', now);
   throw new SessionRevokedError('ERR_REFRESH_TOKEN_REUSED', 'Refresh token reuse detected; the session has been revoked');
 }
 
 /**
- * The presented token was not the family's current one. Within the grace window the
- * immediately-previous token may rotate once more (a client retrying after a lost response);
- * anything else is reuse of a superseded token, so the whole family is revoked.
+ * The presented token was not the family's current one. If it is the one the last rotation
+ * replaced, and that rotation is at most REFRESH_REUSE_GRACE seconds old, the caller gets that
+ * rotation's successor again (its jti, iat and exp, kept on the family). Anything else is reuse.
+ * Error codes: ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED, ERR_STORE_UNAVAILABLE.
  */
-async function recoverOrRevoke(
+async function successorForRetry(
   deps: SessionDeps,
   { sub, fam, jti }: { sub: string; fam: string; jti: string },
-  newJti: string,
   now: number,
-  expiresAt: number,
-): Promise<void> {
+): Promise<{ jti: string; iat: number; exp: number }> {
   const family = await deps.families.get(fam);
   if (!family || family.username !== sub || family.status !== 'active' || family.expiresAt <= now) throw revoked();
+  const { previousJti, rotatedAt, currentJti, currentIat, currentExp } = family;
   const grace = deps.refreshReuseGraceSeconds;
-  if (grace > 0 && family.previousJti === jti && now - family.rotatedAt <= grace) {
-    const retried = await deps.families.rotateFromPrevious({
-      familyId: fam,
-      oldJti: jti,
-      seenCurrentJti: family.currentJti,
-      newJti,
-      now,
-      notRotatedBefore: now - grace,
-      expiresAt,
-    });
-    if (retried === 'rotated') return;
+  // Rows written before successors were kept have no currentIat/currentExp: strict, as before.
+  if (grace > 0 && previousJti === jti && now - rotatedAt <= grace && currentIat !== undefined && currentExp !== undefined) {
+    return { jti: currentJti, iat: currentIat, exp: currentExp };
   }
-  await revokeForReuse(deps, fam, sub, now);
+  return revokeForReuse(deps, fam, sub, now);
 }
 
 /**

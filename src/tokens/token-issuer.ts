@@ -12,8 +12,12 @@ export interface TokenIssuer {
    * `authTime` is when the password was verified.
    */
   issueAccessToken(sub: string, fresh: Freshness, authTime: number): Promise<string>;
-  /** Signs a refresh token of family `fam` with the given `jti` (which the family records). */
-  issueRefreshToken(sub: string, refresh: { fam: string; jti: string; authTime: number }): Promise<string>;
+  /**
+   * Signs a refresh token of family `fam` with the `jti`, `iat` and `exp` the family records: the
+   * same inputs give the same token (byte for byte with HS256 and EdDSA), so a retried rotation
+   * can hand out the very token the lost response carried.
+   */
+  issueRefreshToken(sub: string, refresh: { fam: string; jti: string; authTime: number; iat: number; exp: number }): Promise<string>;
   /** Lifetime of a refresh token, so a family can expire with it. */
   readonly refreshTokenTtlSeconds: number;
 }
@@ -22,24 +26,35 @@ export interface TokenIssuer {
 export function createTokenIssuer(settings: TokenSettings, signingKey: KeySupply<SigningKey>): TokenIssuer {
   const standard = settings.tokenFormat === 'standard';
 
-  const sign = async (kind: TokenKind, sub: string, ttl: number, extra: JWTPayload, jti: string = randomUUID()): Promise<string> => {
+  const sign = async (
+    kind: TokenKind,
+    sub: string,
+    extra: JWTPayload,
+    times: { jti: string; iat: number; exp: number },
+  ): Promise<string> => {
     const { alg, kid, key } = signingKey.current() ?? (await signingKey.ready());
-    const now = nowSeconds();
     const jwt = new SignJWT({ type: kind, ...extra })
       .setProtectedHeader({ alg, typ: TYP[settings.tokenFormat][kind], kid })
       .setSubject(sub)
-      .setJti(jti)
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + ttl);
+      .setJti(times.jti)
+      .setIssuedAt(times.iat)
+      .setNotBefore(times.iat)
+      .setExpirationTime(times.exp);
     if (standard) jwt.setIssuer(settings.issuer).setAudience(settings.audience);
     return jwt.sign(key);
   };
 
   return {
-    issueAccessToken: (sub, fresh, authTime) => sign('access', sub, settings.accessTokenTtlSeconds, { fresh, auth_time: authTime }),
-    issueRefreshToken: (sub, { fam, jti, authTime }) =>
-      sign('refresh', sub, settings.refreshTokenTtlSeconds, { fam, auth_time: authTime }, jti),
+    issueAccessToken: (sub, fresh, authTime) => {
+      const now = nowSeconds();
+      return sign(
+        'access',
+        sub,
+        { fresh, auth_time: authTime },
+        { jti: randomUUID(), iat: now, exp: now + settings.accessTokenTtlSeconds },
+      );
+    },
+    issueRefreshToken: (sub, { fam, jti, authTime, iat, exp }) => sign('refresh', sub, { fam, auth_time: authTime }, { jti, iat, exp }),
     refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
   };
 }

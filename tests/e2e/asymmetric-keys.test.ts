@@ -31,6 +31,19 @@ describe('EdDSA keys end to end', () => {
     expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(200);
   });
 
+  it('answers 20 concurrent refreshes of one token (the default 10 s window) with one and the same successor', async () => {
+    const { refresh_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    // Warm the workers first, so the burst measures the rotation, not 20 cold starts on 2 cores.
+    await Promise.all(Array.from({ length: 20 }, () => request('POST', '/refresh', { token: 'warm-up' })));
+    const responses = await Promise.all(Array.from({ length: 20 }, () => request('POST', '/refresh', { token: refresh_token })));
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+    // EdDSA signatures are deterministic: the very same token, byte for byte.
+    const successors = new Set(responses.map((response) => response.json.refresh_token));
+    expect(successors.size).toBe(1);
+    const [successor] = [...successors] as string[];
+    expect((await request('POST', '/refresh', { token: successor })).status).toBe(200);
+  });
+
   it('serves the public keys as a cacheable JWKS that a plain jose client verifies tokens with', async () => {
     const jwks = await request('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);

@@ -16,7 +16,8 @@ let api: TestApi;
 let request: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: String(MAX_FAILURES) });
+  // The strict mode (no retry window): every superseded token is reuse.
+  api = await startTestApi({ JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: String(MAX_FAILURES), REFRESH_REUSE_GRACE: '0' });
   request = apiClient(api.baseUrl);
 }, 180_000);
 
@@ -36,7 +37,7 @@ async function login(credentials: { username: string; password: string }) {
 }
 
 describe('refresh-token rotation', () => {
-  it('lets exactly one of 50 concurrent refreshes with the same token through, and revokes the family', async () => {
+  it('with REFRESH_REUSE_GRACE=0, lets exactly one of 50 concurrent refreshes through, and revokes the family', async () => {
     const { refresh_token } = await login(await newUser('dora'));
     // serverless-offline runs each concurrent call in its own worker thread; start them first so
     // the burst measures the database's conditional write, not 50 cold starts on 2 cores.

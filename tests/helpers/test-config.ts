@@ -26,7 +26,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export const AUTH_TIME = Math.floor(Date.now() / 1000);
 
 /** Family fields of a refresh token the tests issue directly. */
-export const REFRESH = Object.freeze({ fam: 'family-1', jti: 'refresh-jti-1', authTime: AUTH_TIME });
+export const REFRESH = Object.freeze({ fam: 'family-1', jti: 'refresh-jti-1', authTime: AUTH_TIME, iat: AUTH_TIME, exp: AUTH_TIME + 3600 });
 
 /** Tests never read SSM: key material comes from the environment. */
 const noParameters = (name: string): Promise<string> => Promise.reject(new Error(`tests read no SSM parameter (${name})`));

@@ -11,7 +11,8 @@ let db: TestDatabase;
 
 beforeAll(async () => {
   db = await startTestDatabase();
-  useEnvironment(db);
+  // Strict rotation, so a superseded token is reuse (and counted as such) rather than a retry.
+  useEnvironment(db, { REFRESH_REUSE_GRACE: '0' });
 });
 
 afterAll(async () => {

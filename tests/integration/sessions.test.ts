@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,15 +79,51 @@ describe('refresh-token rotation', () => {
     expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
-  it('within the grace window, lets the previous token rotate once more, superseding the lost one', async () => {
+  it('within the grace window, answers a retry with the very successor the lost response carried', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const lost = (await rotateRefreshToken(deps, first)).refreshToken;
-    const retried = (await rotateRefreshToken(deps, first)).refreshToken;
-    expect(retried).not.toBe(lost);
-    // The response that was lost carried a token that is now superseded: using it is reuse.
-    expect(await codeOf(rotateRefreshToken(deps, lost))).toBe('ERR_REFRESH_TOKEN_REUSED');
-    expect(await codeOf(rotateRefreshToken(deps, retried))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    const lost = await rotateRefreshToken(deps, first);
+    const retried = await rotateRefreshToken(deps, first);
+    // Byte for byte the same refresh token (HS256 is deterministic); a new access token.
+    expect(retried.refreshToken).toBe(lost.refreshToken);
+    // The family rotated once: the successor now rotates normally, and the old token is reuse.
+    const third = (await rotateRefreshToken(deps, retried.refreshToken)).refreshToken;
+    expect(third).not.toBe(retried.refreshToken);
+    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, third))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('counts the window from the one rotation: replays never extend it', async () => {
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const successor = (await rotateRefreshToken(deps, first)).refreshToken;
+    for (let i = 0; i < 3; i++) {
+      advanceClock(4_000);
+      if (i < 2) expect((await rotateRefreshToken(deps, first)).refreshToken).toBe(successor);
+      else expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    }
+  });
+
+  it('gives 20 concurrent refreshes of one token one and the same successor', async () => {
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const results = await Promise.all(Array.from({ length: 20 }, () => rotateRefreshToken(deps, first)));
+    expect(new Set(results.map((result) => result.refreshToken)).size).toBe(1);
+    expect(new Set(results.map((result) => result.accessToken)).size).toBeGreaterThan(1);
+    await expect(rotateRefreshToken(deps, results[0]!.refreshToken)).resolves.toMatchObject({ sub: expect.any(String) });
+  });
+
+  it('reads families written before successors were kept as strict: a retry is reuse', async () => {
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const { fam } = await deps.verifier.verifyRefreshToken(first);
+    await rotateRefreshToken(deps, first);
+    // An old-shaped row: no currentIat / currentExp.
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    await client.send(
+      new UpdateCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: fam }, UpdateExpression: 'REMOVE currentIat, currentExp' }),
+    );
+    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
   it('after the grace window, treats the previous token as reuse', async () => {
@@ -113,6 +150,8 @@ describe('refresh-token rotation', () => {
       fam: 'no-such-family',
       jti: 'x',
       authTime: Math.floor(Date.now() / 1000),
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 60,
     });
     expect(await codeOf(rotateRefreshToken(deps, forged))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
@@ -122,7 +161,13 @@ describe('refresh-token rotation', () => {
     const token = await loggedIn(deps);
     const { fam, jti, auth_time } = await deps.verifier.verifyRefreshToken(token);
     await loggedIn(deps);
-    const stolen = await deps.issuer.issueRefreshToken(`user-${userCount}`, { fam: fam!, jti, authTime: auth_time! });
+    const stolen = await deps.issuer.issueRefreshToken(`user-${userCount}`, {
+      fam: fam!,
+      jti,
+      authTime: auth_time!,
+      iat: auth_time!,
+      exp: auth_time! + 60,
+    });
     expect(await codeOf(rotateRefreshToken(deps, stolen))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // The family's owner is unaffected.
     expect((await rotateRefreshToken(deps, token)).refreshToken).toEqual(expect.any(String));

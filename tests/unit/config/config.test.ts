@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       usersTable: 'users',
       familiesTable: 'families',
       loginAttemptsTable: 'attempts',
-      refreshReuseGraceSeconds: 0,
+      refreshReuseGraceSeconds: 10,
       loginMaxFailures: 5,
       loginWindowSeconds: 900,
       freshWindowSeconds: 0,
