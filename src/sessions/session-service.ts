@@ -14,6 +14,7 @@ import type { TokenVerifier } from '../tokens/token-verifier';
 import type { LoginAttempts } from '../users/login-attempts';
 import { verifyPassword } from '../users/password';
 import type { Credentials, UserRecord, UserStore } from '../users/user-store';
+import { isWellFormedUsername } from '../users/username';
 
 /** A session's tokens, as issued to `sub`. */
 export interface IssuedTokens {
@@ -52,6 +53,12 @@ async function checkCredentials(
   { username, password }: Credentials,
   now: number,
 ): Promise<UserRecord> {
+  if (!isWellFormedUsername(username)) {
+    // No such user can exist: answer as for an unknown one, after the same scrypt work, and write
+    // nothing (no attempt counted, no table touched) for a name the users command would refuse.
+    await verifyPassword(password, DUMMY_HASH);
+    throw new BadCredentialsError();
+  }
   await deps.attempts.reserve(username, now);
   const user = await deps.users.findUser(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);

@@ -1,5 +1,6 @@
 import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyResult } from 'jose';
 import { TokenError } from '../errors/errors';
+import { nowSeconds } from '../platform/clock';
 import type { KeySupply } from './key-ring';
 import type { Key, VerificationKeys } from './keys';
 import { TYP, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind, type TokenSettings } from './token-types';
@@ -49,6 +50,12 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
       // (at most once a minute per container) and try once more.
       if (err instanceof UnknownKid && !retried && (await keys.refreshForUnknownKid())) return verify(token, expected, true);
       throw toTokenError(err);
+    }
+    // No tokens from the future (RFC 8725 §3.10 hygiene): jose checks exp and nbf, not iat.
+    const { iat, auth_time } = result.payload;
+    const latest = nowSeconds() + settings.clockLeewaySeconds;
+    if ((typeof iat === 'number' && iat > latest) || (typeof auth_time === 'number' && auth_time > latest)) {
+      throw invalidToken('iat or auth_time in the future');
     }
     return checkKind(result, expected, typ);
   };

@@ -1,3 +1,5 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { addUser } from '../../src/users/user-admin';
 import { authorizedGet, httpEvent, jsonPost } from '../helpers/events';
 import { call, importHandlers } from '../helpers/handlers';
@@ -57,6 +59,24 @@ describe('POST /login', () => {
     expect(unknown.body).toBe(wrong.body);
     expect(unknown.headers).toEqual(wrong.headers);
   });
+
+  it('answers a malformed username exactly like an unknown user, and writes nothing for it', async () => {
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    const attempts = async () => (await client.send(new ScanCommand({ TableName: db.env.LOGIN_ATTEMPTS_TABLE }))).Items ?? [];
+    const before = await attempts();
+    const unknown = await call(handlers.login, jsonPost({ username: 'mallory-2', password: 'nope' }));
+    const countedUnknown = await attempts();
+    for (const username of ['mallory smith', 'bad\nname', '<script>']) {
+      for (const handler of [handlers.login, handlers.freshLogin]) {
+        const malformed = await call(handler, jsonPost({ username, password: 'nope' }));
+        expect([malformed.statusCode, malformed.body]).toEqual([unknown.statusCode, unknown.body]);
+      }
+    }
+    // The unknown user's attempt was counted; the malformed ones touched nothing.
+    expect(countedUnknown.length).toBeGreaterThan(before.length);
+    expect(await attempts()).toEqual(countedUnknown);
+    client.destroy();
+  }, 30_000);
 
   it('accepts a base64-encoded body', async () => {
     const body = Buffer.from(JSON.stringify(credentials)).toString('base64');

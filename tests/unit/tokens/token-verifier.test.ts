@@ -66,21 +66,21 @@ describe('token verifier', () => {
 
   it('rejects an expired access token', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
+    const token = await issuer.issueAccessToken('alice', true, Math.floor(Date.now() / 1000));
     jest.setSystemTime(new Date('2026-01-01T00:15:00Z'));
     expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_EXPIRED');
   });
 
   it('accepts a token one second before it expires', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
+    const token = await issuer.issueAccessToken('alice', true, Math.floor(Date.now() / 1000));
     jest.setSystemTime(new Date('2026-01-01T00:14:59Z'));
     await expect(verifier.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
   });
 
   it('accepts a just-expired token within the configured clock leeway', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
+    const token = await issuer.issueAccessToken('alice', true, Math.floor(Date.now() / 1000));
     jest.setSystemTime(new Date('2026-01-01T00:15:20Z'));
     const lenient = testVerifier(testConfig({ CLOCK_LEEWAY: '30' }));
     await expect(lenient.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'alice' });
@@ -91,6 +91,23 @@ describe('token verifier', () => {
     const later = Math.floor(Date.now() / 1000) + 120;
     const token = await craftToken(accessClaims({ nbf: later }));
     expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_NOT_YET_VALID');
+  });
+
+  it('rejects a token whose iat or auth_time lies in the future, beyond the clock leeway', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const claims of [{ iat: now + 3600 }, { auth_time: now + 3600 }]) {
+      const token = await craftToken(accessClaims(claims));
+      expect(await codeOf(verifier.verifyAccessToken(token))).toBe('ERR_TOKEN_INVALID');
+    }
+    // nbf now, iat ahead: only the iat check catches it.
+    const refresh = await craftToken(
+      { ...accessClaims({ iat: now + 3600 }), type: 'refresh', fam: 'family-1', auth_time: now, fresh: undefined },
+      { typ: 'rt+jwt' },
+    );
+    expect(await codeOf(verifier.verifyRefreshToken(refresh))).toBe('ERR_TOKEN_INVALID');
+    // Within the leeway, a slightly fast clock is tolerated.
+    const lenient = testVerifier(testConfig({ CLOCK_LEEWAY: '30' }));
+    await expect(lenient.verifyAccessToken(await craftToken(accessClaims({ iat: now + 20 })))).resolves.toMatchObject({ sub: 'alice' });
   });
 
   it('rejects a token with a tampered payload', async () => {
@@ -138,8 +155,9 @@ describe('token verifier', () => {
   });
 
   it('accepts a "fresh until" NumericDate and carries auth_time', async () => {
-    const claims = await verifier.verifyAccessToken(await craftToken(accessClaims({ fresh: 1_800_000_600, auth_time: 1_800_000_000 })));
-    expect(claims).toMatchObject({ fresh: 1_800_000_600, auth_time: 1_800_000_000 });
+    const authTime = Math.floor(Date.now() / 1000) - 60;
+    const claims = await verifier.verifyAccessToken(await craftToken(accessClaims({ fresh: authTime + 600, auth_time: authTime })));
+    expect(claims).toMatchObject({ fresh: authTime + 600, auth_time: authTime });
   });
 
   it('rejects an auth_time that is not a number', async () => {
