@@ -67,6 +67,8 @@ export interface StoreConfig {
   readonly loginAttemptsTable: string;
   /** Seconds after a rotation in which the token it replaced gets the same successor again (retries, parallel tabs). */
   readonly refreshReuseGraceSeconds: number;
+  /** The longest a session lives from its login, however often it is refreshed (at least REFRESH_TOKEN_TTL). */
+  readonly sessionMaxLifetimeSeconds: number;
   /** Failed logins allowed per user and window before further attempts are refused. */
   readonly loginMaxFailures: number;
   /** Length of the failed-login window, which is also the longest lockout. */
@@ -105,6 +107,7 @@ export const INTEGER_DEFAULTS = Object.freeze({
   KEYS_MAX_AGE: [300, 10, 86_400],
   MAX_BODY_BYTES: [4096, 64, 1_048_576],
   REFRESH_REUSE_GRACE: [10, 0, 60],
+  SESSION_MAX_LIFETIME: [7_776_000, 60, 315_360_000],
   LOGIN_MAX_FAILURES: [5, 1, 1000],
   LOGIN_WINDOW: [900, 10, 86_400],
 } as const);
@@ -268,6 +271,7 @@ function storeSection(r: Reader): StoreConfig {
     familiesTable: r.required('FAMILIES_TABLE'),
     loginAttemptsTable: r.required('LOGIN_ATTEMPTS_TABLE'),
     refreshReuseGraceSeconds: r.integer('REFRESH_REUSE_GRACE'),
+    sessionMaxLifetimeSeconds: r.integer('SESSION_MAX_LIFETIME'),
     loginMaxFailures: r.integer('LOGIN_MAX_FAILURES'),
     loginWindowSeconds: r.integer('LOGIN_WINDOW'),
   };
@@ -300,5 +304,9 @@ export function loadHttpConfig(env: Env): HttpConfig {
  */
 export function loadConfig(env: Env): Config {
   const r = reader(env);
-  return r.done({ ...tokenSection(r), ...httpSection(r), ...storeSection(r) });
+  const config = { ...tokenSection(r), ...httpSection(r), ...storeSection(r) };
+  if (config.sessionMaxLifetimeSeconds < config.refreshTokenTtlSeconds) {
+    r.problems.push(`SESSION_MAX_LIFETIME (${config.sessionMaxLifetimeSeconds}) must be at least REFRESH_TOKEN_TTL (${config.refreshTokenTtlSeconds})`);
+  }
+  return r.done(config);
 }

@@ -35,6 +35,8 @@ export interface SessionDeps {
   readonly verifier: TokenVerifier;
   /** Seconds the immediately-previous refresh token stays usable after a rotation (0: never). */
   readonly refreshReuseGraceSeconds: number;
+  /** The longest a session lives from its login, however often it is refreshed. */
+  readonly sessionMaxLifetimeSeconds: number;
 }
 
 /**
@@ -126,7 +128,10 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
     throw revoked();
   }
 
-  const next = { jti: randomUUID(), iat: now, exp: now + deps.issuer.refreshTokenTtlSeconds };
+  // Absolute lifetime: counted from the login (auth_time; for a flask-jwt-extended token its iat).
+  const sessionEnd = authTime + deps.sessionMaxLifetimeSeconds;
+  if (now >= sessionEnd) throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Session has reached its maximum lifetime; log in again');
+  const next = { jti: randomUUID(), iat: now, exp: Math.min(now + deps.issuer.refreshTokenTtlSeconds, sessionEnd) };
   const moved =
     claims.fam === undefined
       ? (await exchangeLegacyToken(deps.families, { sub, jti, authTime }, { ...next, now })) === 'exchanged'

@@ -38,6 +38,7 @@ export function getSessionDeps(uses: { readonly issuer: boolean; readonly verifi
         return getTokenVerifier();
       },
       refreshReuseGraceSeconds: settings.refreshReuseGraceSeconds,
+      sessionMaxLifetimeSeconds: settings.sessionMaxLifetimeSeconds,
       freshWindowSeconds: settings.freshWindowSeconds,
     });
   }

@@ -29,6 +29,7 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testCon
     verifier: testVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
     freshWindowSeconds,
+    sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
   };
 }
 
@@ -184,6 +185,24 @@ describe('refresh-token rotation', () => {
     expect(after!.expiresAt).toBeGreaterThan(before!.expiresAt);
     expect(after!.expiresAt).toBe(next.exp);
     expect(after).toMatchObject({ currentJti: next.jti, authTime: before!.authTime });
+  });
+
+  it('never lets a session outlive SESSION_MAX_LIFETIME from its login, however often it refreshes', async () => {
+    const config = testConfig({ REFRESH_TOKEN_TTL: '60', SESSION_MAX_LIFETIME: '100' });
+    const deps = authDeps(0, 0, config);
+    let token = await loggedIn(deps);
+    const { auth_time: login, fam } = await deps.verifier.verifyRefreshToken(token);
+    for (let i = 0; i < 3; i++) {
+      advanceClock(30_000);
+      token = (await rotateRefreshToken(deps, token)).refreshToken;
+      const { exp } = await deps.verifier.verifyRefreshToken(token);
+      expect(exp).toBeLessThanOrEqual(login! + 100);
+      expect((await deps.families.get(fam!))!.expiresAt).toBe(exp);
+    }
+    // 90 s after login: the last token ends with the session, at login + 100.
+    expect((await deps.verifier.verifyRefreshToken(token)).exp).toBe(login! + 100);
+    advanceClock(11_000);
+    expect(await codeOf(rotateRefreshToken(deps, token))).toMatch(/ERR_TOKEN_EXPIRED|ERR_REFRESH_TOKEN_REVOKED/);
   });
 });
 

@@ -95,6 +95,11 @@ describe('loadConfig', () => {
     expect(problemsOf({ JWT_SECRET: 'x'.repeat(31) })).toEqual(['JWT_SECRET must be at least 32 bytes, got 31']);
   });
 
+  it('keeps the absolute session lifetime at least one refresh token long', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).sessionMaxLifetimeSeconds).toBe(90 * 24 * 3600);
+    expect(problemsOf({ JWT_SECRET: SECRET, SESSION_MAX_LIFETIME: '3600' })).toEqual(['SESSION_MAX_LIFETIME (3600) must be at least REFRESH_TOKEN_TTL (2592000)']);
+  });
+
   it('requires the table names, which only serverless.yml knows', () => {
     expect(() => loadAll({ JWT_SECRET: SECRET })).toThrow(
       'USERS_TABLE is required (serverless.yml sets it); FAMILIES_TABLE is required (serverless.yml sets it); LOGIN_ATTEMPTS_TABLE is required (serverless.yml sets it)',
