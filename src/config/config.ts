@@ -306,7 +306,9 @@ export function loadConfig(env: Env): Config {
   const r = reader(env);
   const config = { ...tokenSection(r), ...httpSection(r), ...storeSection(r) };
   if (config.sessionMaxLifetimeSeconds < config.refreshTokenTtlSeconds) {
-    r.problems.push(`SESSION_MAX_LIFETIME (${config.sessionMaxLifetimeSeconds}) must be at least REFRESH_TOKEN_TTL (${config.refreshTokenTtlSeconds})`);
+    r.problems.push(
+      `SESSION_MAX_LIFETIME (${config.sessionMaxLifetimeSeconds}) must be at least REFRESH_TOKEN_TTL (${config.refreshTokenTtlSeconds})`,
+    );
   }
   return r.done(config);
 }

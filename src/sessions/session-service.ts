@@ -130,7 +130,8 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
 
   // Absolute lifetime: counted from the login (auth_time; for a flask-jwt-extended token its iat).
   const sessionEnd = authTime + deps.sessionMaxLifetimeSeconds;
-  if (now >= sessionEnd) throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Session has reached its maximum lifetime; log in again');
+  if (now >= sessionEnd)
+    throw new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Session has reached its maximum lifetime; log in again');
   const next = { jti: randomUUID(), iat: now, exp: Math.min(now + deps.issuer.refreshTokenTtlSeconds, sessionEnd) };
   const moved =
     claims.fam === undefined

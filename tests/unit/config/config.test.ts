@@ -97,7 +97,9 @@ describe('loadConfig', () => {
 
   it('keeps the absolute session lifetime at least one refresh token long', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).sessionMaxLifetimeSeconds).toBe(90 * 24 * 3600);
-    expect(problemsOf({ JWT_SECRET: SECRET, SESSION_MAX_LIFETIME: '3600' })).toEqual(['SESSION_MAX_LIFETIME (3600) must be at least REFRESH_TOKEN_TTL (2592000)']);
+    expect(problemsOf({ JWT_SECRET: SECRET, SESSION_MAX_LIFETIME: '3600' })).toEqual([
+      'SESSION_MAX_LIFETIME (3600) must be at least REFRESH_TOKEN_TTL (2592000)',
+    ]);
   });
 
   it('requires the table names, which only serverless.yml knows', () => {
