@@ -36,7 +36,13 @@ export function startDynalite({ port = 0, dataPath }: { port?: number; dataPath?
       const { port: bound } = server.address() as AddressInfo;
       resolve({
         endpoint: `http://127.0.0.1:${bound}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        // Also drops open keep-alive connections: otherwise close() waits for clients (the SDK
+        // keeps its sockets alive) to go idle, and a test's outage never starts.
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -27,13 +27,16 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
         db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })),
       ),
 
-    rotate: ({ familyId, username, oldJti, next, now, expiresAt }) =>
+    rotate: ({ familyId, username, oldJti, next, now, expiresAt, loggedInAfterMs }) =>
       conditionalUpdate({
         TableName: table,
         Key: { familyId },
         UpdateExpression:
           'SET previousJti = currentJti, currentJti = :new, currentIat = :iat, currentExp = :exp, rotatedAt = :now, expiresAt = :expiresAt',
-        ConditionExpression: '#status = :active AND currentJti = :old AND username = :username AND expiresAt > :now',
+        // The same rule as `loggedInAfter`, in the one conditional write.
+        ConditionExpression:
+          '#status = :active AND currentJti = :old AND username = :username AND expiresAt > :now AND ' +
+          '(createdAtMs > :clockMs OR (attribute_not_exists(createdAtMs) AND createdAt > :clockSeconds))',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':active': 'active',
@@ -44,6 +47,8 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
           ':now': now,
           ':expiresAt': expiresAt,
           ':username': username,
+          ':clockMs': loggedInAfterMs,
+          ':clockSeconds': Math.floor(loggedInAfterMs / 1000),
         },
       }),
 

@@ -16,9 +16,19 @@ export interface Family {
   /** When the password was verified for the login that started the family. */
   readonly authTime: number;
   readonly createdAt: number;
+  /**
+   * When the session's login happened, in milliseconds (for a flask-jwt-extended token, its iat),
+   * compared with the user's revocation clock. Absent on rows written before it existed.
+   */
+  readonly createdAtMs?: number;
   readonly rotatedAt: number;
   /** Also DynamoDB's TTL attribute: the item disappears some time after this. */
   readonly expiresAt: number;
+}
+
+/** Whether the family's login came after `clockMs` (rows without `createdAtMs`: by whole seconds, strictly). */
+export function loggedInAfter(family: Pick<Family, 'createdAt' | 'createdAtMs'>, clockMs: number): boolean {
+  return family.createdAtMs !== undefined ? family.createdAtMs > clockMs : family.createdAt > Math.floor(clockMs / 1000);
 }
 
 type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-changed';
@@ -42,6 +52,8 @@ export interface FamilyStore {
     next: { jti: string; iat: number; exp: number };
     now: number;
     expiresAt: number;
+    /** The user's revocation clock (ms): the rotation holds only for a session logged in after it. */
+    loggedInAfterMs: number;
   }): Promise<RotateResult>;
   /** The family, read consistently, or undefined. Error code: ERR_STORE_UNAVAILABLE. */
   get(familyId: string): Promise<Family | undefined>;

@@ -18,7 +18,7 @@ export function legacyFamilyId(jti: string): string {
  */
 export async function exchangeLegacyToken(
   families: FamilyStore,
-  token: { sub: string; jti: string; authTime: number },
+  token: { sub: string; jti: string; authTime: number; iat: number },
   next: { jti: string; iat: number; exp: number; now: number },
 ): Promise<'exchanged' | 'taken'> {
   const { now } = next;
@@ -33,6 +33,8 @@ export async function exchangeLegacyToken(
     status: 'active',
     authTime: token.authTime,
     createdAt: now,
+    // The session's login is the Flask token's: compared with the user's revocation clock.
+    createdAtMs: token.iat * 1000,
     rotatedAt: now,
     expiresAt: next.exp,
   });

@@ -8,6 +8,7 @@ import { nowSeconds } from '../platform/clock';
 import { BadCredentialsError, SessionRevokedError } from '../errors/errors';
 import { grantedFreshness } from '../tokens/freshness';
 import type { FamilyStore } from './family-store';
+import { loggedInAfter } from './family-store';
 import { exchangeLegacyToken, legacyFamilyId, revokeLegacyToken } from './legacy-family';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { TokenVerifier } from '../tokens/token-verifier';
@@ -74,6 +75,9 @@ async function checkCredentials(
  * Error codes: those of `checkCredentials`.
  */
 export async function issueTokenPair(deps: SessionDeps, credentials: Credentials): Promise<Required<IssuedTokens>> {
+  // Taken before the user is read: a password change that lands after this read moves the
+  // revocation clock past it, so a login racing the change never outlives it.
+  const loginAtMs = Date.now();
   const now = nowSeconds();
   const { username: sub } = await checkCredentials(deps, credentials, now);
   const familyId = randomUUID();
@@ -87,6 +91,7 @@ export async function issueTokenPair(deps: SessionDeps, credentials: Credentials
     status: 'active',
     authTime: now,
     createdAt: now,
+    createdAtMs: loginAtMs,
     rotatedAt: now,
     expiresAt: first.exp,
   });
@@ -123,8 +128,12 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
 
   // Tokens are stateless, the account is not: a disabled user or a changed password ends the session.
   const user = await deps.users.findUser(sub);
-  if (!user || user.disabled || user.passwordChangedAt > authTime) {
-    await deps.families.revoke(fam, sub, user?.disabled ? 'user-disabled' : 'password-changed', now);
+  const reason = user?.disabled ? 'user-disabled' : 'password-changed';
+  // The revocation clock (ms): for a flask-jwt-extended token the login is its iat, so one never
+  // exchanged stays dead after a disable and enable, or a password change in the same second.
+  const legacyTooOld = claims.fam === undefined && user !== undefined && claims.iat * 1000 <= user.sessionsValidAfter;
+  if (!user || user.disabled || user.passwordChangedAt > authTime || legacyTooOld) {
+    await deps.families.revoke(fam, sub, reason, now);
     throw revoked();
   }
 
@@ -135,9 +144,17 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
   const next = { jti: randomUUID(), iat: now, exp: Math.min(now + deps.issuer.refreshTokenTtlSeconds, sessionEnd) };
   const moved =
     claims.fam === undefined
-      ? (await exchangeLegacyToken(deps.families, { sub, jti, authTime }, { ...next, now })) === 'exchanged'
-      : (await deps.families.rotate({ familyId: fam, username: sub, oldJti: jti, next, now, expiresAt: next.exp })) === 'rotated';
-  const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now);
+      ? (await exchangeLegacyToken(deps.families, { sub, jti, authTime, iat: claims.iat }, { ...next, now })) === 'exchanged'
+      : (await deps.families.rotate({
+          familyId: fam,
+          username: sub,
+          oldJti: jti,
+          next,
+          now,
+          expiresAt: next.exp,
+          loggedInAfterMs: user.sessionsValidAfter,
+        })) === 'rotated';
+  const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now, { clockMs: user.sessionsValidAfter, reason });
 
   const [accessToken, nextRefreshToken] = await Promise.all([
     deps.issuer.issueAccessToken(sub, false, authTime),
@@ -166,9 +183,15 @@ async function successorForRetry(
   deps: SessionDeps,
   { sub, fam, jti }: { sub: string; fam: string; jti: string },
   now: number,
+  revocation: { clockMs: number; reason: 'user-disabled' | 'password-changed' },
 ): Promise<{ jti: string; iat: number; exp: number }> {
   const family = await deps.families.get(fam);
   if (!family || family.username !== sub || family.status !== 'active' || family.expiresAt <= now) throw revoked();
+  if (!loggedInAfter(family, revocation.clockMs)) {
+    // Ended by the revocation clock; the row is marked now if the password change or disable missed it.
+    await deps.families.revoke(fam, sub, revocation.reason, now);
+    throw revoked();
+  }
   const { previousJti, rotatedAt, currentJti, currentIat, currentExp } = family;
   const grace = deps.refreshReuseGraceSeconds;
   // Rows written before successors were kept have no currentIat/currentExp: strict, as before.

@@ -4,7 +4,7 @@ import type { UserRecord, UserStore } from './user-store';
 
 /**
  * Users in DynamoDB, one item per user keyed by `username`:
- * passwordHash, disabled, createdAt, updatedAt, passwordChangedAt.
+ * passwordHash, disabled, createdAt, updatedAt, passwordChangedAt, sessionsValidAfter (ms).
  */
 export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string): UserStore {
   return {
@@ -24,28 +24,35 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
         ),
       ),
 
-    setPasswordHash: (username, passwordHash, now) =>
+    setPasswordHash: (username, passwordHash, nowMs) =>
       conditionalWrite(() =>
         db.send(
           new UpdateCommand({
             TableName: table,
             Key: { username },
-            UpdateExpression: 'SET passwordHash = :hash, passwordChangedAt = :now, updatedAt = :now',
+            UpdateExpression: 'SET passwordHash = :hash, passwordChangedAt = :now, updatedAt = :now, sessionsValidAfter = :nowMs',
             ConditionExpression: 'attribute_exists(username)',
-            ExpressionAttributeValues: { ':hash': passwordHash, ':now': now },
+            ExpressionAttributeValues: { ':hash': passwordHash, ':now': Math.floor(nowMs / 1000), ':nowMs': nowMs },
           }),
         ),
       ),
 
-    setDisabled: (username, disabled, now) =>
+    setDisabled: (username, disabled, nowMs) =>
       conditionalWrite(() =>
         db.send(
           new UpdateCommand({
             TableName: table,
             Key: { username },
-            UpdateExpression: 'SET disabled = :disabled, updatedAt = :now',
+            // Disabling moves the revocation clock; enabling leaves it, so no old session revives.
+            UpdateExpression: disabled
+              ? 'SET disabled = :disabled, updatedAt = :now, sessionsValidAfter = :nowMs'
+              : 'SET disabled = :disabled, updatedAt = :now',
             ConditionExpression: 'attribute_exists(username)',
-            ExpressionAttributeValues: { ':disabled': disabled, ':now': now },
+            ExpressionAttributeValues: {
+              ':disabled': disabled,
+              ':now': Math.floor(nowMs / 1000),
+              ...(disabled ? { ':nowMs': nowMs } : {}),
+            },
           }),
         ),
       ),
@@ -58,7 +65,7 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
           db.send(
             new ScanCommand({
               TableName: table,
-              ProjectionExpression: 'username, disabled, createdAt, updatedAt, passwordChangedAt',
+              ProjectionExpression: 'username, disabled, createdAt, updatedAt, passwordChangedAt, sessionsValidAfter',
               ExclusiveStartKey: start,
             }),
           ),
@@ -83,5 +90,6 @@ function toRecord(item: Record<string, unknown>): UserRecord {
     createdAt: number(item.createdAt),
     updatedAt: number(item.updatedAt),
     passwordChangedAt: number(item.passwordChangedAt),
+    sessionsValidAfter: number(item.sessionsValidAfter),
   };
 }

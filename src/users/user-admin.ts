@@ -51,22 +51,23 @@ export async function addUser(deps: AdminDeps, username: string, password: strin
 /** Sets a new password and revokes every session of the user. Returns how many were revoked. */
 export async function changePassword(deps: AdminDeps, username: string, password: string): Promise<number> {
   checkPassword(password);
-  const now = nowSeconds();
   const hash = await hashPassword(password, deps.scrypt);
-  if (!(await deps.users.setPasswordHash(username, hash, now))) throw new AdminError(`no user "${username}"`);
-  return deps.families.revokeAllOfUser(username, 'password-changed', now);
+  const nowMs = Date.now();
+  if (!(await deps.users.setPasswordHash(username, hash, nowMs))) throw new AdminError(`no user "${username}"`);
+  // The revocation clock already ends every session; the rows are marked too, for the record.
+  return deps.families.revokeAllOfUser(username, 'password-changed', Math.floor(nowMs / 1000));
 }
 
 /** Disables a user and revokes every session. Returns how many were revoked. */
 export async function disableUser(deps: AdminDeps, username: string): Promise<number> {
-  const now = nowSeconds();
-  if (!(await deps.users.setDisabled(username, true, now))) throw new AdminError(`no user "${username}"`);
-  return deps.families.revokeAllOfUser(username, 'user-disabled', now);
+  const nowMs = Date.now();
+  if (!(await deps.users.setDisabled(username, true, nowMs))) throw new AdminError(`no user "${username}"`);
+  return deps.families.revokeAllOfUser(username, 'user-disabled', Math.floor(nowMs / 1000));
 }
 
 /** Re-enables a disabled user (old sessions stay revoked). */
 export async function enableUser(deps: AdminDeps, username: string): Promise<void> {
-  if (!(await deps.users.setDisabled(username, false, nowSeconds()))) throw new AdminError(`no user "${username}"`);
+  if (!(await deps.users.setDisabled(username, false, Date.now()))) throw new AdminError(`no user "${username}"`);
 }
 
 /** Every user, without hashes. */

@@ -8,6 +8,11 @@ export interface UserRecord {
   readonly updatedAt: number;
   /** When the password was last set; sessions authenticated before it are void. */
   readonly passwordChangedAt: number;
+  /**
+   * The user's revocation clock, in milliseconds: every session whose login is not after it is
+   * over (a password change, a disable). 0 for users stored before it existed.
+   */
+  readonly sessionsValidAfter: number;
 }
 
 /** Where users live (DynamoDB on every stage; dynalite locally). */
@@ -16,10 +21,16 @@ export interface UserStore {
   findUser(username: string): Promise<UserRecord | undefined>;
   /** Creates a user; false if the username is taken. Error code: ERR_STORE_UNAVAILABLE. */
   createUser(username: string, passwordHash: string, now: number): Promise<boolean>;
-  /** Replaces the password hash; false if there is no such user. Error code: ERR_STORE_UNAVAILABLE. */
-  setPasswordHash(username: string, passwordHash: string, now: number): Promise<boolean>;
-  /** Disables or re-enables a user; false if there is no such user. Error code: ERR_STORE_UNAVAILABLE. */
-  setDisabled(username: string, disabled: boolean, now: number): Promise<boolean>;
+  /**
+   * Replaces the password hash and ends every session logged in before `nowMs` (the revocation
+   * clock); false if there is no such user. Error code: ERR_STORE_UNAVAILABLE.
+   */
+  setPasswordHash(username: string, passwordHash: string, nowMs: number): Promise<boolean>;
+  /**
+   * Disables (ending every session logged in before `nowMs`) or re-enables a user (which revives
+   * none); false if there is no such user. Error code: ERR_STORE_UNAVAILABLE.
+   */
+  setDisabled(username: string, disabled: boolean, nowMs: number): Promise<boolean>;
   /** Every user, without password hashes. Error code: ERR_STORE_UNAVAILABLE. */
   listUsers(): Promise<Omit<UserRecord, 'passwordHash'>[]>;
 }

@@ -8,7 +8,7 @@ import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store'
 import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
-import { addUser } from '../../src/users/user-admin';
+import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { flaskToken } from '../helpers/flask-tokens';
 import { TEST_ENV, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
@@ -242,6 +242,58 @@ describe('flask-jwt-extended compatibility', () => {
     const ours = (await rotateRefreshToken(deps, exchanged)).refreshToken;
     await revokeSession(deps, exchanged);
     expect(await codeOf(rotateRefreshToken(deps, ours))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+});
+
+describe('one revocation clock per user', () => {
+  it('ends a session whose login raced a password change in the same second, even if the family row was missed', async () => {
+    const deps = authDeps(0);
+    const token = await loggedIn(deps);
+    // The password changes a few milliseconds after the login, within the same second; the
+    // revoke-all (an eventually consistent index) has not reached the family yet.
+    await deps.users.setPasswordHash(`user-${userCount}`, 'scrypt$10$8$1$c2FsdA==$aGFzaA==', Date.now() + 1);
+    expect(await codeOf(rotateRefreshToken(deps, token))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    // The row is marked on the way, for the record.
+    const { fam } = await deps.verifier.verifyRefreshToken(token);
+    expect(await deps.families.get(fam!)).toMatchObject({ status: 'revoked', revokedReason: 'password-changed' });
+  });
+
+  it('keeps a flask-jwt-extended token that was never exchanged dead after disable and enable', async () => {
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const username = `user-${userCount}`;
+    const never = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
+    advanceClock(1500);
+    await disableUser(adminDeps(db), username);
+    await enableUser(adminDeps(db), username);
+    expect(await codeOf(rotateRefreshToken(deps, never))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    // A Flask token issued after the disable works.
+    advanceClock(1500);
+    const later = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
+    await expect(rotateRefreshToken(deps, later)).resolves.toMatchObject({ sub: username });
+  });
+
+  it('reads users and families stored before the clock existed with safe defaults', async () => {
+    const deps = authDeps(0);
+    const token = await loggedIn(deps);
+    const { fam } = await deps.verifier.verifyRefreshToken(token);
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    await client.send(
+      new UpdateCommand({
+        TableName: db.env.FAMILIES_TABLE,
+        Key: { familyId: fam },
+        UpdateExpression: 'REMOVE createdAtMs, currentIat, currentExp',
+      }),
+    );
+    await client.send(
+      new UpdateCommand({
+        TableName: db.env.USERS_TABLE,
+        Key: { username: `user-${userCount}` },
+        UpdateExpression: 'REMOVE sessionsValidAfter',
+      }),
+    );
+    await expect(rotateRefreshToken(deps, token)).resolves.toMatchObject({ sub: `user-${userCount}` });
+    client.destroy();
   });
 });
 
