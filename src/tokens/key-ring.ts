@@ -35,8 +35,6 @@ export interface KeySupply<T> {
   reload(): Promise<T>;
 }
 
-export type KeyRing<T> = KeySupply<T>;
-
 /** Keys that never change (tests): no re-reads; a failed load fails every call. */
 export function fixedKeys<T>(keys: Promise<T>): KeySupply<T> {
   let loaded: T | undefined;
@@ -72,7 +70,7 @@ export function keyPart<T, P>(supply: KeySupply<T>, part: (keys: T) => P | undef
 }
 
 /** Builds the ring; the first `ready()` (the wiring calls it at cold start) loads the keys. */
-export function createKeyRing<T>(options: KeyRingOptions<T>): KeyRing<T> {
+export function createKeyRing<T>(options: KeyRingOptions<T>): KeySupply<T> {
   const { load, onFailure, onRecovery } = options;
   const now = options.now ?? Date.now;
   const maxAgeMs = options.maxAgeSeconds * 1000;
@@ -85,6 +83,7 @@ export function createKeyRing<T>(options: KeyRingOptions<T>): KeyRing<T> {
   let unknownKidAt = -Infinity;
   let inFlight: Promise<T> | undefined;
   let failing = false;
+  const tooSoon = () => new KeysUnavailableError(new Error('key material failed to load less than a second ago'));
 
   const attempt = (): Promise<T> => {
     attemptedAt = now();
@@ -117,14 +116,12 @@ export function createKeyRing<T>(options: KeyRingOptions<T>): KeyRing<T> {
     async ready() {
       if (keys !== undefined) return keys;
       if (inFlight) return inFlight;
-      if (now() - attemptedAt < retryIntervalMs)
-        throw new KeysUnavailableError(new Error('key material failed to load less than a second ago'));
+      if (now() - attemptedAt < retryIntervalMs) throw tooSoon();
       return attempt();
     },
     async reload() {
       if (inFlight) return inFlight;
-      if (failing && now() - attemptedAt < retryIntervalMs)
-        throw new KeysUnavailableError(new Error('key material failed to load less than a second ago'));
+      if (failing && now() - attemptedAt < retryIntervalMs) throw tooSoon();
       return attempt();
     },
     async refreshForUnknownKid() {

@@ -16,7 +16,7 @@ import {
 import { KeysUnavailableError } from '../errors/errors';
 import { logger } from '../platform/logger';
 import { readSecureParameters } from '../platform/parameters';
-import { createKeyRing, keyPart, type KeyRing } from '../tokens/key-ring';
+import { createKeyRing, keyPart, type KeySupply } from '../tokens/key-ring';
 import { loadKeyMaterial, type KeyMaterial, type KeyWants } from '../tokens/key-material';
 import { loadPublishedKeys } from '../tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
@@ -25,8 +25,8 @@ import { createTokenVerifier, type TokenVerifier } from '../tokens/token-verifie
 let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;
 let httpConfig: HttpConfig | undefined;
-let keyRing: KeyRing<KeyMaterial> | undefined;
-let publishedKeys: KeyRing<Awaited<ReturnType<typeof loadPublishedKeys>>> | undefined;
+let keyRing: KeySupply<KeyMaterial> | undefined;
+let publishedKeys: KeySupply<Awaited<ReturnType<typeof loadPublishedKeys>>> | undefined;
 let verifier: TokenVerifier | undefined;
 let issuer: TokenIssuer | undefined;
 /** What this function signs or verifies, as its handler asks for the issuer and the verifier. */
@@ -67,7 +67,7 @@ function keyRingLogging(what: string) {
  * once, re-read after KEYS_MAX_AGE and on unknown kids. The first read starts once the handler
  * module has said (synchronously, at load) whether it signs, verifies or both.
  */
-function getKeyRing(): KeyRing<KeyMaterial> {
+function getKeyRing(): KeySupply<KeyMaterial> {
   if (!keyRing) {
     const settings = getTokenConfig();
     const ring = createKeyRing({
@@ -82,7 +82,7 @@ function getKeyRing(): KeyRing<KeyMaterial> {
 }
 
 /** The public keys the JWKS route publishes (none with HS256), refreshed like every key. Throws `ConfigError`. */
-export function getPublishedKeys(): KeyRing<Awaited<ReturnType<typeof loadPublishedKeys>>> {
+export function getPublishedKeys(): KeySupply<Awaited<ReturnType<typeof loadPublishedKeys>>> {
   if (!publishedKeys) {
     const settings = loadPublishedKeysConfig(process.env);
     const readOne = async (name: string) => (await readSecureParameters([name])).get(name) ?? '';
