@@ -4,6 +4,7 @@ import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
 import { tokensReply } from '../src/http/replies';
 import { auditLogin } from '../src/http/login-audit';
+import { readClientInfo } from '../src/http/client-info';
 import { readJsonObject } from '../src/http/json-body';
 import { getConfig } from '../src/wiring/token-wiring';
 import { getSessionDeps } from '../src/wiring/store-wiring';
@@ -16,7 +17,8 @@ export const handler = httpHandler(
   config.corsAllowOrigin,
   async (event) => {
     const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
-    return tokensReply(await auditLogin(event, credentials.username, () => issueTokenPair(deps, credentials)));
+    const client = readClientInfo(event);
+    return tokensReply(await auditLogin(client, credentials.username, () => issueTokenPair(deps, credentials, client)));
   },
   countOutcomes('LoginSucceeded'),
 );

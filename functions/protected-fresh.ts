@@ -1,9 +1,9 @@
-import { readAuthorizerIdentity } from '../src/http/authorizer-identity';
+import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { getHttpConfig } from '../src/wiring/token-wiring';
 
 /** GET /protected-fresh, behind the fresh-only authorizer → {"fresh_logged_in_as": identity}. */
 export const handler = httpHandler(getHttpConfig().corsAllowOrigin, (event) => {
-  const identity = readAuthorizerIdentity(event);
+  const identity = readCaller(event).username;
   return { status: 200, body: { fresh_logged_in_as: identity }, identity };
 });

@@ -1,4 +1,4 @@
-import { readAuthorizerIdentity } from '../src/http/authorizer-identity';
+import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { getHttpConfig } from '../src/wiring/token-wiring';
 
@@ -7,6 +7,6 @@ import { getHttpConfig } from '../src/wiring/token-wiring';
  * within its FRESH_MAX_AGE) → {"recent_logged_in_as": identity}. The shape of a payment route.
  */
 export const handler = httpHandler(getHttpConfig().corsAllowOrigin, (event) => {
-  const identity = readAuthorizerIdentity(event);
+  const identity = readCaller(event).username;
   return { status: 200, body: { recent_logged_in_as: identity }, identity };
 });

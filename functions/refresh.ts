@@ -1,6 +1,7 @@
 import { rotateRefreshToken } from '../src/sessions/session-service';
 import { readBearerToken } from '../src/http/bearer-token';
 import { getHeader } from '../src/http/headers';
+import { readClientInfo } from '../src/http/client-info';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
 import { tokensReply } from '../src/http/replies';
@@ -18,7 +19,7 @@ export const handler = httpHandler(
   config.corsAllowOrigin,
   async (event) => {
     const refreshToken = readBearerToken(getHeader(event.headers, 'authorization'));
-    return tokensReply(await rotateRefreshToken(deps, refreshToken));
+    return tokensReply(await rotateRefreshToken(deps, refreshToken, readClientInfo(event)));
   },
   countOutcomes('RefreshRotated'),
 );

@@ -12,6 +12,8 @@ export interface IdentityContext {
   readonly expiresAt: number;
   /** When the password was last verified, when the token says. */
   readonly authTime?: number;
+  /** The session (refresh-token family) the token belongs to, when it says. */
+  readonly sid?: string;
 }
 
 /** What a Deny tells the gateway response: the RFC 9470 challenge, with the route's max age. */
@@ -36,9 +38,11 @@ export function apiWideResource(methodArn: string): string {
 
 /** The identity fields API Gateway hands to the route's handler. */
 export function identityContext(claims: AccessClaims, now: number): IdentityContext {
-  const { sub: identity, jti, exp: expiresAt, auth_time: authTime } = claims;
-  const fresh = isFresh(claims, now);
-  return authTime === undefined ? { identity, fresh, jti, expiresAt } : { identity, fresh, jti, expiresAt, authTime };
+  const { sub: identity, jti, exp: expiresAt, auth_time: authTime, sid } = claims;
+  const context: { -readonly [K in keyof IdentityContext]: IdentityContext[K] } = { identity, fresh: isFresh(claims, now), jti, expiresAt };
+  if (authTime !== undefined) context.authTime = authTime;
+  if (sid !== undefined) context.sid = sid;
+  return context;
 }
 
 /** The RFC 9470 step-up challenge for a token that is not fresh enough. */

@@ -69,8 +69,10 @@ export interface StoreConfig {
   readonly refreshReuseGraceSeconds: number;
   /** The longest a session lives from its login, however often it is refreshed (at least REFRESH_TOKEN_TTL). */
   readonly sessionMaxLifetimeSeconds: number;
-  /** Failed logins allowed per user and window before further attempts are refused. */
+  /** Failed logins allowed per (username, source IP) and window before that address is refused. */
   readonly loginMaxFailures: number;
+  /** Failed logins allowed per username and window from all addresses together. */
+  readonly loginMaxFailuresPerUser: number;
   /** Length of the failed-login window, which is also the longest lockout. */
   readonly loginWindowSeconds: number;
 }
@@ -109,6 +111,7 @@ export const INTEGER_DEFAULTS = Object.freeze({
   REFRESH_REUSE_GRACE: [10, 0, 60],
   SESSION_MAX_LIFETIME: [7_776_000, 60, 315_360_000],
   LOGIN_MAX_FAILURES: [5, 1, 1000],
+  LOGIN_MAX_FAILURES_PER_USER: [100, 1, 100_000],
   LOGIN_WINDOW: [900, 10, 86_400],
 } as const);
 
@@ -273,6 +276,7 @@ function storeSection(r: Reader): StoreConfig {
     refreshReuseGraceSeconds: r.integer('REFRESH_REUSE_GRACE'),
     sessionMaxLifetimeSeconds: r.integer('SESSION_MAX_LIFETIME'),
     loginMaxFailures: r.integer('LOGIN_MAX_FAILURES'),
+    loginMaxFailuresPerUser: r.integer('LOGIN_MAX_FAILURES_PER_USER'),
     loginWindowSeconds: r.integer('LOGIN_WINDOW'),
   };
 }
@@ -296,6 +300,12 @@ export function loadPublishedKeysConfig(env: Env): PublishedKeysConfig {
 export function loadHttpConfig(env: Env): HttpConfig {
   const r = reader(env);
   return r.done(httpSection(r));
+}
+
+/** What a function that only reads and writes the tables needs. Throws `ConfigError` naming every bad variable. */
+export function loadStoreConfig(env: Env): HttpConfig & StoreConfig {
+  const r = reader(env);
+  return r.done({ ...httpSection(r), ...storeSection(r) });
 }
 
 /**

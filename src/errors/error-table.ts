@@ -88,6 +88,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_BODY_TOO_LARGE:         row(413),
   ERR_BODY_INVALID:           row(400),
   ERR_MISSING_IDENTITY:       row(500),
+  ERR_QUERY_INVALID:          row(400),
+  ERR_SESSION_NOT_FOUND:      row(404),
   // API Gateway's answers: an unknown path or method (its "Missing Authentication Token" 403),
   // stage or route throttling, and any other 4xx (too large, WAF) in its own words.
   ERR_NOT_FOUND:              { ...row(404), ...gateway('Not found', 'MISSING_AUTHENTICATION_TOKEN') },

@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_BODY_INVALID'
   | 'ERR_MISSING_IDENTITY'
+  | 'ERR_QUERY_INVALID'
+  | 'ERR_SESSION_NOT_FOUND'
   // Answers API Gateway makes itself (see the gateway column of the error table); the code names
   // them so one table decides every answer a client sees.
   | 'ERR_NOT_FOUND'
@@ -126,6 +128,20 @@ export class FreshTokenRequiredError extends AppError {
 export class BadRequestError extends AppError {
   constructor(code: 'ERR_UNSUPPORTED_MEDIA_TYPE' | 'ERR_BODY_TOO_LARGE' | 'ERR_BODY_INVALID', message: string) {
     super(code, message);
+  }
+}
+
+/** A query string parameter the route cannot use (e.g. a cursor it did not hand out). */
+export class BadQueryError extends AppError {
+  constructor(message: string) {
+    super('ERR_QUERY_INVALID', message);
+  }
+}
+
+/** The session is not one of the caller's active sessions (whether it is someone else's is never told). */
+export class SessionNotFoundError extends AppError {
+  constructor() {
+    super('ERR_SESSION_NOT_FOUND', 'Session not found');
   }
 }
 

@@ -1,12 +1,31 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MissingIdentityError } from '../errors/errors';
 
+/** Who called a route behind one of the authorizers, as the authorizer judged the token. */
+export interface Caller {
+  readonly username: string;
+  /** Whether the token was fresh when the authorizer looked (a cached decision may be older). */
+  readonly fresh: boolean;
+  /** When the password was last verified, when the token says. */
+  readonly authTime?: number;
+  /** The caller's session (refresh-token family), when the token names one. */
+  readonly sessionId?: string;
+}
+
 /**
- * The identity the authorizer put in its context; the token is not decoded a second time.
+ * The caller, from the context the authorizer returned; the token is not decoded a second time.
+ * API Gateway (and serverless-offline) may hand numbers and booleans over as strings: both read.
  * Error code: ERR_MISSING_IDENTITY (the route is not behind an authorizer: a deployment fault).
  */
-export function readAuthorizerIdentity(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string {
-  const identity: unknown = event.requestContext.authorizer?.identity;
+export function readCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
+  const context = event.requestContext.authorizer ?? {};
+  const { identity, fresh, authTime, sid } = context as Record<string, unknown>;
   if (typeof identity !== 'string' || identity === '') throw new MissingIdentityError();
-  return identity;
+  const seconds = typeof authTime === 'string' ? Number(authTime) : authTime;
+  return {
+    username: identity,
+    fresh: fresh === true || fresh === 'true',
+    ...(typeof seconds === 'number' && Number.isFinite(seconds) ? { authTime: seconds } : {}),
+    ...(typeof sid === 'string' && sid !== '' ? { sessionId: sid } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import type { IssuedTokens } from '../sessions/session-service';
+import type { SessionView } from '../sessions/session-list';
 import type { JsonReply } from './responses';
 
 /**
@@ -13,4 +14,31 @@ export function tokensReply({ sub, accessToken, refreshToken }: IssuedTokens): J
 /** `{"msg": "Logged out"}`. */
 export function loggedOutReply({ sub }: { sub: string }): JsonReply {
   return { status: 200, body: { msg: 'Logged out' }, identity: sub };
+}
+
+/** Epoch seconds as an RFC 3339 UTC time. */
+const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+/** `{"sessions": [...], "next"?}`: the caller's sessions; `next` is the cursor of the following page. */
+export function sessionsReply(username: string, { sessions, next }: { sessions: readonly SessionView[]; next?: string }): JsonReply {
+  const body = {
+    sessions: sessions.map((session) => ({
+      id: session.id,
+      created_at: isoTime(session.createdAt),
+      last_used_at: isoTime(session.lastUsedAt),
+      expires_at: isoTime(session.expiresAt),
+      ip: session.ip ?? null,
+      user_agent: session.userAgent ?? null,
+      current: session.current,
+    })),
+    ...(next === undefined ? {} : { next }),
+  };
+  // Who is logged in where is personal: never kept by a cache.
+  return { status: 200, body, identity: username, noStore: true };
+}
+
+/** `{"msg": "Session ended"}` or, after ending them all, `{"msg": "All sessions ended", "ended": n}`. */
+export function sessionsEndedReply(username: string, ended?: number): JsonReply {
+  const body = ended === undefined ? { msg: 'Session ended' } : { msg: 'All sessions ended', ended };
+  return { status: 200, body, identity: username };
 }

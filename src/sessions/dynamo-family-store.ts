@@ -1,9 +1,37 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, storeCall } from '../platform/store-call';
-import type { Family, FamilyStore, RotateResult } from './family-store';
+import type { Family, FamilyStore, FamilySummary, RotateResult } from './family-store';
 
-/** The families table's index from username to family ids (declared in serverless.yml). */
-const USERNAME_INDEX = 'username-index';
+/**
+ * The families table's index from username to families, newest login first (declared in
+ * serverless.yml, with the attributes a session listing shows).
+ */
+const SESSIONS_INDEX = 'username-created-index';
+const SUMMARY_ATTRIBUTES = [
+  'familyId',
+  'createdAt',
+  'createdAtMs',
+  'rotatedAt',
+  'expiresAt',
+  'ip',
+  'userAgent',
+  'lastIp',
+  'lastUserAgent',
+] as const;
+
+/**
+ * A family is live when active, unexpired and logged in after the user's revocation clock: the
+ * rule of `loggedInAfter`, as a condition (rows without createdAtMs compare whole seconds).
+ */
+const LIVE =
+  '#status = :active AND expiresAt > :now AND ' +
+  '(createdAtMs > :clockMs OR (attribute_not_exists(createdAtMs) AND createdAt > :clockSeconds))';
+const liveValues = (now: number, clockMs: number) => ({
+  ':active': 'active',
+  ':now': now,
+  ':clockMs': clockMs,
+  ':clockSeconds': Math.floor(clockMs / 1000),
+});
 
 /** Refresh-token families in DynamoDB, one item per family keyed by `familyId`. */
 export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: string): FamilyStore {
@@ -27,28 +55,25 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
         db.send(new PutCommand({ TableName: table, Item: family, ConditionExpression: 'attribute_not_exists(familyId)' })),
       ),
 
-    rotate: ({ familyId, username, oldJti, next, now, expiresAt, loggedInAfterMs }) =>
+    rotate: ({ familyId, username, oldJti, next, now, expiresAt, loggedInAfterMs, client }) =>
       conditionalUpdate({
         TableName: table,
         Key: { familyId },
         UpdateExpression:
-          'SET previousJti = currentJti, currentJti = :new, currentIat = :iat, currentExp = :exp, rotatedAt = :now, expiresAt = :expiresAt',
-        // The same rule as `loggedInAfter`, in the one conditional write.
-        ConditionExpression:
-          '#status = :active AND currentJti = :old AND username = :username AND expiresAt > :now AND ' +
-          '(createdAtMs > :clockMs OR (attribute_not_exists(createdAtMs) AND createdAt > :clockSeconds))',
+          'SET previousJti = currentJti, currentJti = :new, currentIat = :iat, currentExp = :exp, rotatedAt = :now, ' +
+          'expiresAt = :expiresAt, lastIp = :ip, lastUserAgent = :userAgent',
+        ConditionExpression: `${LIVE} AND currentJti = :old AND username = :username`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':active': 'active',
+          ...liveValues(now, loggedInAfterMs),
           ':old': oldJti,
           ':new': next.jti,
           ':iat': next.iat,
           ':exp': next.exp,
-          ':now': now,
           ':expiresAt': expiresAt,
           ':username': username,
-          ':clockMs': loggedInAfterMs,
-          ':clockSeconds': Math.floor(loggedInAfterMs / 1000),
+          ':ip': client.ip,
+          ':userAgent': client.userAgent,
         },
       }),
 
@@ -59,6 +84,53 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
     revoke,
 
+    async listLive(username, { limit, after, now, loggedInAfterMs }) {
+      const families: FamilySummary[] = [];
+      // The filter applies after DynamoDB's page limit: read on until one more than asked for
+      // turns up (so `more` is exact) or the user's families run out.
+      let start: Record<string, unknown> | undefined = after && { ...after, username };
+      do {
+        const page = await storeCall(() =>
+          db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: SESSIONS_INDEX,
+              KeyConditionExpression: 'username = :username',
+              FilterExpression: LIVE,
+              ProjectionExpression: SUMMARY_ATTRIBUTES.join(', '),
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':username': username, ...liveValues(now, loggedInAfterMs) },
+              ScanIndexForward: false,
+              ExclusiveStartKey: start,
+              Limit: limit + 1,
+            }),
+          ),
+        );
+        families.push(...((page.Items ?? []) as FamilySummary[]));
+        start = page.LastEvaluatedKey;
+      } while (start && families.length <= limit);
+      return { families: families.slice(0, limit), more: families.length > limit };
+    },
+
+    end: (familyId, username, now, loggedInAfterMs) =>
+      conditionalWrite(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { familyId },
+            UpdateExpression: 'SET #status = :revoked, revokedReason = :reason, revokedAt = :now',
+            ConditionExpression: `${LIVE} AND username = :username`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ...liveValues(now, loggedInAfterMs),
+              ':revoked': 'revoked',
+              ':reason': 'ended-by-user',
+              ':username': username,
+            },
+          }),
+        ),
+      ),
+
     async revokeAllOfUser(username, reason, now) {
       let revoked = 0;
       let start: Record<string, unknown> | undefined;
@@ -67,7 +139,7 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
           db.send(
             new QueryCommand({
               TableName: table,
-              IndexName: USERNAME_INDEX,
+              IndexName: SESSIONS_INDEX,
               KeyConditionExpression: 'username = :username',
               ExpressionAttributeValues: { ':username': username },
               ExclusiveStartKey: start,

@@ -21,9 +21,23 @@ export interface Family {
    * compared with the user's revocation clock. Absent on rows written before it existed.
    */
   readonly createdAtMs?: number;
+  /** The last rotation (the login, until the first refresh). */
   readonly rotatedAt: number;
+  /** Source IP and user agent of the login; absent on rows written before they were recorded. */
+  readonly ip?: string;
+  readonly userAgent?: string;
+  /** Source IP and user agent of the last rotation. */
+  readonly lastIp?: string;
+  readonly lastUserAgent?: string;
   /** Also DynamoDB's TTL attribute: the item disappears some time after this. */
   readonly expiresAt: number;
+}
+
+/** The client a request came from, as recorded on its session and counted by the lockout. */
+export interface ClientInfo {
+  /** Source IP as API Gateway saw it. */
+  readonly ip: string;
+  readonly userAgent: string;
 }
 
 /** Whether the family's login came after `clockMs` (rows without `createdAtMs`: by whole seconds, strictly). */
@@ -31,7 +45,19 @@ export function loggedInAfter(family: Pick<Family, 'createdAt' | 'createdAtMs'>,
   return family.createdAtMs !== undefined ? family.createdAtMs > clockMs : family.createdAt > Math.floor(clockMs / 1000);
 }
 
-type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-changed';
+type RevokeReason = 'logout' | 'reuse' | 'user-disabled' | 'password-changed' | 'ended-by-user';
+
+/** Where a listing continues: the last family it returned (its id and creation second). */
+export interface FamilyCursor {
+  readonly familyId: string;
+  readonly createdAt: number;
+}
+
+/** What a session listing shows of a family. */
+export type FamilySummary = Pick<
+  Family,
+  'familyId' | 'createdAt' | 'createdAtMs' | 'rotatedAt' | 'expiresAt' | 'ip' | 'userAgent' | 'lastIp' | 'lastUserAgent'
+>;
 
 /** The outcome of one rotation attempt. */
 export type RotateResult = 'rotated' | 'stale';
@@ -54,11 +80,27 @@ export interface FamilyStore {
     expiresAt: number;
     /** The user's revocation clock (ms): the rotation holds only for a session logged in after it. */
     loggedInAfterMs: number;
+    /** Who rotated: recorded as the session's last use. */
+    client: ClientInfo;
   }): Promise<RotateResult>;
   /** The family, read consistently, or undefined. Error code: ERR_STORE_UNAVAILABLE. */
   get(familyId: string): Promise<Family | undefined>;
   /** Revokes one family of `username` (no-op if absent or already revoked). Error code: ERR_STORE_UNAVAILABLE. */
   revoke(familyId: string, username: string, reason: RevokeReason, now: number): Promise<void>;
+  /**
+   * The user's live families (active, unexpired, logged in after `loggedInAfterMs`), newest login
+   * first, at most `limit`, continuing after `after`; `more` when the listing may go on.
+   * Error code: ERR_STORE_UNAVAILABLE.
+   */
+  listLive(
+    username: string,
+    page: { limit: number; after?: FamilyCursor; now: number; loggedInAfterMs: number },
+  ): Promise<{ families: FamilySummary[]; more: boolean }>;
+  /**
+   * Ends one live family of `username` (as `listLive` counts them) in one conditional write;
+   * false when there is no such family. Error code: ERR_STORE_UNAVAILABLE.
+   */
+  end(familyId: string, username: string, now: number, loggedInAfterMs: number): Promise<boolean>;
   /** Revokes every active family of a user; returns how many. Error code: ERR_STORE_UNAVAILABLE. */
   revokeAllOfUser(username: string, reason: RevokeReason, now: number): Promise<number>;
 }

@@ -4,7 +4,7 @@
  * token of that family (presenting it again is reuse), and logging out records the family as
  * revoked, so a token that was never exchanged cannot be exchanged later either.
  */
-import type { FamilyStore } from './family-store';
+import type { ClientInfo, FamilyStore } from './family-store';
 
 /** The family a flask-jwt-extended refresh token is given. */
 export function legacyFamilyId(jti: string): string {
@@ -20,6 +20,7 @@ export async function exchangeLegacyToken(
   families: FamilyStore,
   token: { sub: string; jti: string; authTime: number; iat: number },
   next: { jti: string; iat: number; exp: number; now: number },
+  client: ClientInfo,
 ): Promise<'exchanged' | 'taken'> {
   const { now } = next;
   const created = await families.create({
@@ -37,6 +38,9 @@ export async function exchangeLegacyToken(
     createdAtMs: token.iat * 1000,
     rotatedAt: now,
     expiresAt: next.exp,
+    // Where the Flask session logged in is unknown: the exchange is its first sighting here.
+    ip: client.ip,
+    userAgent: client.userAgent,
   });
   return created ? 'exchanged' : 'taken';
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../platform/clock';
 import { BadCredentialsError, SessionRevokedError } from '../errors/errors';
 import { grantedFreshness } from '../tokens/freshness';
-import type { FamilyStore } from './family-store';
+import type { ClientInfo, FamilyStore } from './family-store';
 import { loggedInAfter } from './family-store';
 import { exchangeLegacyToken, legacyFamilyId, revokeLegacyToken } from './legacy-family';
 import type { TokenIssuer } from '../tokens/token-issuer';
@@ -54,6 +54,7 @@ const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtL
 async function checkCredentials(
   deps: Pick<SessionDeps, 'users' | 'attempts'>,
   { username, password }: Credentials,
+  client: ClientInfo,
   now: number,
 ): Promise<UserRecord> {
   if (!isWellFormedUsername(username)) {
@@ -62,11 +63,12 @@ async function checkCredentials(
     await verifyPassword(password, DUMMY_HASH);
     throw new BadCredentialsError();
   }
-  await deps.attempts.reserve(username, now);
+  const source = { username, ip: client.ip };
+  await deps.attempts.reserve(source, now);
   const user = await deps.users.findUser(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !matches || user.disabled) throw new BadCredentialsError();
-  await deps.attempts.clear(username, now);
+  await deps.attempts.clear(source, now);
   return user;
 }
 
@@ -74,12 +76,12 @@ async function checkCredentials(
  * POST /login: a fresh access token and the first refresh token of a new family.
  * Error codes: those of `checkCredentials`.
  */
-export async function issueTokenPair(deps: SessionDeps, credentials: Credentials): Promise<Required<IssuedTokens>> {
+export async function issueTokenPair(deps: SessionDeps, credentials: Credentials, client: ClientInfo): Promise<Required<IssuedTokens>> {
   // Taken before the user is read: a password change that lands after this read moves the
   // revocation clock past it, so a login racing the change never outlives it.
   const loginAtMs = Date.now();
   const now = nowSeconds();
-  const { username: sub } = await checkCredentials(deps, credentials, now);
+  const { username: sub } = await checkCredentials(deps, credentials, client, now);
   const familyId = randomUUID();
   const first = { jti: randomUUID(), iat: now, exp: now + deps.issuer.refreshTokenTtlSeconds };
   const created = await deps.families.create({
@@ -94,19 +96,21 @@ export async function issueTokenPair(deps: SessionDeps, credentials: Credentials
     createdAtMs: loginAtMs,
     rotatedAt: now,
     expiresAt: first.exp,
+    ip: client.ip,
+    userAgent: client.userAgent,
   });
   if (!created) throw new Error('a new family id collided with an existing one');
   const [accessToken, refreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now),
+    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, familyId),
     deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first }),
   ]);
   return { sub, accessToken, refreshToken };
 }
 
 /** POST /fresh-login: a fresh access token only; no refresh token, no family. Error codes: those of `checkCredentials`. */
-export async function issueFreshAccessToken(deps: SessionDeps, credentials: Credentials): Promise<IssuedTokens> {
+export async function issueFreshAccessToken(deps: SessionDeps, credentials: Credentials, client: ClientInfo): Promise<IssuedTokens> {
   const now = nowSeconds();
-  const { username: sub } = await checkCredentials(deps, credentials, now);
+  const { username: sub } = await checkCredentials(deps, credentials, client, now);
   return { sub, accessToken: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now) };
 }
 
@@ -119,7 +123,7 @@ export async function issueFreshAccessToken(deps: SessionDeps, credentials: Cred
  * Error codes: those of `verifyRefreshToken`, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
  * ERR_STORE_UNAVAILABLE.
  */
-export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string): Promise<Required<IssuedTokens>> {
+export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string, client: ClientInfo): Promise<Required<IssuedTokens>> {
   const claims = await deps.verifier.verifyRefreshToken(refreshToken);
   const { sub, jti } = claims;
   const now = nowSeconds();
@@ -144,7 +148,7 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
   const next = { jti: randomUUID(), iat: now, exp: Math.min(now + deps.issuer.refreshTokenTtlSeconds, sessionEnd) };
   const moved =
     claims.fam === undefined
-      ? (await exchangeLegacyToken(deps.families, { sub, jti, authTime, iat: claims.iat }, { ...next, now })) === 'exchanged'
+      ? (await exchangeLegacyToken(deps.families, { sub, jti, authTime, iat: claims.iat }, { ...next, now }, client)) === 'exchanged'
       : (await deps.families.rotate({
           familyId: fam,
           username: sub,
@@ -153,11 +157,12 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
           now,
           expiresAt: next.exp,
           loggedInAfterMs: user.sessionsValidAfter,
+          client,
         })) === 'rotated';
   const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now, { clockMs: user.sessionsValidAfter, reason });
 
   const [accessToken, nextRefreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, false, authTime),
+    deps.issuer.issueAccessToken(sub, false, authTime, fam),
     deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor }),
   ]);
   return { sub, accessToken, refreshToken: nextRefreshToken };

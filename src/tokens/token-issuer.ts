@@ -9,9 +9,10 @@ import { TYP, type Freshness, type TokenKind, type TokenSettings } from './token
 export interface TokenIssuer {
   /**
    * Signs an access token for `sub`: `fresh` is true, false or a "fresh until" time;
-   * `authTime` is when the password was verified.
+   * `authTime` is when the password was verified; `sid` names the session (the refresh-token
+   * family) the token belongs to, absent for a fresh login's token.
    */
-  issueAccessToken(sub: string, fresh: Freshness, authTime: number): Promise<string>;
+  issueAccessToken(sub: string, fresh: Freshness, authTime: number, sid?: string): Promise<string>;
   /**
    * Signs a refresh token of family `fam` with the `jti`, `iat` and `exp` the family records: the
    * same inputs give the same token (byte for byte with HS256 and EdDSA), so a retried rotation
@@ -45,12 +46,12 @@ export function createTokenIssuer(settings: TokenSettings, signingKey: KeySupply
   };
 
   return {
-    issueAccessToken: (sub, fresh, authTime) => {
+    issueAccessToken: (sub, fresh, authTime, sid) => {
       const now = nowSeconds();
       return sign(
         'access',
         sub,
-        { fresh, auth_time: authTime },
+        sid === undefined ? { fresh, auth_time: authTime } : { fresh, auth_time: authTime, sid },
         { jti: randomUUID(), iat: now, exp: now + settings.accessTokenTtlSeconds },
       );
     },

@@ -2,9 +2,10 @@
  * The product's two token kinds and their verified claims. No jose here: only `keys.ts`,
  * `token-issuer.ts` and `token-verifier.ts` import it.
  *
- * Access token:  claims sub, type "access", fresh, auth_time, jti, iat, nbf, exp (+ iss, aud).
+ * Access token:  claims sub, type "access", fresh, auth_time, sid, jti, iat, nbf, exp (+ iss, aud).
  * Refresh token: claims sub, type "refresh", fam, auth_time, jti, iat, nbf, exp (+ iss, aud).
- * `auth_time` (OIDC) is when the password was last verified; `fam` names the refresh-token family.
+ * `auth_time` (OIDC) is when the password was last verified; `fam` names the refresh-token family,
+ * and an access token's `sid` (OIDC's session id) the family it was issued for, when it was.
  * Every token's header carries `kid`. In the standard format the header `typ` is `at+jwt`
  * (RFC 9068) or `rt+jwt` and must agree with `type`; in the flask-jwt-extended format it is `JWT`
  * and there is no iss or aud, as flask-jwt-extended 4.x writes them.
@@ -36,6 +37,8 @@ export interface AccessClaims extends RegisteredClaims {
   readonly fresh: Freshness;
   /** When the password was last verified; absent only in tokens from elsewhere (compatibility). */
   readonly auth_time?: number;
+  /** The session (refresh-token family) it was issued for; absent after a fresh login and in Flask's tokens. */
+  readonly sid?: string;
 }
 
 /** Verified claims of a refresh token. */

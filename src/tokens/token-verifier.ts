@@ -63,15 +63,20 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
   return {
     async verifyAccessToken(token) {
       const payload = await verify(token, 'access');
-      const { fresh, auth_time } = payload;
+      const { fresh, auth_time, sid } = payload;
       if (typeof fresh !== 'boolean' && !(typeof fresh === 'number' && Number.isFinite(fresh))) {
         throw invalidToken('fresh claim is neither a boolean nor a NumericDate');
       }
       if (auth_time !== undefined && (typeof auth_time !== 'number' || !Number.isFinite(auth_time))) {
         throw invalidToken('auth_time is not a NumericDate');
       }
-      const { sub, jti, iat, exp } = registeredClaims(payload);
-      return auth_time === undefined ? { sub, jti, iat, exp, fresh } : { sub, jti, iat, exp, fresh, auth_time };
+      if (sid !== undefined && (typeof sid !== 'string' || sid === '')) throw invalidToken('sid is not a string');
+      return {
+        ...registeredClaims(payload),
+        fresh,
+        ...(auth_time === undefined ? {} : { auth_time }),
+        ...(sid === undefined ? {} : { sid: sid as string }),
+      };
     },
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');

@@ -57,6 +57,21 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
         ),
       ),
 
+    async endSessionsBefore(username, nowMs) {
+      // A clock already later (another container's) stays: false from the condition is fine.
+      await conditionalWrite(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { username },
+            UpdateExpression: 'SET sessionsValidAfter = :nowMs, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(username) AND (attribute_not_exists(sessionsValidAfter) OR sessionsValidAfter < :nowMs)',
+            ExpressionAttributeValues: { ':nowMs': nowMs, ':now': Math.floor(nowMs / 1000) },
+          }),
+        ),
+      );
+    },
+
     async listUsers() {
       const users: Omit<UserRecord, 'passwordHash'>[] = [];
       let start: Record<string, unknown> | undefined;

@@ -31,6 +31,11 @@ export interface UserStore {
    * none); false if there is no such user. Error code: ERR_STORE_UNAVAILABLE.
    */
   setDisabled(username: string, disabled: boolean, nowMs: number): Promise<boolean>;
+  /**
+   * Ends every session logged in before `nowMs` (sign-out everywhere): moves the revocation clock
+   * forward, never back. Error code: ERR_STORE_UNAVAILABLE.
+   */
+  endSessionsBefore(username: string, nowMs: number): Promise<void>;
   /** Every user, without password hashes. Error code: ERR_STORE_UNAVAILABLE. */
   listUsers(): Promise<Omit<UserRecord, 'passwordHash'>[]>;
 }

@@ -4,6 +4,8 @@
  * the authorizers and protected handlers never load the AWS SDK.
  */
 import type { SessionDeps } from '../sessions/session-service';
+import type { SessionListDeps } from '../sessions/session-list';
+import { loadStoreConfig, type HttpConfig, type StoreConfig } from '../config/config';
 import { getConfig, getTokenIssuer, getTokenVerifier } from './token-wiring';
 import { createDynamoFamilyStore } from '../sessions/dynamo-family-store';
 import { createDocumentClient } from '../platform/dynamo-client';
@@ -11,6 +13,27 @@ import { createDynamoUserStore } from '../users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../users/login-attempts';
 
 let sessionDeps: SessionDeps | undefined;
+let storeConfig: (HttpConfig & StoreConfig) | undefined;
+let sessionListDeps: SessionListDeps | undefined;
+
+/** The HTTP and table settings only (the session routes: no token settings, no keys). Throws `ConfigError`. */
+export function getStoreConfig(): HttpConfig & StoreConfig {
+  storeConfig ??= loadStoreConfig(process.env);
+  return storeConfig;
+}
+
+/** The stores behind GET and DELETE /sessions, over one DynamoDB client. */
+export function getSessionListDeps(): SessionListDeps {
+  if (!sessionListDeps) {
+    const settings = getStoreConfig();
+    const db = createDocumentClient(settings);
+    sessionListDeps = Object.freeze({
+      users: createDynamoUserStore(db, settings.usersTable),
+      families: createDynamoFamilyStore(db, settings.familiesTable),
+    });
+  }
+  return sessionListDeps;
+}
 
 /**
  * Everything the stateful flows need: stores over one DynamoDB client, issuer and verifier. A
@@ -29,6 +52,7 @@ export function getSessionDeps(uses: { readonly issuer: boolean; readonly verifi
       families: createDynamoFamilyStore(db, settings.familiesTable),
       attempts: createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
         maxFailures: settings.loginMaxFailures,
+        maxFailuresPerUser: settings.loginMaxFailuresPerUser,
         windowSeconds: settings.loginWindowSeconds,
       }),
       get issuer() {

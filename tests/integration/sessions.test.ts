@@ -19,12 +19,15 @@ import { rejectionCode as codeOf } from '../helpers/error-code';
 
 let db: TestDatabase;
 
+/** Where the test's requests come from. */
+const CLIENT = { ip: '192.0.2.10', userAgent: 'jest' };
+
 function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testConfig()): SessionDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   return {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),
     families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
-    attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, { maxFailures: 5, windowSeconds: 900 }),
+    attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, { maxFailures: 5, maxFailuresPerUser: 100, windowSeconds: 900 }),
     issuer: testIssuer(config),
     verifier: testVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
@@ -38,7 +41,7 @@ async function loggedIn(deps: SessionDeps): Promise<string> {
   userCount += 1;
   const credentials = { username: `user-${userCount}`, password: 'a-good-password' };
   await addUser(adminDeps(db), credentials.username, credentials.password);
-  return (await issueTokenPair(deps, credentials)).refreshToken;
+  return (await issueTokenPair(deps, credentials, CLIENT)).refreshToken;
 }
 
 beforeAll(async () => {
@@ -75,73 +78,73 @@ describe('refresh-token rotation', () => {
   it('without a grace window, revokes the family when the previous token comes back', async () => {
     const deps = authDeps(0);
     const first = await loggedIn(deps);
-    const second = (await rotateRefreshToken(deps, first)).refreshToken;
-    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
-    expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    const second = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, second, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
   it('within the grace window, answers a retry with the very successor the lost response carried', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const lost = await rotateRefreshToken(deps, first);
-    const retried = await rotateRefreshToken(deps, first);
+    const lost = await rotateRefreshToken(deps, first, CLIENT);
+    const retried = await rotateRefreshToken(deps, first, CLIENT);
     // Byte for byte the same refresh token (HS256 is deterministic); a new access token.
     expect(retried.refreshToken).toBe(lost.refreshToken);
     // The family rotated once: the successor now rotates normally, and the old token is reuse.
-    const third = (await rotateRefreshToken(deps, retried.refreshToken)).refreshToken;
+    const third = (await rotateRefreshToken(deps, retried.refreshToken, CLIENT)).refreshToken;
     expect(third).not.toBe(retried.refreshToken);
-    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
-    expect(await codeOf(rotateRefreshToken(deps, third))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, third, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
   it('counts the window from the one rotation: replays never extend it', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const successor = (await rotateRefreshToken(deps, first)).refreshToken;
+    const successor = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
     for (let i = 0; i < 3; i++) {
       advanceClock(4_000);
-      if (i < 2) expect((await rotateRefreshToken(deps, first)).refreshToken).toBe(successor);
-      else expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+      if (i < 2) expect((await rotateRefreshToken(deps, first, CLIENT)).refreshToken).toBe(successor);
+      else expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
     }
   });
 
   it('gives 20 concurrent refreshes of one token one and the same successor', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const results = await Promise.all(Array.from({ length: 20 }, () => rotateRefreshToken(deps, first)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => rotateRefreshToken(deps, first, CLIENT)));
     expect(new Set(results.map((result) => result.refreshToken)).size).toBe(1);
     expect(new Set(results.map((result) => result.accessToken)).size).toBeGreaterThan(1);
-    await expect(rotateRefreshToken(deps, results[0]!.refreshToken)).resolves.toMatchObject({ sub: expect.any(String) });
+    await expect(rotateRefreshToken(deps, results[0]!.refreshToken, CLIENT)).resolves.toMatchObject({ sub: expect.any(String) });
   });
 
   it('reads families written before successors were kept as strict: a retry is reuse', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
     const { fam } = await deps.verifier.verifyRefreshToken(first);
-    await rotateRefreshToken(deps, first);
+    await rotateRefreshToken(deps, first, CLIENT);
     // An old-shaped row: no currentIat / currentExp.
     const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     await client.send(
       new UpdateCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: fam }, UpdateExpression: 'REMOVE currentIat, currentExp' }),
     );
-    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
   it('after the grace window, treats the previous token as reuse', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const second = (await rotateRefreshToken(deps, first)).refreshToken;
+    const second = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
     advanceClock(11_000);
-    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
-    expect(await codeOf(rotateRefreshToken(deps, second))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect(await codeOf(rotateRefreshToken(deps, second, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
   it('never accepts a token two rotations old, even within the grace window', async () => {
     const deps = authDeps(10);
     const first = await loggedIn(deps);
-    const second = (await rotateRefreshToken(deps, first)).refreshToken;
-    await rotateRefreshToken(deps, second);
-    expect(await codeOf(rotateRefreshToken(deps, first))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    const second = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
+    await rotateRefreshToken(deps, second, CLIENT);
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
   it('rejects a validly signed token of a family that does not exist', async () => {
@@ -154,7 +157,7 @@ describe('refresh-token rotation', () => {
       iat: Math.floor(Date.now() / 1000),
       exp: Math.floor(Date.now() / 1000) + 60,
     });
-    expect(await codeOf(rotateRefreshToken(deps, forged))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, forged, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
   it('rejects a token whose family belongs to another user', async () => {
@@ -169,9 +172,9 @@ describe('refresh-token rotation', () => {
       iat: auth_time!,
       exp: auth_time! + 60,
     });
-    expect(await codeOf(rotateRefreshToken(deps, stolen))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, stolen, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // The family's owner is unaffected.
-    expect((await rotateRefreshToken(deps, token)).refreshToken).toEqual(expect.any(String));
+    expect((await rotateRefreshToken(deps, token, CLIENT)).refreshToken).toEqual(expect.any(String));
   });
 
   it('slides the family expiry forward on each rotation', async () => {
@@ -180,7 +183,7 @@ describe('refresh-token rotation', () => {
     const fam = (await deps.verifier.verifyRefreshToken(first)).fam!;
     const before = await deps.families.get(fam);
     advanceClock(5000);
-    const next = await deps.verifier.verifyRefreshToken((await rotateRefreshToken(deps, first)).refreshToken);
+    const next = await deps.verifier.verifyRefreshToken((await rotateRefreshToken(deps, first, CLIENT)).refreshToken);
     const after = await deps.families.get(fam);
     expect(after!.expiresAt).toBeGreaterThan(before!.expiresAt);
     expect(after!.expiresAt).toBe(next.exp);
@@ -194,7 +197,7 @@ describe('refresh-token rotation', () => {
     const { auth_time: login, fam } = await deps.verifier.verifyRefreshToken(token);
     for (let i = 0; i < 3; i++) {
       advanceClock(30_000);
-      token = (await rotateRefreshToken(deps, token)).refreshToken;
+      token = (await rotateRefreshToken(deps, token, CLIENT)).refreshToken;
       const { exp } = await deps.verifier.verifyRefreshToken(token);
       expect(exp).toBeLessThanOrEqual(login! + 100);
       expect((await deps.families.get(fam!))!.expiresAt).toBe(exp);
@@ -202,7 +205,7 @@ describe('refresh-token rotation', () => {
     // 90 s after login: the last token ends with the session, at login + 100.
     expect((await deps.verifier.verifyRefreshToken(token)).exp).toBe(login! + 100);
     advanceClock(11_000);
-    expect(await codeOf(rotateRefreshToken(deps, token))).toMatch(/ERR_TOKEN_EXPIRED|ERR_REFRESH_TOKEN_REVOKED/);
+    expect(await codeOf(rotateRefreshToken(deps, token, CLIENT))).toMatch(/ERR_TOKEN_EXPIRED|ERR_REFRESH_TOKEN_REVOKED/);
   });
 });
 
@@ -212,10 +215,10 @@ describe('freshness as time', () => {
     userCount += 1;
     const credentials = { username: `user-${userCount}`, password: 'a-good-password' };
     await addUser(adminDeps(db), credentials.username, credentials.password);
-    const { accessToken: access_token, refreshToken: refresh_token } = await issueTokenPair(deps, credentials);
+    const { accessToken: access_token, refreshToken: refresh_token } = await issueTokenPair(deps, credentials, CLIENT);
     const access = await deps.verifier.verifyAccessToken(access_token);
     expect(access.fresh).toBe(access.auth_time! + 600);
-    const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token)).accessToken);
+    const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token, CLIENT)).accessToken);
     expect(refreshed).toMatchObject({ fresh: false, auth_time: access.auth_time });
   });
 });
@@ -225,11 +228,11 @@ describe('flask-jwt-extended compatibility', () => {
     const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
     await loggedIn(deps);
     const legacy = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
-    const first = await rotateRefreshToken(deps, legacy);
+    const first = await rotateRefreshToken(deps, legacy, CLIENT);
     const next = await deps.verifier.verifyRefreshToken(first.refreshToken);
     expect(next.fam).toMatch(/^legacy-/);
-    expect((await rotateRefreshToken(deps, first.refreshToken)).refreshToken).toEqual(expect.any(String));
-    expect(await codeOf(rotateRefreshToken(deps, legacy))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    expect((await rotateRefreshToken(deps, first.refreshToken, CLIENT)).refreshToken).toEqual(expect.any(String));
+    expect(await codeOf(rotateRefreshToken(deps, legacy, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
   it('logs out a Flask refresh token for good, before or after it was exchanged', async () => {
@@ -237,11 +240,11 @@ describe('flask-jwt-extended compatibility', () => {
     await loggedIn(deps);
     const never = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
     await revokeSession(deps, never);
-    expect(await codeOf(rotateRefreshToken(deps, never))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, never, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     const exchanged = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
-    const ours = (await rotateRefreshToken(deps, exchanged)).refreshToken;
+    const ours = (await rotateRefreshToken(deps, exchanged, CLIENT)).refreshToken;
     await revokeSession(deps, exchanged);
-    expect(await codeOf(rotateRefreshToken(deps, ours))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, ours, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 });
 
@@ -252,7 +255,7 @@ describe('one revocation clock per user', () => {
     // The password changes a few milliseconds after the login, within the same second; the
     // revoke-all (an eventually consistent index) has not reached the family yet.
     await deps.users.setPasswordHash(`user-${userCount}`, 'scrypt$10$8$1$c2FsdA==$aGFzaA==', Date.now() + 1);
-    expect(await codeOf(rotateRefreshToken(deps, token))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, token, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // The row is marked on the way, for the record.
     const { fam } = await deps.verifier.verifyRefreshToken(token);
     expect(await deps.families.get(fam!)).toMatchObject({ status: 'revoked', revokedReason: 'password-changed' });
@@ -266,11 +269,11 @@ describe('one revocation clock per user', () => {
     advanceClock(1500);
     await disableUser(adminDeps(db), username);
     await enableUser(adminDeps(db), username);
-    expect(await codeOf(rotateRefreshToken(deps, never))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    expect(await codeOf(rotateRefreshToken(deps, never, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // A Flask token issued after the disable works.
     advanceClock(1500);
     const later = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
-    await expect(rotateRefreshToken(deps, later)).resolves.toMatchObject({ sub: username });
+    await expect(rotateRefreshToken(deps, later, CLIENT)).resolves.toMatchObject({ sub: username });
   });
 
   it('reads users and families stored before the clock existed with safe defaults', async () => {
@@ -292,7 +295,7 @@ describe('one revocation clock per user', () => {
         UpdateExpression: 'REMOVE sessionsValidAfter',
       }),
     );
-    await expect(rotateRefreshToken(deps, token)).resolves.toMatchObject({ sub: `user-${userCount}` });
+    await expect(rotateRefreshToken(deps, token, CLIENT)).resolves.toMatchObject({ sub: `user-${userCount}` });
     client.destroy();
   });
 });

@@ -1,0 +1,27 @@
+import { endAllSessions, endSession } from '../src/sessions/session-list';
+import { readCaller } from '../src/http/authorizer-identity';
+import { httpHandler } from '../src/http/http-handler';
+import { countOutcomes } from '../src/http/outcome-metrics';
+import { sessionsEndedReply } from '../src/http/replies';
+import { getSessionListDeps, getStoreConfig } from '../src/wiring/store-wiring';
+
+const config = getStoreConfig();
+const deps = getSessionListDeps();
+
+/**
+ * Behind the fresh-only authorizer (ending a session on another device is a critical action):
+ * DELETE /sessions/{id} → {"msg": "Session ended"} (404 "Session not found" for anything but one
+ * of the caller's live sessions); DELETE /sessions → {"msg": "All sessions ended", "ended": n},
+ * sign-out everywhere, the caller's own session included.
+ */
+export const handler = httpHandler(
+  config.corsAllowOrigin,
+  async (event) => {
+    const { username } = readCaller(event);
+    const id = event.pathParameters?.id;
+    if (id === undefined) return sessionsEndedReply(username, await endAllSessions(deps, username));
+    await endSession(deps, username, id);
+    return sessionsEndedReply(username);
+  },
+  countOutcomes('SessionRevoked'),
+);
