@@ -86,6 +86,11 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
     async listLive(username, { limit, after, now, loggedInAfterMs }) {
       const families: FamilySummary[] = [];
+      const values = liveValues(now, loggedInAfterMs);
+      // `LIVE` for the index, whose sort key (createdAt) a filter may not name: a family logged in
+      // after the clock was created in its second or later, so the key condition narrows first;
+      // the filter then holds for rows with createdAtMs, and rows without it are checked below.
+      const live = (family: FamilySummary) => family.createdAtMs !== undefined || family.createdAt > values[':clockSeconds'];
       // The filter applies after DynamoDB's page limit: read on until one more than asked for
       // turns up (so `more` is exact) or the user's families run out.
       let start: Record<string, unknown> | undefined = after && { ...after, username };
@@ -95,18 +100,18 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
             new QueryCommand({
               TableName: table,
               IndexName: SESSIONS_INDEX,
-              KeyConditionExpression: 'username = :username',
-              FilterExpression: LIVE,
+              KeyConditionExpression: 'username = :username AND createdAt >= :clockSeconds',
+              FilterExpression: '#status = :active AND expiresAt > :now AND (createdAtMs > :clockMs OR attribute_not_exists(createdAtMs))',
               ProjectionExpression: SUMMARY_ATTRIBUTES.join(', '),
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':username': username, ...liveValues(now, loggedInAfterMs) },
+              ExpressionAttributeValues: { ':username': username, ...values },
               ScanIndexForward: false,
               ExclusiveStartKey: start,
               Limit: limit + 1,
             }),
           ),
         );
-        families.push(...((page.Items ?? []) as FamilySummary[]));
+        families.push(...((page.Items ?? []) as FamilySummary[]).filter(live));
         start = page.LastEvaluatedKey;
       } while (start && families.length <= limit);
       return { families: families.slice(0, limit), more: families.length > limit };

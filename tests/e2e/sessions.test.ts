@@ -11,13 +11,19 @@ import { adminDeps } from '../helpers/users';
 
 const SECRET = 'e2e-sessions-secret-0123456789abcdef-0123456789';
 const MAX_FAILURES = 3;
+const MAX_FAILURES_PER_USER = 5;
 
 let api: TestApi;
 let request: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
   // The strict mode (no retry window): every superseded token is reuse.
-  api = await startTestApi({ JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: String(MAX_FAILURES), REFRESH_REUSE_GRACE: '0' });
+  api = await startTestApi({
+    JWT_SECRET: SECRET,
+    LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+    LOGIN_MAX_FAILURES_PER_USER: String(MAX_FAILURES_PER_USER),
+    REFRESH_REUSE_GRACE: '0',
+  });
   request = apiClient(api.baseUrl);
 }, 180_000);
 
@@ -142,6 +148,33 @@ describe('brute-force protection', () => {
     expect((await request('POST', '/login', { json: user })).status).toBe(429);
   });
 
+  it('counts per source address: guesses from a stranger never lock the user out', async () => {
+    const user = await newUser('mia');
+    const guess = { username: 'mia', password: 'guess-password' };
+    for (let i = 0; i < MAX_FAILURES; i++) expect((await request('POST', '/login', { json: guess, from: '127.0.0.2' })).status).toBe(401);
+    const locked = await request('POST', '/login', { json: guess, from: '127.0.0.2' });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The user, from their own address, is not locked out.
+    expect((await request('POST', '/login', { json: user })).status).toBe(200);
+    expect((await request('POST', '/fresh-login', { json: user })).status).toBe(200);
+  });
+
+  it('caps the failures per user across all addresses, and refused attempts do not use up that cap', async () => {
+    const user = await newUser('ned');
+    const guess = { username: 'ned', password: 'guess-password' };
+    // One address hammering: 3 counted failures, the rest refused at the address and not counted.
+    for (let i = 0; i < MAX_FAILURES + 3; i++) await request('POST', '/login', { json: guess, from: '127.0.0.3' });
+    // A second address: 2 more failures reach the per-user cap of 5.
+    for (let i = 0; i < MAX_FAILURES_PER_USER - MAX_FAILURES; i++) {
+      expect((await request('POST', '/login', { json: guess, from: '127.0.0.4' })).status).toBe(401);
+    }
+    const capped = await request('POST', '/login', { json: user, from: '127.0.0.5' });
+    expect(capped.status).toBe(429);
+    expect(capped.json).toEqual({ msg: 'Too many failed login attempts; try again later' });
+    expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('resets the count on a successful login', async () => {
     const user = await newUser('lea');
     for (let round = 0; round < 2; round++) {
@@ -150,6 +183,103 @@ describe('brute-force protection', () => {
       }
       expect((await request('POST', '/login', { json: user })).status).toBe(200);
     }
+  });
+});
+
+describe('sessions a user can see and end', () => {
+  type Listed = {
+    id: string;
+    created_at: string;
+    last_used_at: string;
+    expires_at: string;
+    ip: string;
+    user_agent: string;
+    current: boolean;
+  };
+  const list = async (token: string) => {
+    const response = await request('GET', '/sessions', { token });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    return (response.json as { sessions: Listed[] }).sessions;
+  };
+  const sessionOf = (accessToken: string) =>
+    (JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { sid: string }).sid;
+
+  it('lists the caller’s live sessions, newest first, with where they were last used and which is the caller’s', async () => {
+    const user = await newUser('olga');
+    const laptop = await login(user);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later login second
+    const phone = (await request('POST', '/login', { json: user, from: '127.0.0.6', headers: { 'User-Agent': 'olga-phone/1.0' } }))
+      .json as {
+      access_token: string;
+      refresh_token: string;
+    };
+    // A non-fresh token (from /refresh) may list: GET /sessions is behind any-valid.
+    const refreshed = await request('POST', '/refresh', { token: laptop.refresh_token, headers: { 'User-Agent': 'olga-laptop/2.0' } });
+    const stale = refreshed.json.access_token as string;
+    expect(sessionOf(stale)).toBe(sessionOf(laptop.access_token));
+
+    const sessions = await list(stale);
+    expect(sessions.map((session) => session.id)).toEqual([sessionOf(phone.access_token), sessionOf(laptop.access_token)]);
+    expect(sessions[0]).toMatchObject({ ip: '127.0.0.6', user_agent: 'olga-phone/1.0', current: false });
+    expect(sessions[1]).toMatchObject({ ip: '127.0.0.1', user_agent: 'olga-laptop/2.0', current: true });
+    for (const session of sessions) {
+      expect(Object.keys(session).sort()).toEqual(['created_at', 'current', 'expires_at', 'id', 'ip', 'last_used_at', 'user_agent']);
+      expect(Date.parse(session.expires_at)).toBeGreaterThan(Date.parse(session.last_used_at));
+      expect(Date.parse(session.last_used_at)).toBeGreaterThanOrEqual(Date.parse(session.created_at));
+    }
+    // Another user sees only their own.
+    expect(await list((await login(await newUser('pia'))).access_token)).toHaveLength(1);
+  });
+
+  it('ends one session only with a fresh token; the others live on, and nobody else’s can be ended', async () => {
+    const user = await newUser('quinn');
+    const laptop = await login(user);
+    const phone = await login(user);
+    const phoneId = sessionOf(phone.access_token);
+    const stale = (await request('POST', '/refresh', { token: laptop.refresh_token })).json as {
+      access_token: string;
+      refresh_token: string;
+    };
+
+    // Ending a session is critical: a non-fresh token is refused (serverless-offline's 403 for a Deny; 401 on AWS).
+    expect((await request('DELETE', `/sessions/${phoneId}`, { token: stale.access_token })).status).toBe(403);
+    // Someone else's session, with their own fresh token: not found, as for an id that does not exist.
+    const stranger = await login(await newUser('rex'));
+    const foreign = await request('DELETE', `/sessions/${phoneId}`, { token: stranger.access_token });
+    const unknown = await request('DELETE', '/sessions/no-such-session', { token: stranger.access_token });
+    expect(foreign.status).toBe(404);
+    expect(foreign.json).toEqual({ msg: 'Session not found' });
+    expect(unknown.text).toBe(foreign.text);
+
+    const ended = await request('DELETE', `/sessions/${phoneId}`, { token: laptop.access_token });
+    expect(ended.status).toBe(200);
+    expect(ended.json).toEqual({ msg: 'Session ended' });
+    expect((await request('DELETE', `/sessions/${phoneId}`, { token: laptop.access_token })).status).toBe(404);
+    expect((await request('POST', '/refresh', { token: phone.refresh_token })).status).toBe(401);
+    expect((await request('POST', '/refresh', { token: stale.refresh_token })).status).toBe(200);
+    expect((await list(laptop.access_token)).map((session) => session.id)).toEqual([sessionOf(laptop.access_token)]);
+  });
+
+  it('signs out everywhere with a fresh token: every refresh token fails, a new login works', async () => {
+    const user = await newUser('sam');
+    const [laptop, phone, tablet] = [await login(user), await login(user), await login(user)];
+    const stale = (await request('POST', '/refresh', { token: laptop.refresh_token })).json as {
+      access_token: string;
+      refresh_token: string;
+    };
+    expect((await request('DELETE', '/sessions', { token: stale.access_token })).status).toBe(403);
+
+    const fresh = (await request('POST', '/fresh-login', { json: user })).json.access_token as string;
+    const all = await request('DELETE', '/sessions', { token: fresh });
+    expect(all.status).toBe(200);
+    expect(all.json).toEqual({ msg: 'All sessions ended', ended: 3 });
+    for (const token of [stale.refresh_token, phone.refresh_token, tablet.refresh_token]) {
+      expect((await request('POST', '/refresh', { token })).status).toBe(401);
+    }
+    expect(await list(fresh)).toEqual([]);
+    const again = await login(user);
+    expect((await request('POST', '/refresh', { token: again.refresh_token })).status).toBe(200);
   });
 });
 
