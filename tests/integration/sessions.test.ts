@@ -27,7 +27,11 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testCon
   return {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),
     families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
-    attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, { maxFailures: 5, maxFailuresPerUser: 100, windowSeconds: 900 }),
+    attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
+      maxFailures: 5,
+      maxFailuresPerUser: 100,
+      windowSeconds: 900,
+    }),
     issuer: testIssuer(config),
     verifier: testVerifier(config),
     refreshReuseGraceSeconds: graceSeconds,
@@ -321,5 +325,43 @@ describe('the local database', () => {
     } finally {
       rmSync(dataPath, { recursive: true, force: true });
     }
+  });
+});
+
+describe('login lockout', () => {
+  const attempts = () =>
+    createDynamoLoginAttempts(createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint }), db.env.LOGIN_ATTEMPTS_TABLE, {
+      maxFailures: 2,
+      maxFailuresPerUser: 3,
+      windowSeconds: 900,
+    });
+  const now = 1_800_000_100;
+
+  it('refuses one address after its allowance, while another address still gets through', async () => {
+    const lockout = attempts();
+    const stranger = { username: 'lock-1', ip: '198.51.100.1' };
+    await lockout.reserve(stranger, now);
+    await lockout.reserve(stranger, now);
+    expect(await codeOf(lockout.reserve(stranger, now))).toBe('ERR_TOO_MANY_ATTEMPTS');
+    await expect(lockout.reserve({ username: 'lock-1', ip: '198.51.100.2' }, now)).resolves.toBeUndefined();
+  });
+
+  it('caps a user across addresses; attempts refused at an address do not count toward the cap', async () => {
+    const lockout = attempts();
+    const first = { username: 'lock-2', ip: '198.51.100.1' };
+    for (let i = 0; i < 5; i++) await lockout.reserve(first, now).catch(() => undefined);
+    await lockout.reserve({ username: 'lock-2', ip: '198.51.100.2' }, now);
+    const refused = await lockout.reserve({ username: 'lock-2', ip: '198.51.100.3' }, now).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'ERR_TOO_MANY_ATTEMPTS', retryAfterSeconds: 900 - (now % 900) });
+  });
+
+  it('takes a successful login’s attempt back, so the cap counts failures only', async () => {
+    const lockout = attempts();
+    for (let i = 0; i < 10; i++) {
+      const source = { username: 'lock-3', ip: `198.51.100.${i}` };
+      await lockout.reserve(source, now);
+      await lockout.clear(source, now);
+    }
+    await expect(lockout.reserve({ username: 'lock-3', ip: '198.51.100.99' }, now)).resolves.toBeUndefined();
   });
 });

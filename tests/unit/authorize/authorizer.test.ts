@@ -28,6 +28,12 @@ describe('authorizer pipeline', () => {
     });
   });
 
+  it('passes the token’s session on as sid, for the routes that list and end sessions', async () => {
+    const token = await issuer.issueAccessToken('alice', false, AUTH_TIME, 'family-7');
+    const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
+    expect(result.context).toMatchObject({ identity: 'alice', sid: 'family-7' });
+  });
+
   it('allows a non-fresh access token on any-valid', async () => {
     const token = await issuer.issueAccessToken('alice', false, AUTH_TIME);
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);

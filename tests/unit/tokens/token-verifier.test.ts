@@ -160,6 +160,15 @@ describe('token verifier', () => {
     expect(claims).toMatchObject({ fresh: authTime + 600, auth_time: authTime });
   });
 
+  it('carries the session id (sid) of an access token, and rejects one that is not a string', async () => {
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', false, AUTH_TIME, 'family-1'));
+    expect(claims.sid).toBe('family-1');
+    expect((await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true, AUTH_TIME))).sid).toBeUndefined();
+    for (const sid of [42, '', ['family-1']]) {
+      expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ sid }))))).toBe('ERR_TOKEN_INVALID');
+    }
+  });
+
   it('rejects an auth_time that is not a number', async () => {
     expect(await codeOf(verifier.verifyAccessToken(await craftToken(accessClaims({ auth_time: 'yesterday' }))))).toBe('ERR_TOKEN_INVALID');
   });

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { createDocumentClient } from '../../src/platform/dynamo-client';
+import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
+import type { Family } from '../../src/sessions/family-store';
+import { endAllSessions, endSession, listSessions, SESSIONS_PAGE_SIZE, type SessionListDeps } from '../../src/sessions/session-list';
+import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
+import { addUser } from '../../src/users/user-admin';
+import { rejectionCode } from '../helpers/error-code';
+import { authorizedGet } from '../helpers/events';
+import { call } from '../helpers/handlers';
+import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
+import { adminDeps } from '../helpers/users';
+
+// The sessions a user sees and ends, against a real DynamoDB API (dynalite) and the table and
+// index serverless.yml declares.
+
+let db: TestDatabase;
+let deps: SessionListDeps;
+
+beforeAll(async () => {
+  db = await startTestDatabase();
+  const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+  deps = { users: createDynamoUserStore(client, db.env.USERS_TABLE), families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE) };
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Stores a family of `username` logged in `ago` seconds back, as a login writes it (overridable). */
+async function family(username: string, ago: number, overrides: Partial<Family> = {}): Promise<Family> {
+  const createdAt = now() - ago;
+  const row: Family = {
+    familyId: randomUUID(),
+    username,
+    currentJti: randomUUID(),
+    currentIat: createdAt,
+    currentExp: createdAt + 3600,
+    status: 'active',
+    authTime: createdAt,
+    createdAt,
+    createdAtMs: createdAt * 1000 + 500,
+    rotatedAt: createdAt,
+    expiresAt: createdAt + 3600,
+    ip: '198.51.100.7',
+    userAgent: 'test-agent',
+    ...overrides,
+  };
+  expect(await deps.families.create(row)).toBe(true);
+  return row;
+}
+
+let userCount = 0;
+async function newUser(): Promise<string> {
+  userCount += 1;
+  const username = `owner-${userCount}`;
+  await addUser(adminDeps(db), username, 'a-long-password');
+  return username;
+}
+
+describe('listing sessions', () => {
+  it('pages through more than one page, newest login first, each session once', async () => {
+    const username = await newUser();
+    const total = SESSIONS_PAGE_SIZE + 5;
+    const rows = [];
+    for (let i = 0; i < total; i++) rows.push(await family(username, i * 2));
+    await family(await newUser(), 0); // someone else's
+
+    const first = await listSessions(deps, { username, sessionId: rows[3]!.familyId }, undefined);
+    expect(first.sessions).toHaveLength(SESSIONS_PAGE_SIZE);
+    expect(first.next).toEqual(expect.any(String));
+    const second = await listSessions(deps, { username }, first.next);
+    expect(second.next).toBeUndefined();
+    const ids = [...first.sessions, ...second.sessions].map((session) => session.id);
+    expect(ids).toEqual(rows.map((row) => row.familyId));
+    expect(first.sessions.filter((session) => session.current).map((session) => session.id)).toEqual([rows[3]!.familyId]);
+  });
+
+  it('shows only live sessions: not revoked, expired, or logged in before the revocation clock', async () => {
+    const username = await newUser();
+    const live = await family(username, 10);
+    await family(username, 20, { status: 'revoked' });
+    await family(username, 30, { expiresAt: now() - 1 });
+    const beforeClock = await family(username, 40);
+    await deps.users.endSessionsBefore(username, beforeClock.createdAtMs! + 1);
+    const after = await family(username, 0);
+    const { sessions } = await listSessions(deps, { username }, undefined);
+    // The clock sits just after `beforeClock`'s login: the later ones stay, it goes.
+    expect(sessions.map((session) => session.id)).toEqual([after.familyId, live.familyId]);
+  });
+
+  it('reads rows written before IP, user agent and createdAtMs were recorded', async () => {
+    const username = await newUser();
+    const old = await family(username, 5, { createdAtMs: undefined, ip: undefined, userAgent: undefined });
+    const { sessions } = await listSessions(deps, { username }, undefined);
+    expect(sessions).toEqual([
+      { id: old.familyId, createdAt: old.createdAt, lastUsedAt: old.rotatedAt, expiresAt: old.expiresAt, current: false },
+    ]);
+  });
+
+  it('shows where a session was last used once it has rotated', async () => {
+    const username = await newUser();
+    const row = await family(username, 5);
+    const moved = await deps.families.rotate({
+      familyId: row.familyId,
+      username,
+      oldJti: row.currentJti,
+      next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
+      now: now(),
+      expiresAt: now() + 60,
+      loggedInAfterMs: 0,
+      client: { ip: '203.0.113.9', userAgent: 'phone' },
+    });
+    expect(moved).toBe('rotated');
+    const [session] = (await listSessions(deps, { username }, undefined)).sessions;
+    expect(session).toMatchObject({ ip: '203.0.113.9', userAgent: 'phone', lastUsedAt: now() });
+  });
+
+  it('refuses a cursor it did not hand out', async () => {
+    const username = await newUser();
+    for (const cursor of [
+      '',
+      'not base64!',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('["x","y"]').toString('base64url'),
+      'a'.repeat(600),
+    ]) {
+      expect(await rejectionCode(listSessions(deps, { username }, cursor))).toBe('ERR_QUERY_INVALID');
+    }
+  });
+});
+
+describe('ending sessions', () => {
+  it('ends one of the caller’s live sessions, and answers not found for anything else', async () => {
+    const username = await newUser();
+    const mine = await family(username, 5);
+    const theirs = await family(await newUser(), 5);
+    const expired = await family(username, 5, { expiresAt: now() - 1 });
+    for (const id of [theirs.familyId, expired.familyId, 'no-such-session', 'x'.repeat(200)]) {
+      expect(await rejectionCode(endSession(deps, username, id))).toBe('ERR_SESSION_NOT_FOUND');
+    }
+    await endSession(deps, username, mine.familyId);
+    expect(await rejectionCode(endSession(deps, username, mine.familyId))).toBe('ERR_SESSION_NOT_FOUND');
+    expect((await deps.families.get(mine.familyId))?.status).toBe('revoked');
+    expect((await deps.families.get(theirs.familyId))?.status).toBe('active');
+  });
+
+  it('signs out everywhere: moves the revocation clock, so even a row the index missed can no longer rotate', async () => {
+    const username = await newUser();
+    const rows = [await family(username, 3), await family(username, 2)];
+    expect(await endAllSessions(deps, username)).toBe(2);
+    expect((await listSessions(deps, { username }, undefined)).sessions).toEqual([]);
+    const user = await deps.users.findUser(username);
+    expect(user!.sessionsValidAfter).toBeGreaterThan(rows[1]!.createdAtMs!);
+    // A family still marked active (as if the index had not shown it yet) fails the rotation's condition.
+    const straggler = await family(username, 1);
+    const moved = await deps.families.rotate({
+      familyId: straggler.familyId,
+      username,
+      oldJti: straggler.currentJti,
+      next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
+      now: now(),
+      expiresAt: now() + 60,
+      loggedInAfterMs: user!.sessionsValidAfter,
+      client: { ip: '203.0.113.9', userAgent: 'x' },
+    });
+    expect(moved).toBe('stale');
+  });
+
+  it('never moves the clock back', async () => {
+    const username = await newUser();
+    await deps.users.endSessionsBefore(username, Date.now() + 60_000);
+    const later = (await deps.users.findUser(username))!.sessionsValidAfter;
+    await deps.users.endSessionsBefore(username, Date.now());
+    expect((await deps.users.findUser(username))!.sessionsValidAfter).toBe(later);
+  });
+});
+
+describe('the session routes', () => {
+  let list: typeof import('../../functions/sessions').handler;
+  let end: typeof import('../../functions/end-sessions').handler;
+
+  beforeAll(async () => {
+    // Only the table settings: these functions get no token settings and no keys.
+    useEnvironment(db);
+    list = (await import('../../functions/sessions')).handler;
+    end = (await import('../../functions/end-sessions')).handler;
+  });
+
+  it('lists with the authorizer’s context as API Gateway passes it (strings), marking the current session', async () => {
+    const username = await newUser();
+    const row = await family(username, 1);
+    const response = await call(
+      list,
+      authorizedGet({ identity: username, fresh: 'false', sid: row.familyId, authTime: String(row.authTime) }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store' });
+    expect(response.json).toEqual({
+      sessions: [
+        {
+          id: row.familyId,
+          created_at: new Date(row.createdAt * 1000).toISOString(),
+          last_used_at: new Date(row.rotatedAt * 1000).toISOString(),
+          expires_at: new Date(row.expiresAt * 1000).toISOString(),
+          ip: '198.51.100.7',
+          user_agent: 'test-agent',
+          current: true,
+        },
+      ],
+    });
+  });
+
+  it('answers a bad cursor with 400 and a clear msg', async () => {
+    const event = authorizedGet({ identity: await newUser() });
+    const response = await call(list, { ...event, queryStringParameters: { cursor: 'garbage!' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({ msg: 'Invalid cursor' });
+  });
+
+  it('ends one session by path id, and all without one', async () => {
+    const username = await newUser();
+    const [one, two] = [await family(username, 2), await family(username, 1)];
+    const context = { identity: username, fresh: 'true' };
+    const ended = await call(end, { ...authorizedGet(context), httpMethod: 'DELETE', pathParameters: { id: one.familyId } });
+    expect(ended.statusCode).toBe(200);
+    expect(ended.json).toEqual({ msg: 'Session ended' });
+    const missing = await call(end, { ...authorizedGet(context), httpMethod: 'DELETE', pathParameters: { id: one.familyId } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json).toEqual({ msg: 'Session not found' });
+    const all = await call(end, { ...authorizedGet(context), httpMethod: 'DELETE' });
+    expect(all.json).toEqual({ msg: 'All sessions ended', ended: 1 });
+    expect((await deps.families.get(two.familyId))?.status).toBe('revoked');
+  });
+});

@@ -1,0 +1,43 @@
+import { readCaller } from '../../../src/http/authorizer-identity';
+import { readClientInfo } from '../../../src/http/client-info';
+import { authorizedGet, httpEvent } from '../../helpers/events';
+import { thrownCode } from '../../helpers/error-code';
+
+describe('readCaller', () => {
+  it('reads the context as the authorizer returned it', () => {
+    expect(readCaller(authorizedGet({ identity: 'alice', fresh: true, authTime: 1700000000, sid: 'fam-1', jti: 'j' }))).toEqual({
+      username: 'alice',
+      fresh: true,
+      authTime: 1700000000,
+      sessionId: 'fam-1',
+    });
+  });
+
+  it('reads numbers and booleans handed over as strings', () => {
+    expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'false', authTime: '1700000000' }))).toEqual({
+      username: 'alice',
+      fresh: false,
+      authTime: 1700000000,
+    });
+  });
+
+  it('fails as a deployment fault without an identity', () => {
+    expect(thrownCode(() => readCaller(authorizedGet(undefined)))).toBe('ERR_MISSING_IDENTITY');
+    expect(thrownCode(() => readCaller(authorizedGet({ identity: '' })))).toBe('ERR_MISSING_IDENTITY');
+  });
+});
+
+describe('readClientInfo', () => {
+  it('takes the source IP from API Gateway, never from X-Forwarded-For, and cuts a long user agent', () => {
+    const event = httpEvent({ headers: { 'X-Forwarded-For': '6.6.6.6' } });
+    const withIdentity = {
+      ...event,
+      requestContext: {
+        ...event.requestContext,
+        identity: { ...event.requestContext.identity, sourceIp: '203.0.113.5', userAgent: 'a'.repeat(1000) },
+      },
+    };
+    expect(readClientInfo(withIdentity)).toEqual({ ip: '203.0.113.5', userAgent: 'a'.repeat(256) });
+    expect(readClientInfo(httpEvent({ headers: { 'user-agent': 'curl/8' } }))).toEqual({ ip: 'unknown', userAgent: 'curl/8' });
+  });
+});
