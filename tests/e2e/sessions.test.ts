@@ -339,6 +339,9 @@ describe('with the database down', () => {
       await call('POST', '/fresh-login', { json: { username: 'nia', password: 'nia-password-1' } }),
       await call('POST', '/refresh', { token: refresh }),
       await call('POST', '/logout', { token: refresh }),
+      await call('GET', '/sessions', { token: access }),
+      await call('DELETE', '/sessions/family-x', { token: access }),
+      await call('DELETE', '/sessions', { token: access }),
     ];
     for (const response of stateful) {
       expect(response.status).toBe(503);
