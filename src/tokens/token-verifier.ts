@@ -75,7 +75,7 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
         ...registeredClaims(payload),
         fresh,
         ...(auth_time === undefined ? {} : { auth_time }),
-        ...(sid === undefined ? {} : { sid: sid as string }),
+        ...(sid === undefined ? {} : { sid }),
       };
     },
     async verifyRefreshToken(token) {

@@ -69,6 +69,14 @@ function roleOf(functionName: string, within = resources, stage = 'prod'): Resou
 }
 
 /** The IAM statements of a function's role. */
+/** `Table` for `{"Fn::GetAtt": ["Table", "Arn"]}`, `Table/index/name` for an index ARN built with Fn::Join. */
+function tableOf(resource: unknown): string {
+  const arn = resource as { 'Fn::GetAtt'?: [string]; 'Fn::Join'?: [string, [{ 'Fn::GetAtt': [string] }, ...string[]]] };
+  if (arn['Fn::GetAtt']) return arn['Fn::GetAtt'][0];
+  const [separator, [table, ...rest]] = arn['Fn::Join']!;
+  return [table['Fn::GetAtt'][0], ...rest].join(separator);
+}
+
 function statementsOf(functionName: string, within = resources, stage = 'prod'): Statement[] {
   const role = roleOf(functionName, within, stage);
   return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
@@ -233,10 +241,13 @@ describe('the packaged CloudFormation template', () => {
       })
       .sort();
     expect(summary).toEqual([
+      'DELETE /sessions CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /jwks.json NONE -',
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
+      'GET /sessions CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'POST /fresh-login NONE -',
       'POST /login NONE -',
       'POST /logout NONE -',
@@ -246,12 +257,13 @@ describe('the packaged CloudFormation template', () => {
 
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-    expect(preflights).toHaveLength(8);
+    // One per path: /sessions serves GET and DELETE.
+    expect(preflights).toHaveLength(10);
   });
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(13);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -292,7 +304,7 @@ describe('the packaged CloudFormation template', () => {
     const grants = (functionName: string) =>
       statementsOf(functionName)
         .filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')))
-        .map((statement) => `${(statement.Resource as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]}: ${statement.Action.join(',')}`)
+        .map((statement) => `${tableOf(statement.Resource)}: ${statement.Action.join(',')}`)
         .sort();
     expect(grants('login')).toEqual([
       'FamiliesTable: dynamodb:PutItem',
@@ -305,6 +317,12 @@ describe('the packaged CloudFormation template', () => {
       'UsersTable: dynamodb:GetItem',
     ]);
     expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem,dynamodb:PutItem']);
+    expect(grants('sessions')).toEqual(['FamiliesTable/index/username-created-index: dynamodb:Query', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('end-sessions')).toEqual([
+      'FamiliesTable/index/username-created-index: dynamodb:Query',
+      'FamiliesTable: dynamodb:UpdateItem',
+      'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
+    ]);
     for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent']) {
       expect(grants(name)).toEqual([]);
     }
@@ -334,7 +352,7 @@ describe('the packaged CloudFormation template', () => {
     }
     for (const name of signing) expect(variablesOf(name).JWT_PRIVATE_KEY_PARAM).toBe('/fresh-token-lambda/prod/jwt-private-key');
     for (const name of verifying) expect(variablesOf(name)).not.toHaveProperty('JWT_PRIVATE_KEY_PARAM');
-    for (const name of ['protected', 'protected-fresh', 'protected-recent']) {
+    for (const name of ['protected', 'protected-fresh', 'protected-recent', 'sessions', 'end-sessions']) {
       expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_'))).toEqual([]);
     }
     expect(Object.keys(variablesOf('jwks')).filter((key) => key.startsWith('JWT_SECRET') || key.startsWith('JWT_PRIVATE'))).toEqual([]);

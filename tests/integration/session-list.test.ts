@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient } from '../../src/platform/dynamo-client';
+import type { HttpHandler } from '../../src/http/http-handler';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
 import type { Family } from '../../src/sessions/family-store';
 import { endAllSessions, endSession, listSessions, SESSIONS_PAGE_SIZE, type SessionListDeps } from '../../src/sessions/session-list';
@@ -179,8 +180,8 @@ describe('ending sessions', () => {
 });
 
 describe('the session routes', () => {
-  let list: typeof import('../../functions/sessions').handler;
-  let end: typeof import('../../functions/end-sessions').handler;
+  let list: HttpHandler;
+  let end: HttpHandler;
 
   beforeAll(async () => {
     // Only the table settings: these functions get no token settings and no keys.
