@@ -48,12 +48,11 @@ export function createTokenIssuer(settings: TokenSettings, signingKey: KeySupply
   return {
     issueAccessToken: (sub, fresh, authTime, sid) => {
       const now = nowSeconds();
-      return sign(
-        'access',
-        sub,
-        sid === undefined ? { fresh, auth_time: authTime } : { fresh, auth_time: authTime, sid },
-        { jti: randomUUID(), iat: now, exp: now + settings.accessTokenTtlSeconds },
-      );
+      return sign('access', sub, sid === undefined ? { fresh, auth_time: authTime } : { fresh, auth_time: authTime, sid }, {
+        jti: randomUUID(),
+        iat: now,
+        exp: now + settings.accessTokenTtlSeconds,
+      });
     },
     issueRefreshToken: (sub, { fam, jti, authTime, iat, exp }) => sign('refresh', sub, { fam, auth_time: authTime }, { jti, iat, exp }),
     refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,

@@ -3,7 +3,7 @@ import { TooManyAttemptsError } from '../errors/errors';
 import { conditionalWrite, storeCall } from '../platform/store-call';
 
 /** Who is trying: the username typed and the address the request came from. */
-export interface LoginSource {
+interface LoginSource {
   readonly username: string;
   /** The source IP as API Gateway saw it (not a header a client can write). */
   readonly ip: string;
