@@ -32,6 +32,8 @@ const FUNCTIONS: Record<string, string> = {
   'protected-fresh': 'functions/protected-fresh.mjs',
   'protected-recent': 'functions/protected-recent.mjs',
   jwks: 'functions/jwks.mjs',
+  sessions: 'functions/sessions.mjs',
+  'end-sessions': 'functions/end-sessions.mjs',
 };
 const SECRET = 'benchmark-secret-0123456789abcdef-0123456789';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/protected';
@@ -51,6 +53,8 @@ const TARGETS = {
     jwks: 20,
     refresh: 150,
     logout: 150,
+    sessions: 150,
+    'end-sessions': 150,
   } as Record<string, number>,
 };
 
@@ -158,6 +162,7 @@ async function main(): Promise<void> {
     POWERTOOLS_METRICS_DISABLED: 'true',
     DYNAMODB_ENDPOINT: db.endpoint,
     LOGIN_MAX_FAILURES: '1000',
+    LOGIN_MAX_FAILURES_PER_USER: '100000',
     ...(await readTableNames('local')),
   };
   Object.assign(process.env, env);

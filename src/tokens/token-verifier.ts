@@ -71,12 +71,12 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
         throw invalidToken('auth_time is not a NumericDate');
       }
       if (sid !== undefined && (typeof sid !== 'string' || sid === '')) throw invalidToken('sid is not a string');
-      return {
-        ...registeredClaims(payload),
-        fresh,
-        ...(auth_time === undefined ? {} : { auth_time }),
-        ...(sid === undefined ? {} : { sid }),
-      };
+      // Built field by field, without spreads: this is the authorizers' hot path.
+      const { sub, jti, iat, exp } = registeredClaims(payload);
+      const claims: { -readonly [K in keyof AccessClaims]: AccessClaims[K] } = { sub, jti, iat, exp, fresh };
+      if (auth_time !== undefined) claims.auth_time = auth_time;
+      if (sid !== undefined) claims.sid = sid;
+      return claims;
     },
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');
