@@ -5,6 +5,8 @@ import { countOutcomes } from '../src/http/outcome-metrics';
 import { tokensReply } from '../src/http/replies';
 import { auditLogin } from '../src/http/login-audit';
 import { readClientInfo } from '../src/http/client-info';
+import { readBearerToken } from '../src/http/bearer-token';
+import { getHeader } from '../src/http/headers';
 import { readJsonObject } from '../src/http/json-body';
 import { getConfig } from '../src/wiring/token-wiring';
 import { getSessionDeps } from '../src/wiring/store-wiring';
@@ -12,13 +14,21 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
 
-/** POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token. */
+/**
+ * POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token.
+ * With `Authorization: Bearer <refresh token>` the fresh token joins that session (`sid`).
+ */
 export const handler = httpHandler(
   config.corsAllowOrigin,
   async (event) => {
     const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
     const client = readClientInfo(event);
-    return tokensReply(await auditLogin(client, credentials.username, () => issueFreshAccessToken(deps, credentials, client)));
+    // Optional: the refresh token of the session the fresh token is for.
+    const authorization = getHeader(event.headers, 'authorization');
+    const sessionToken = authorization === undefined ? undefined : readBearerToken(authorization);
+    return tokensReply(
+      await auditLogin(client, credentials.username, () => issueFreshAccessToken(deps, credentials, client, sessionToken)),
+    );
   },
   countOutcomes('LoginSucceeded'),
 );

@@ -28,7 +28,7 @@ interface GatewayColumn {
 
 /** The operational metrics (CloudWatch, through EMF log lines) that outcomes are counted in. */
 export type MetricName =
-  'LoginSucceeded' | 'LoginFailed' | 'LoginLocked' | 'RefreshRotated' | 'RefreshReuseDetected' | 'SessionRevoked' | 'StoreUnavailable';
+  'LoginSucceeded' | 'LoginFailed' | 'LoginLocked' | 'RefreshRotated' | 'RefreshReuseDetected' | 'SessionRevoked' | 'StoreUnavailable' | 'PasswordChanged';
 
 /** How one error code reaches a client over HTTP, through an authorizer, and from API Gateway. */
 export interface ErrorRow {
@@ -90,6 +90,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_MISSING_IDENTITY:       row(500),
   ERR_QUERY_INVALID:          row(400),
   ERR_SESSION_NOT_FOUND:      row(404),
+  ERR_WEAK_PASSWORD:          row(400),
+  ERR_EMAIL_INVALID:          row(400),
   // API Gateway's answers: an unknown path or method (its "Missing Authentication Token" 403),
   // stage or route throttling, and any other 4xx (too large, WAF) in its own words.
   ERR_NOT_FOUND:              { ...row(404), ...gateway('Not found', 'MISSING_AUTHENTICATION_TOKEN') },

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ERR_MISSING_IDENTITY'
   | 'ERR_QUERY_INVALID'
   | 'ERR_SESSION_NOT_FOUND'
+  | 'ERR_WEAK_PASSWORD'
+  | 'ERR_EMAIL_INVALID'
   // Answers API Gateway makes itself (see the gateway column of the error table); the code names
   // them so one table decides every answer a client sees.
   | 'ERR_NOT_FOUND'
@@ -142,6 +144,20 @@ export class BadQueryError extends AppError {
 export class SessionNotFoundError extends AppError {
   constructor() {
     super('ERR_SESSION_NOT_FOUND', 'Session not found');
+  }
+}
+
+/** A new password that breaks a rule of the password policy; the message names the rule. */
+export class WeakPasswordError extends AppError {
+  constructor(rule: string) {
+    super('ERR_WEAK_PASSWORD', rule);
+  }
+}
+
+/** An e-mail address that is not one. */
+export class InvalidEmailError extends AppError {
+  constructor(message: string) {
+    super('ERR_EMAIL_INVALID', message);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { IssuedTokens } from '../sessions/session-service';
 import type { SessionView } from '../sessions/session-list';
+import type { Profile } from '../sessions/account-service';
 import type { JsonReply } from './responses';
 
 /**
@@ -41,4 +42,26 @@ export function sessionsReply(username: string, { sessions, next }: { sessions: 
 export function sessionsEndedReply(username: string, ended?: number): JsonReply {
   const body = ended === undefined ? { msg: 'Session ended' } : { msg: 'All sessions ended', ended };
   return { status: 200, body, identity: username };
+}
+
+/** `{"username", "email", "created_at", "auth_time", "fresh"}` of GET /me (`email` null when unset). */
+export function profileReply(profile: Profile): JsonReply {
+  const body = {
+    username: profile.username,
+    email: profile.email ?? null,
+    created_at: isoTime(profile.createdAt),
+    auth_time: profile.authTime ?? null,
+    fresh: profile.fresh,
+  };
+  return { status: 200, body, identity: profile.username, noStore: true };
+}
+
+/** `{"msg": "E-mail changed", "email": <as stored>}`. */
+export function emailChangedReply(username: string, email: string): JsonReply {
+  return { status: 200, body: { msg: 'E-mail changed', email }, identity: username, noStore: true };
+}
+
+/** `{"msg": "Password changed"}`. */
+export function passwordChangedReply(username: string): JsonReply {
+  return { status: 200, body: { msg: 'Password changed' }, identity: username };
 }

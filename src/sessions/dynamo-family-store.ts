@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, storeCall } from '../platform/store-call';
-import type { Family, FamilyStore, FamilySummary, RotateResult } from './family-store';
+import { loggedInAfter, type Family, type FamilyStore, type FamilySummary, type RotateResult } from './family-store';
 
 /**
  * The families table's index from username to families, newest login first (declared in
@@ -11,6 +11,7 @@ const SUMMARY_ATTRIBUTES = [
   'familyId',
   'createdAt',
   'createdAtMs',
+  'reauthAtMs',
   'rotatedAt',
   'expiresAt',
   'ip',
@@ -25,7 +26,7 @@ const SUMMARY_ATTRIBUTES = [
  */
 const LIVE =
   '#status = :active AND expiresAt > :now AND ' +
-  '(createdAtMs > :clockMs OR (attribute_not_exists(createdAtMs) AND createdAt > :clockSeconds))';
+  '(createdAtMs > :clockMs OR reauthAtMs > :clockMs OR (attribute_not_exists(createdAtMs) AND createdAt > :clockSeconds))';
 const liveValues = (now: number, clockMs: number) => ({
   ':active': 'active',
   ':now': now,
@@ -86,13 +87,9 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
     async listLive(username, { limit, after, now, loggedInAfterMs }) {
       const families: FamilySummary[] = [];
-      const values = liveValues(now, loggedInAfterMs);
-      // `LIVE` for the index, whose sort key (createdAt) a filter may not name: a family logged in
-      // after the clock was created in its second or later, so the key condition narrows first;
-      // the filter then holds for rows with createdAtMs, and rows without it are checked below.
-      const live = (family: FamilySummary) => family.createdAtMs !== undefined || family.createdAt > values[':clockSeconds'];
-      // The filter applies after DynamoDB's page limit: read on until one more than asked for
-      // turns up (so `more` is exact) or the user's families run out.
+      // `LIVE` for the index, whose sort key (createdAt) a filter may not name: the filter lets the
+      // few old rows without createdAtMs through, and `loggedInAfter` judges them by their second.
+      const live = (family: FamilySummary) => loggedInAfter(family, loggedInAfterMs);
       let start: Record<string, unknown> | undefined = after && { ...after, username };
       do {
         const page = await storeCall(() =>
@@ -100,11 +97,13 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
             new QueryCommand({
               TableName: table,
               IndexName: SESSIONS_INDEX,
-              KeyConditionExpression: 'username = :username AND createdAt >= :clockSeconds',
-              FilterExpression: '#status = :active AND expiresAt > :now AND (createdAtMs > :clockMs OR attribute_not_exists(createdAtMs))',
+              KeyConditionExpression: 'username = :username',
+              FilterExpression:
+                '#status = :active AND expiresAt > :now AND ' +
+                '(createdAtMs > :clockMs OR reauthAtMs > :clockMs OR attribute_not_exists(createdAtMs))',
               ProjectionExpression: SUMMARY_ATTRIBUTES.join(', '),
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':username': username, ...values },
+              ExpressionAttributeValues: { ':username': username, ':active': 'active', ':now': now, ':clockMs': loggedInAfterMs },
               ScanIndexForward: false,
               ExclusiveStartKey: start,
               Limit: limit + 1,
@@ -136,7 +135,21 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
         ),
       ),
 
-    async revokeAllOfUser(username, reason, now) {
+    reauthenticate: (familyId, username, atMs) =>
+      conditionalWrite(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { familyId },
+            UpdateExpression: 'SET reauthAtMs = :atMs',
+            ConditionExpression: '#status = :active AND username = :username AND expiresAt > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':atMs': atMs, ':active': 'active', ':username': username, ':now': Math.floor(atMs / 1000) },
+          }),
+        ),
+      ),
+
+    async revokeAllOfUser(username, reason, now, except) {
       let revoked = 0;
       let start: Record<string, unknown> | undefined;
       do {
@@ -152,7 +165,7 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
           ),
         );
         for (const item of page.Items ?? []) {
-          if (item.status !== 'active') continue;
+          if (item.status !== 'active' || item.familyId === except) continue;
           await revoke(String(item.familyId), username, reason, now);
           revoked += 1;
         }

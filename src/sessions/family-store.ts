@@ -21,6 +21,11 @@ export interface Family {
    * compared with the user's revocation clock. Absent on rows written before it existed.
    */
   readonly createdAtMs?: number;
+  /**
+   * When the owner proved the password again inside this session (ms): a password change made
+   * from the session keeps it, so it counts as logged in then for the revocation clock.
+   */
+  readonly reauthAtMs?: number;
   /** The last rotation (the login, until the first refresh). */
   readonly rotatedAt: number;
   /** Source IP and user agent of the login; absent on rows written before they were recorded. */
@@ -40,8 +45,12 @@ export interface ClientInfo {
   readonly userAgent: string;
 }
 
-/** Whether the family's login came after `clockMs` (rows without `createdAtMs`: by whole seconds, strictly). */
-export function loggedInAfter(family: Pick<Family, 'createdAt' | 'createdAtMs'>, clockMs: number): boolean {
+/**
+ * Whether the family's login (or a later password proof inside it) came after `clockMs`; rows
+ * without `createdAtMs` compare by whole seconds, strictly.
+ */
+export function loggedInAfter(family: Pick<Family, 'createdAt' | 'createdAtMs' | 'reauthAtMs'>, clockMs: number): boolean {
+  if (family.reauthAtMs !== undefined && family.reauthAtMs > clockMs) return true;
   return family.createdAtMs !== undefined ? family.createdAtMs > clockMs : family.createdAt > Math.floor(clockMs / 1000);
 }
 
@@ -56,7 +65,7 @@ export interface FamilyCursor {
 /** What a session listing shows of a family. */
 export type FamilySummary = Pick<
   Family,
-  'familyId' | 'createdAt' | 'createdAtMs' | 'rotatedAt' | 'expiresAt' | 'ip' | 'userAgent' | 'lastIp' | 'lastUserAgent'
+  'familyId' | 'createdAt' | 'createdAtMs' | 'reauthAtMs' | 'rotatedAt' | 'expiresAt' | 'ip' | 'userAgent' | 'lastIp' | 'lastUserAgent'
 >;
 
 /** The outcome of one rotation attempt. */
@@ -101,6 +110,12 @@ export interface FamilyStore {
    * false when there is no such family. Error code: ERR_STORE_UNAVAILABLE.
    */
   end(familyId: string, username: string, now: number, loggedInAfterMs: number): Promise<boolean>;
-  /** Revokes every active family of a user; returns how many. Error code: ERR_STORE_UNAVAILABLE. */
-  revokeAllOfUser(username: string, reason: RevokeReason, now: number): Promise<number>;
+  /**
+   * Records a password proof inside one live family of `username` at `atMs`, so it outlives a
+   * revocation clock set before that; false when there is no such family.
+   * Error code: ERR_STORE_UNAVAILABLE.
+   */
+  reauthenticate(familyId: string, username: string, atMs: number): Promise<boolean>;
+  /** Revokes every active family of a user but `except`; returns how many. Error code: ERR_STORE_UNAVAILABLE. */
+  revokeAllOfUser(username: string, reason: RevokeReason, now: number, except?: string): Promise<number>;
 }

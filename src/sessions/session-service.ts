@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../platform/clock';
-import { BadCredentialsError, SessionRevokedError } from '../errors/errors';
+import { BadCredentialsError, SessionRevokedError, TokenError } from '../errors/errors';
 import { grantedFreshness } from '../tokens/freshness';
 import type { ClientInfo, FamilyStore } from './family-store';
 import { loggedInAfter } from './family-store';
@@ -107,11 +107,35 @@ export async function issueTokenPair(deps: SessionDeps, credentials: Credentials
   return { sub, accessToken, refreshToken };
 }
 
-/** POST /fresh-login: a fresh access token only; no refresh token, no family. Error codes: those of `checkCredentials`. */
-export async function issueFreshAccessToken(deps: SessionDeps, credentials: Credentials, client: ClientInfo): Promise<IssuedTokens> {
+/**
+ * POST /fresh-login: a fresh access token only; no refresh token, no new family. Given the refresh
+ * token of the caller's session (`sessionToken`), the fresh token belongs to that session (`sid`),
+ * which the session routes and a password change use; the session must be the same user's and live.
+ * Error codes: those of `checkCredentials` and `verifyRefreshToken`, ERR_TOKEN_INVALID (another
+ * user's session), ERR_REFRESH_TOKEN_REVOKED (a session that has ended).
+ */
+export async function issueFreshAccessToken(
+  deps: SessionDeps,
+  credentials: Credentials,
+  client: ClientInfo,
+  sessionToken?: string,
+): Promise<IssuedTokens> {
+  const session = sessionToken === undefined ? undefined : await deps.verifier.verifyRefreshToken(sessionToken);
   const now = nowSeconds();
-  const { username: sub } = await checkCredentials(deps, credentials, client, now);
-  return { sub, accessToken: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now) };
+  const user = await checkCredentials(deps, credentials, client, now);
+  const sub = user.username;
+  let sid: string | undefined;
+  if (session) {
+    if (session.sub !== sub) throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'session of another user' });
+    // A flask-jwt-extended refresh token names no family until it is exchanged: no session to join.
+    if (session.fam !== undefined) {
+      const family = await deps.families.get(session.fam);
+      const live = family?.username === sub && family.status === 'active' && family.expiresAt > now;
+      if (!live || !loggedInAfter(family, user.sessionsValidAfter)) throw revoked();
+      sid = session.fam;
+    }
+  }
+  return { sub, accessToken: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, sid) };
 }
 
 /**
@@ -130,13 +154,17 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
   const authTime = claims.auth_time ?? claims.iat;
   const fam = claims.fam ?? legacyFamilyId(jti);
 
-  // Tokens are stateless, the account is not: a disabled user or a changed password ends the session.
+  // Tokens are stateless, the account is not: a disabled user ends the session, and so does the
+  // revocation clock (a password change, a disable, sign-out everywhere). Our families are held to
+  // the clock in the rotation's conditional write, which also sees a password proof made inside
+  // the session since; a flask-jwt-extended token's login is its iat, so one never exchanged stays
+  // dead after a disable and enable, or a password change in the same second.
   const user = await deps.users.findUser(sub);
   const reason = user?.disabled ? 'user-disabled' : 'password-changed';
-  // The revocation clock (ms): for a flask-jwt-extended token the login is its iat, so one never
-  // exchanged stays dead after a disable and enable, or a password change in the same second.
-  const legacyTooOld = claims.fam === undefined && user !== undefined && claims.iat * 1000 <= user.sessionsValidAfter;
-  if (!user || user.disabled || user.passwordChangedAt > authTime || legacyTooOld) {
+  // (passwordChangedAt, in seconds, still guards users whose password changed before the clock existed.)
+  const legacyTooOld =
+    claims.fam === undefined && user !== undefined && (claims.iat * 1000 <= user.sessionsValidAfter || user.passwordChangedAt > claims.iat);
+  if (!user || user.disabled || legacyTooOld) {
     await deps.families.revoke(fam, sub, reason, now);
     throw revoked();
   }

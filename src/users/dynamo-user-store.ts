@@ -4,7 +4,7 @@ import type { UserRecord, UserStore } from './user-store';
 
 /**
  * Users in DynamoDB, one item per user keyed by `username`:
- * passwordHash, disabled, createdAt, updatedAt, passwordChangedAt, sessionsValidAfter (ms).
+ * passwordHash, disabled, createdAt, updatedAt, passwordChangedAt, sessionsValidAfter (ms), email.
  */
 export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string): UserStore {
   return {
@@ -72,6 +72,19 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
       );
     },
 
+    setEmail: (username, email, now) =>
+      conditionalWrite(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { username },
+            UpdateExpression: 'SET email = :email, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(username)',
+            ExpressionAttributeValues: { ':email': email, ':now': now },
+          }),
+        ),
+      ),
+
     async listUsers() {
       const users: Omit<UserRecord, 'passwordHash'>[] = [];
       let start: Record<string, unknown> | undefined;
@@ -80,7 +93,7 @@ export function createDynamoUserStore(db: DynamoDBDocumentClient, table: string)
           db.send(
             new ScanCommand({
               TableName: table,
-              ProjectionExpression: 'username, disabled, createdAt, updatedAt, passwordChangedAt, sessionsValidAfter',
+              ProjectionExpression: 'username, disabled, createdAt, updatedAt, passwordChangedAt, sessionsValidAfter, email',
               ExclusiveStartKey: start,
             }),
           ),
@@ -106,5 +119,6 @@ function toRecord(item: Record<string, unknown>): UserRecord {
     updatedAt: number(item.updatedAt),
     passwordChangedAt: number(item.passwordChangedAt),
     sessionsValidAfter: number(item.sessionsValidAfter),
+    ...(typeof item.email === 'string' ? { email: item.email } : {}),
   };
 }

@@ -13,6 +13,8 @@ export interface UserRecord {
    * over (a password change, a disable). 0 for users stored before it existed.
    */
   readonly sessionsValidAfter: number;
+  /** Lower-cased; absent until the user sets one. */
+  readonly email?: string;
 }
 
 /** Where users live (DynamoDB on every stage; dynalite locally). */
@@ -36,6 +38,8 @@ export interface UserStore {
    * forward, never back. Error code: ERR_STORE_UNAVAILABLE.
    */
   endSessionsBefore(username: string, nowMs: number): Promise<void>;
+  /** Sets the user's e-mail address (already normalized); false if there is no such user. Error code: ERR_STORE_UNAVAILABLE. */
+  setEmail(username: string, email: string, now: number): Promise<boolean>;
   /** Every user, without password hashes. Error code: ERR_STORE_UNAVAILABLE. */
   listUsers(): Promise<Omit<UserRecord, 'passwordHash'>[]>;
 }

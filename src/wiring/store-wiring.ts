@@ -5,6 +5,7 @@
  */
 import type { SessionDeps } from '../sessions/session-service';
 import type { SessionListDeps } from '../sessions/session-list';
+import type { AccountDeps } from '../sessions/account-service';
 import { loadStoreConfig, type HttpConfig, type StoreConfig } from '../config/config';
 import { getConfig, getTokenIssuer, getTokenVerifier } from './token-wiring';
 import { createDynamoFamilyStore } from '../sessions/dynamo-family-store';
@@ -15,11 +16,34 @@ import { createDynamoLoginAttempts } from '../users/login-attempts';
 let sessionDeps: SessionDeps | undefined;
 let storeConfig: (HttpConfig & StoreConfig) | undefined;
 let sessionListDeps: SessionListDeps | undefined;
+let accountDeps: AccountDeps | undefined;
+
+function loginAttempts(db: ReturnType<typeof createDocumentClient>, settings: StoreConfig) {
+  return createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
+    maxFailures: settings.loginMaxFailures,
+    maxFailuresPerUser: settings.loginMaxFailuresPerUser,
+    windowSeconds: settings.loginWindowSeconds,
+  });
+}
 
 /** The HTTP and table settings only (the session routes: no token settings, no keys). Throws `ConfigError`. */
 export function getStoreConfig(): HttpConfig & StoreConfig {
   storeConfig ??= loadStoreConfig(process.env);
   return storeConfig;
+}
+
+/** The stores behind the account routes (/me, /me/email, /me/password), over one DynamoDB client. */
+export function getAccountDeps(): AccountDeps {
+  if (!accountDeps) {
+    const settings = getStoreConfig();
+    const db = createDocumentClient(settings);
+    accountDeps = Object.freeze({
+      users: createDynamoUserStore(db, settings.usersTable),
+      families: createDynamoFamilyStore(db, settings.familiesTable),
+      attempts: loginAttempts(db, settings),
+    });
+  }
+  return accountDeps;
 }
 
 /** The stores behind GET and DELETE /sessions, over one DynamoDB client. */
@@ -50,11 +74,7 @@ export function getSessionDeps(uses: { readonly issuer: boolean; readonly verifi
     sessionDeps = Object.freeze({
       users: createDynamoUserStore(db, settings.usersTable),
       families: createDynamoFamilyStore(db, settings.familiesTable),
-      attempts: createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
-        maxFailures: settings.loginMaxFailures,
-        maxFailuresPerUser: settings.loginMaxFailuresPerUser,
-        windowSeconds: settings.loginWindowSeconds,
-      }),
+      attempts: loginAttempts(db, settings),
       get issuer() {
         return getTokenIssuer();
       },

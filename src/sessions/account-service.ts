@@ -1,0 +1,93 @@
+/**
+ * The account routes: who am I (GET /me), change e-mail (PUT /me/email, fresh only) and change
+ * password (PUT /me/password, password proven recently). The last two are what fresh tokens are
+ * for: critical actions a stolen non-fresh token must not reach.
+ */
+import { BadCredentialsError, MissingIdentityError } from '../errors/errors';
+import { nowSeconds } from '../platform/clock';
+import { normalizeEmail } from '../users/email';
+import type { LoginAttempts } from '../users/login-attempts';
+import { hashPassword, verifyPassword, type ScryptParams } from '../users/password';
+import { checkNewPassword } from '../users/password-policy';
+import type { UserStore } from '../users/user-store';
+import type { ClientInfo, FamilyStore } from './family-store';
+
+export interface AccountDeps {
+  readonly users: UserStore;
+  readonly families: FamilyStore;
+  readonly attempts: LoginAttempts;
+  /** Overrides the OWASP default for new hashes, for tests only. */
+  readonly scrypt?: ScryptParams;
+}
+
+/** The caller as the authorizer saw the token. */
+export interface AccountCaller {
+  readonly username: string;
+  readonly fresh: boolean;
+  readonly authTime?: number;
+  readonly sessionId?: string;
+}
+
+/** What GET /me shows. Times are epoch seconds. */
+export interface Profile {
+  readonly username: string;
+  readonly email?: string;
+  readonly createdAt: number;
+  readonly authTime?: number;
+  readonly fresh: boolean;
+}
+
+/**
+ * The caller's account. Error codes: ERR_MISSING_IDENTITY (the token names a user that no longer
+ * exists: cannot happen for a live account, so a fault), ERR_STORE_UNAVAILABLE.
+ */
+export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: AccountCaller): Promise<Profile> {
+  const user = await deps.users.findUser(caller.username);
+  if (!user) throw new MissingIdentityError();
+  return {
+    username: user.username,
+    ...(user.email === undefined ? {} : { email: user.email }),
+    createdAt: user.createdAt,
+    ...(caller.authTime === undefined ? {} : { authTime: caller.authTime }),
+    fresh: caller.fresh,
+  };
+}
+
+/** Sets the caller's e-mail address. Error codes: ERR_EMAIL_INVALID, ERR_MISSING_IDENTITY, ERR_STORE_UNAVAILABLE. */
+export async function changeEmail(deps: Pick<AccountDeps, 'users'>, username: string, rawEmail: string): Promise<string> {
+  const email = normalizeEmail(rawEmail);
+  if (!(await deps.users.setEmail(username, email, nowSeconds()))) throw new MissingIdentityError();
+  return email;
+}
+
+/**
+ * Changes the caller's password. The current password is checked again (scrypt, counted against
+ * the lockout like a login); the new one must pass the password policy. Every other session of the
+ * user ends: the revocation clock moves to now, and the caller's own session, if the token names
+ * it, is marked as having proven the password just after, so it continues.
+ * Error codes: ERR_BAD_CREDENTIALS, ERR_TOO_MANY_ATTEMPTS, ERR_WEAK_PASSWORD, ERR_STORE_UNAVAILABLE.
+ */
+export async function changeOwnPassword(
+  deps: AccountDeps,
+  caller: AccountCaller,
+  passwords: { current: string; next: string },
+  client: ClientInfo,
+): Promise<{ endedSessions: number }> {
+  const { username } = caller;
+  const now = nowSeconds();
+  const source = { username, ip: client.ip };
+  await deps.attempts.reserve(source, now);
+  const user = await deps.users.findUser(username);
+  if (!user || user.disabled || !(await verifyPassword(passwords.current, user.passwordHash))) throw new BadCredentialsError();
+  await deps.attempts.clear(source, now);
+  checkNewPassword(passwords.next, { username, currentPassword: passwords.current });
+
+  const hash = await hashPassword(passwords.next, deps.scrypt);
+  const clockMs = Date.now();
+  // The caller's session first, so it never sees the clock without its own proof after it.
+  if (caller.sessionId !== undefined) await deps.families.reauthenticate(caller.sessionId, username, clockMs + 1);
+  if (!(await deps.users.setPasswordHash(username, hash, clockMs))) throw new BadCredentialsError();
+  // The clock already ends the other sessions; their rows are marked too, for the list.
+  const endedSessions = await deps.families.revokeAllOfUser(username, 'password-changed', Math.floor(clockMs / 1000), caller.sessionId);
+  return { endedSessions };
+}
