@@ -3,10 +3,13 @@
  *
  *   add <username>       create a user (password from the prompt, or from stdin when piped)
  *   passwd <username>    set a new password; revokes every session of the user
+ *   email <username> <address>   set the user's e-mail address
  *   disable <username>   disable the user; revokes every session
  *   enable <username>    re-enable a disabled user
  *   list                 list users (never their hashes)
  *
+ * Passwords follow the policy of PUT /me/password (8+ characters, not the username, not a common
+ * password); `--force` sets one anyway. *
  * Without --stage it works on the local database of `npm start` (DYNAMODB_ENDPOINT, default
  * http://127.0.0.1:8000), opening .data/ itself when nothing is listening. With --stage it works
  * on that stage's deployed tables, with your AWS credentials. Passwords never go on the command line.
@@ -17,10 +20,11 @@ import { parseArgs } from 'node:util';
 import { createDynamoFamilyStore } from '../src/sessions/dynamo-family-store';
 import { createDocumentClient } from '../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
-import { AdminError, addUser, changePassword, disableUser, enableUser, listUsers, type AdminDeps } from '../src/users/user-admin';
+import { AdminError, addUser, changePassword, disableUser, enableUser, listUsers, setEmail, type AdminDeps } from '../src/users/user-admin';
 import { ensureTables, LOCAL_REGION, readTableDefinitions, readTableNames, ROOT, startDynalite, type LocalDatabase } from './local-db';
 
-const USAGE = 'usage: npm run users -- add|passwd|disable|enable <username> | list   [--stage <stage>] [--region <region>]';
+const USAGE =
+  'usage: npm run users -- add|passwd|disable|enable <username> | email <username> <address> | list   [--force] [--stage <stage>] [--region <region>]';
 
 /** Reads a password: hidden at a terminal prompt (asked twice), or the first line of piped stdin. */
 async function readPassword(): Promise<string> {
@@ -67,9 +71,10 @@ async function localEndpoint(): Promise<{ endpoint: string; embedded?: LocalData
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { stage: { type: 'string' }, region: { type: 'string' } },
+    options: { stage: { type: 'string' }, region: { type: 'string' }, force: { type: 'boolean' } },
   });
-  const [command, name] = positionals;
+  const [command, name, address] = positionals;
+  const force = { force: values.force === true };
   if (!command || (command !== 'list' && !name)) throw new AdminError(USAGE);
   const username = name ?? '';
 
@@ -88,11 +93,11 @@ async function main(): Promise<void> {
   try {
     switch (command) {
       case 'add':
-        await addUser(deps, username, await readPassword());
+        await addUser(deps, username, await readPassword(), force);
         console.log(`Added ${username}.`);
         break;
       case 'passwd':
-        console.log(`Password changed; ${await changePassword(deps, username, await readPassword())} session(s) revoked.`);
+        console.log(`Password changed; ${await changePassword(deps, username, await readPassword(), force)} session(s) revoked.`);
         break;
       case 'disable':
         console.log(`Disabled ${username}; ${await disableUser(deps, username)} session(s) revoked.`);
@@ -101,10 +106,14 @@ async function main(): Promise<void> {
         await enableUser(deps, username);
         console.log(`Enabled ${username}.`);
         break;
+      case 'email':
+        if (!address) throw new AdminError(USAGE);
+        console.log(`E-mail of ${username} set to ${await setEmail(deps, username, address)}.`);
+        break;
       case 'list':
         for (const user of await listUsers(deps)) {
           const changed = new Date(user.passwordChangedAt * 1000).toISOString();
-          console.log(`${user.username}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`);
+          console.log(`${user.username}\t${user.email ?? '-'}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`);
         }
         break;
       default:

@@ -1,9 +1,12 @@
 /**
  * Administration of users (the `npm run users` command): add, disable, enable, change password,
- * list. Disabling a user or changing a password revokes every refresh-token family of the user.
+ * set e-mail, list. Disabling a user or changing a password revokes every refresh-token family of
+ * the user. Passwords follow the same policy as PUT /me/password unless the admin forces one.
  */
 import { nowSeconds } from '../platform/clock';
+import { normalizeEmail } from './email';
 import { hashPassword, type ScryptParams } from './password';
+import { MAX_PASSWORD_LENGTH, passwordProblem } from './password-policy';
 import type { UserRecord, UserStore } from './user-store';
 import { isWellFormedUsername } from './username';
 
@@ -28,29 +31,34 @@ export class AdminError extends Error {
   }
 }
 
-const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 1024;
+/** `force`: an admin's override of the password policy (never of the length cap, which bounds scrypt's input). */
+export interface PasswordOptions {
+  readonly force?: boolean;
+}
+
 function checkUsername(username: string): void {
   if (!isWellFormedUsername(username)) throw new AdminError('username must be 1-256 characters of letters, digits and . _ @ + -');
 }
 
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
-    throw new AdminError(`password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+function checkPassword(password: string, username: string, { force = false }: PasswordOptions): void {
+  if (password === '' || [...password].length > MAX_PASSWORD_LENGTH) {
+    throw new AdminError(`password must be 1 to ${MAX_PASSWORD_LENGTH} characters`);
   }
+  const problem = force ? undefined : passwordProblem(password, { username });
+  if (problem !== undefined) throw new AdminError(`${problem} (--force sets it anyway)`);
 }
 
 /** Creates a user with a scrypt hash of `password`. */
-export async function addUser(deps: AdminDeps, username: string, password: string): Promise<void> {
+export async function addUser(deps: AdminDeps, username: string, password: string, options: PasswordOptions = {}): Promise<void> {
   checkUsername(username);
-  checkPassword(password);
+  checkPassword(password, username, options);
   const hash = await hashPassword(password, deps.scrypt);
   if (!(await deps.users.createUser(username, hash, nowSeconds()))) throw new AdminError(`user "${username}" already exists`);
 }
 
 /** Sets a new password and revokes every session of the user. Returns how many were revoked. */
-export async function changePassword(deps: AdminDeps, username: string, password: string): Promise<number> {
-  checkPassword(password);
+export async function changePassword(deps: AdminDeps, username: string, password: string, options: PasswordOptions = {}): Promise<number> {
+  checkPassword(password, username, options);
   const hash = await hashPassword(password, deps.scrypt);
   const nowMs = Date.now();
   if (!(await deps.users.setPasswordHash(username, hash, nowMs))) throw new AdminError(`no user "${username}"`);
@@ -68,6 +76,18 @@ export async function disableUser(deps: AdminDeps, username: string): Promise<nu
 /** Re-enables a disabled user (old sessions stay revoked). */
 export async function enableUser(deps: AdminDeps, username: string): Promise<void> {
   if (!(await deps.users.setDisabled(username, false, Date.now()))) throw new AdminError(`no user "${username}"`);
+}
+
+/** Sets the user's e-mail address (validated and lower-cased as PUT /me/email does); returns it as stored. */
+export async function setEmail(deps: AdminDeps, username: string, address: string): Promise<string> {
+  let email: string;
+  try {
+    email = normalizeEmail(address);
+  } catch (err) {
+    throw new AdminError((err as Error).message);
+  }
+  if (!(await deps.users.setEmail(username, email, nowSeconds()))) throw new AdminError(`no user "${username}"`);
+  return email;
 }
 
 /** Every user, without hashes. */

@@ -1,4 +1,4 @@
-import { addUser, changePassword, disableUser, enableUser, listUsers } from '../../src/users/user-admin';
+import { addUser, changePassword, disableUser, enableUser, listUsers, setEmail } from '../../src/users/user-admin';
 import { verifyPassword } from '../../src/users/password';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
@@ -23,11 +23,33 @@ describe('user administration', () => {
     expect(user).toMatchObject({ disabled: false, createdAt: expect.any(Number), passwordChangedAt: user?.createdAt });
   });
 
-  it('refuses a taken username, a bad username and a short password', async () => {
+  it('refuses a taken username, a bad username and a password the policy refuses, naming the rule', async () => {
     await addUser(adminDeps(db), 'pia', 'pia-password-1');
     await expect(addUser(adminDeps(db), 'pia', 'another-password')).rejects.toThrow('user "pia" already exists');
     await expect(addUser(adminDeps(db), 'has space', 'long-enough-1')).rejects.toThrow('username must be');
-    await expect(addUser(adminDeps(db), 'quinn', 'short')).rejects.toThrow('password must be 8 to 1024 characters');
+    await expect(addUser(adminDeps(db), 'quinn', 'short')).rejects.toThrow(
+      'Password must be at least 8 characters (--force sets it anyway)',
+    );
+    await expect(addUser(adminDeps(db), 'quinn', 'Password1')).rejects.toThrow('Password is too common');
+    await expect(addUser(adminDeps(db), 'quinn-the-user', 'QUINN-THE-USER')).rejects.toThrow('Password must not be the username');
+    await expect(changePassword(adminDeps(db), 'pia', 'iloveyou')).rejects.toThrow('Password is too common');
+    expect(await adminDeps(db).users.findUser('quinn')).toBeUndefined();
+  });
+
+  it('lets an admin force a password past the policy, never past the length cap', async () => {
+    await addUser(adminDeps(db), 'demo', 'demo', { force: true });
+    await expect(verifyPassword('demo', (await adminDeps(db).users.findUser('demo'))!.passwordHash)).resolves.toBe(true);
+    await expect(changePassword(adminDeps(db), 'demo', 'x'.repeat(1025), { force: true })).rejects.toThrow(
+      'password must be 1 to 1024 characters',
+    );
+  });
+
+  it('sets an e-mail address as the API does: validated, lower-cased, listed', async () => {
+    await addUser(adminDeps(db), 'sue', 'sue-password-1');
+    expect(await setEmail(adminDeps(db), 'sue', ' Sue@Example.COM ')).toBe('sue@example.com');
+    await expect(setEmail(adminDeps(db), 'sue', 'not-an-address')).rejects.toThrow('Invalid e-mail address');
+    await expect(setEmail(adminDeps(db), 'ghost', 'g@example.com')).rejects.toThrow('no user "ghost"');
+    expect((await listUsers(adminDeps(db))).find((user) => user.username === 'sue')).toMatchObject({ email: 'sue@example.com' });
   });
 
   it('reports unknown users instead of creating them', async () => {
