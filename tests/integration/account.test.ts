@@ -1,0 +1,214 @@
+import { createDocumentClient } from '../../src/platform/dynamo-client';
+import type { HttpHandler } from '../../src/http/http-handler';
+import { changeEmail, changeOwnPassword, getProfile, type AccountDeps } from '../../src/sessions/account-service';
+import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
+import { issueFreshAccessToken, issueTokenPair, rotateRefreshToken, type SessionDeps } from '../../src/sessions/session-service';
+import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
+import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
+import { addUser } from '../../src/users/user-admin';
+import { rejectionCode } from '../helpers/error-code';
+import { authorizedGet, jsonPost } from '../helpers/events';
+import { call } from '../helpers/handlers';
+import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
+import { testConfig, testIssuer, testVerifier } from '../helpers/test-config';
+import { adminDeps } from '../helpers/users';
+
+// The account routes' rules against a real DynamoDB API (dynalite) through the real SDK.
+
+const CLIENT = { ip: '192.0.2.20', userAgent: 'jest' };
+const CHEAP_SCRYPT = { log2N: 10, r: 8, p: 1 };
+
+let db: TestDatabase;
+let sessions: SessionDeps;
+let account: AccountDeps;
+
+beforeAll(async () => {
+  db = await startTestDatabase();
+  const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+  const config = testConfig();
+  const stores = {
+    users: createDynamoUserStore(client, db.env.USERS_TABLE),
+    families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
+    attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
+      maxFailures: 3,
+      maxFailuresPerUser: 100,
+      windowSeconds: 900,
+    }),
+  };
+  sessions = {
+    ...stores,
+    issuer: testIssuer(config),
+    verifier: testVerifier(config),
+    refreshReuseGraceSeconds: 0,
+    freshWindowSeconds: 0,
+    sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
+  };
+  account = { ...stores, scrypt: CHEAP_SCRYPT };
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+let userCount = 0;
+async function newUser(prefix = 'acct') {
+  userCount += 1;
+  const user = { username: `${prefix}-${userCount}`, password: `first-passphrase-${userCount}` };
+  await addUser(adminDeps(db), user.username, user.password);
+  return user;
+}
+
+const sidOf = async (accessToken: string) => (await sessions.verifier.verifyAccessToken(accessToken)).sid;
+
+describe('changing one’s own password', () => {
+  it('ends every other session; the caller’s own continues; the new password works, the old does not', async () => {
+    const user = await newUser();
+    const [mine, phone, tablet] = [
+      await issueTokenPair(sessions, user, CLIENT),
+      await issueTokenPair(sessions, user, CLIENT),
+      await issueTokenPair(sessions, user, CLIENT),
+    ];
+    const caller = { username: user.username, fresh: true, sessionId: await sidOf(mine.accessToken) };
+    const result = await changeOwnPassword(account, caller, { current: user.password, next: 'second-passphrase-here' }, CLIENT);
+    expect(result).toEqual({ endedSessions: 2 });
+
+    await expect(rotateRefreshToken(sessions, mine.refreshToken, CLIENT)).resolves.toMatchObject({ sub: user.username });
+    for (const other of [phone, tablet]) {
+      expect(await rejectionCode(rotateRefreshToken(sessions, other.refreshToken, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    }
+    expect(await rejectionCode(issueTokenPair(sessions, user, CLIENT))).toBe('ERR_BAD_CREDENTIALS');
+    await expect(issueTokenPair(sessions, { ...user, password: 'second-passphrase-here' }, CLIENT)).resolves.toBeDefined();
+  });
+
+  it('ends every session, the caller’s too, when the token names none (a fresh login outside a session)', async () => {
+    const user = await newUser();
+    const only = await issueTokenPair(sessions, user, CLIENT);
+    await changeOwnPassword(
+      account,
+      { username: user.username, fresh: true },
+      { current: user.password, next: 'another-passphrase-1' },
+      CLIENT,
+    );
+    expect(await rejectionCode(rotateRefreshToken(sessions, only.refreshToken, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('refuses a wrong current password as a failed login, counted toward the lockout', async () => {
+    const user = await newUser();
+    const caller = { username: user.username, fresh: true };
+    for (let i = 0; i < 3; i++) {
+      expect(await rejectionCode(changeOwnPassword(account, caller, { current: 'not-it-at-all', next: 'new-passphrase-1' }, CLIENT))).toBe(
+        'ERR_BAD_CREDENTIALS',
+      );
+    }
+    expect(await rejectionCode(changeOwnPassword(account, caller, { current: user.password, next: 'new-passphrase-1' }, CLIENT))).toBe(
+      'ERR_TOO_MANY_ATTEMPTS',
+    );
+  });
+
+  it('refuses a weak new password, naming the rule, and changes nothing', async () => {
+    const user = await newUser('a-longer-username');
+    const caller = { username: user.username, fresh: true };
+    for (const [next, rule] of [
+      ['short', 'Password must be at least 8 characters'],
+      [user.username, 'Password must not be the username'],
+      [user.password, 'Password must differ from the current one'],
+      ['qwertyuiop', 'Password is too common; choose a less predictable one'],
+    ] as const) {
+      await expect(changeOwnPassword(account, caller, { current: user.password, next }, CLIENT)).rejects.toMatchObject({
+        code: 'ERR_WEAK_PASSWORD',
+        message: rule,
+      });
+    }
+    await expect(issueTokenPair(sessions, user, CLIENT)).resolves.toBeDefined();
+  });
+});
+
+describe('a fresh login inside a session', () => {
+  it('gives the fresh token the session’s sid when sent the session’s refresh token', async () => {
+    const user = await newUser();
+    const pair = await issueTokenPair(sessions, user, CLIENT);
+    const fresh = await issueFreshAccessToken(sessions, user, CLIENT, pair.refreshToken);
+    expect(await sidOf(fresh.accessToken)).toBe(await sidOf(pair.accessToken));
+    expect(await sidOf((await issueFreshAccessToken(sessions, user, CLIENT)).accessToken)).toBeUndefined();
+  });
+
+  it('refuses another user’s session and one that has ended', async () => {
+    const [user, other] = [await newUser(), await newUser()];
+    const theirs = await issueTokenPair(sessions, other, CLIENT);
+    expect(await rejectionCode(issueFreshAccessToken(sessions, user, CLIENT, theirs.refreshToken))).toBe('ERR_TOKEN_INVALID');
+    const mine = await issueTokenPair(sessions, user, CLIENT);
+    await sessions.families.revoke((await sessions.verifier.verifyRefreshToken(mine.refreshToken)).fam!, user.username, 'logout', 0);
+    expect(await rejectionCode(issueFreshAccessToken(sessions, user, CLIENT, mine.refreshToken))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+});
+
+describe('profile and e-mail', () => {
+  it('shows the account, with the token’s freshness and auth_time, and a null-able e-mail', async () => {
+    const user = await newUser();
+    const profile = await getProfile(account, { username: user.username, fresh: false, authTime: 1_800_000_000 });
+    expect(profile).toEqual({ username: user.username, createdAt: expect.any(Number), authTime: 1_800_000_000, fresh: false });
+    expect(await changeEmail(account, user.username, 'New.Address@Example.org')).toBe('new.address@example.org');
+    expect((await getProfile(account, { username: user.username, fresh: true })).email).toBe('new.address@example.org');
+    expect(await rejectionCode(changeEmail(account, user.username, 'nope'))).toBe('ERR_EMAIL_INVALID');
+  });
+});
+
+describe('the account routes', () => {
+  let me: HttpHandler;
+  let meEmail: HttpHandler;
+  let mePassword: HttpHandler;
+
+  beforeAll(async () => {
+    useEnvironment(db);
+    me = (await import('../../functions/me')).handler;
+    meEmail = (await import('../../functions/me-email')).handler;
+    mePassword = (await import('../../functions/me-password')).handler;
+  });
+
+  const put = (context: Record<string, unknown>, body: unknown) => {
+    const event = jsonPost(body);
+    return { ...event, httpMethod: 'PUT', requestContext: { ...event.requestContext, authorizer: context } };
+  };
+
+  it('GET /me answers the documented shape, e-mail null until set', async () => {
+    const user = await newUser();
+    const response = await call(me, authorizedGet({ identity: user.username, fresh: 'true', authTime: '1800000000' }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({
+      username: user.username,
+      email: null,
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
+      auth_time: 1800000000,
+      fresh: true,
+    });
+  });
+
+  it('PUT /me/email stores the address and answers 400 with a clear msg for a bad one', async () => {
+    const user = await newUser();
+    const context = { identity: user.username, fresh: 'true' };
+    const ok = await call(meEmail, put(context, { email: 'Me@Example.com' }));
+    expect(ok.json).toEqual({ msg: 'E-mail changed', email: 'me@example.com' });
+    for (const [body, msg] of [
+      [{ email: 'not-an-address' }, 'Invalid e-mail address'],
+      [{ email: 42 }, '"email" must be a non-empty string'],
+      [{}, '"email" must be a non-empty string'],
+    ] as const) {
+      const bad = await call(meEmail, put(context, body));
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json).toEqual({ msg });
+    }
+  });
+
+  it('PUT /me/password answers 401 for a wrong current password and 400 naming the rule for a weak one', async () => {
+    const user = await newUser();
+    const context = { identity: user.username, fresh: 'true' };
+    const wrong = await call(mePassword, put(context, { current_password: 'wrong-one-entirely', new_password: 'fine-new-passphrase' }));
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json).toEqual({ msg: 'Bad username or password' });
+    const weak = await call(mePassword, put(context, { current_password: user.password, new_password: 'password123' }));
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json).toEqual({ msg: 'Password is too common; choose a less predictable one' });
+    const missing = await call(mePassword, put(context, { current_password: user.password }));
+    expect(missing.json).toEqual({ msg: '"new_password" must be a non-empty string' });
+  });
+});

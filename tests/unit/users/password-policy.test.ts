@@ -1,0 +1,51 @@
+import { passwordProblem } from '../../../src/users/password-policy';
+import { normalizeEmail } from '../../../src/users/email';
+import { thrownCode } from '../../helpers/error-code';
+
+describe('password policy (NIST SP 800-63B)', () => {
+  const context = { username: 'alice', currentPassword: 'old-secret-phrase' };
+
+  it('accepts a long, uncommon password with no composition rules', () => {
+    expect(passwordProblem('correct horse battery staple', context)).toBeUndefined();
+    expect(passwordProblem('alllowercaseletters', context)).toBeUndefined();
+  });
+
+  it('names the rule a password breaks', () => {
+    expect(passwordProblem('short', context)).toBe('Password must be at least 8 characters');
+    expect(passwordProblem('x'.repeat(1025), context)).toBe('Password must be at most 1024 characters');
+    expect(passwordProblem('ALICE', { username: 'alice' })).toBe('Password must be at least 8 characters');
+    expect(passwordProblem('Alice.Example', { username: 'alice.example' })).toBe('Password must not be the username');
+    expect(passwordProblem('old-secret-phrase', context)).toBe('Password must differ from the current one');
+    expect(passwordProblem('password1', context)).toBe('Password is too common; choose a less predictable one');
+    expect(passwordProblem('Iloveyou', context)).toBe('Password is too common; choose a less predictable one');
+  });
+
+  it('counts characters as people see them, not UTF-16 units', () => {
+    // Seven emoji are 14 UTF-16 units: still too short.
+    expect(passwordProblem('😀😀😀😀😀😀😀', context)).toBe('Password must be at least 8 characters');
+    expect(passwordProblem('😀😀😀😀😀😀😀😀', context)).toBeUndefined();
+  });
+});
+
+describe('e-mail addresses', () => {
+  it('stores a valid address lower-cased and trimmed', () => {
+    expect(normalizeEmail('  Alice.Smith+news@Example.CO.uk ')).toBe('alice.smith+news@example.co.uk');
+  });
+
+  it('refuses what is not an address, and one over 254 characters', () => {
+    for (const bad of [
+      'alice',
+      'alice@',
+      '@example.com',
+      'alice@localhost',
+      'Alice <alice@example.com>',
+      'a@[127.0.0.1]',
+      'a b@example.com',
+    ]) {
+      expect(thrownCode(() => normalizeEmail(bad))).toBe('ERR_EMAIL_INVALID');
+    }
+    const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.com`;
+    expect(long.length).toBeGreaterThan(254);
+    expect(() => normalizeEmail(long)).toThrow('E-mail address must be at most 254 characters');
+  });
+});
