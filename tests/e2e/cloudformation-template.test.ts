@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,12 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 const ROOT = path.resolve(__dirname, '../..');
 let outDir: string;
 let resources: Record<string, Resource>;
-let template: { Resources: Record<string, Resource>; Conditions?: unknown; Parameters?: unknown };
+let template: {
+  Resources: Record<string, Resource>;
+  Conditions?: unknown;
+  Parameters?: unknown;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+};
 
 const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 /** Settings of the deploying shell that would change the template; each test sets its own. */
@@ -103,7 +108,14 @@ const ALL_FUNCTIONS = [
   'protected',
   'protected-fresh',
   'protected-recent',
+  'sessions',
+  'end-sessions',
+  'me',
+  'me-email',
+  'me-password',
 ];
+/** The functions that read key material (the others get none: their authorizer checked the token). */
+const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks'];
 
 beforeAll(async () => {
   template = JSON.parse(await packageTemplate({})) as typeof template;
@@ -244,6 +256,7 @@ describe('the packaged CloudFormation template', () => {
       'DELETE /sessions CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /jwks.json NONE -',
+      'GET /me CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
@@ -252,18 +265,20 @@ describe('the packaged CloudFormation template', () => {
       'POST /login NONE -',
       'POST /logout NONE -',
       'POST /refresh NONE -',
+      'PUT /email CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'PUT /password CUSTOM FreshDashrecentApiGatewayAuthorizer',
     ]);
   });
 
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
     // One per path: /sessions serves GET and DELETE.
-    expect(preflights).toHaveLength(10);
+    expect(preflights).toHaveLength(13);
   });
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(16);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -311,13 +326,25 @@ describe('the packaged CloudFormation template', () => {
       'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
       'UsersTable: dynamodb:GetItem',
     ]);
-    expect(grants('fresh-login')).toEqual(['LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('fresh-login')).toEqual([
+      'FamiliesTable: dynamodb:GetItem',
+      'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
+      'UsersTable: dynamodb:GetItem',
+    ]);
     expect(grants('refresh')).toEqual([
       'FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:PutItem',
       'UsersTable: dynamodb:GetItem',
     ]);
     expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem,dynamodb:PutItem']);
     expect(grants('sessions')).toEqual(['FamiliesTable/index/username-created-index: dynamodb:Query', 'UsersTable: dynamodb:GetItem']);
+    expect(grants('me')).toEqual(['UsersTable: dynamodb:GetItem']);
+    expect(grants('me-email')).toEqual(['UsersTable: dynamodb:UpdateItem']);
+    expect(grants('me-password')).toEqual([
+      'FamiliesTable/index/username-created-index: dynamodb:Query',
+      'FamiliesTable: dynamodb:UpdateItem',
+      'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
+      'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
+    ]);
     expect(grants('end-sessions')).toEqual([
       'FamiliesTable/index/username-created-index: dynamodb:Query',
       'FamiliesTable: dynamodb:UpdateItem',
@@ -352,7 +379,7 @@ describe('the packaged CloudFormation template', () => {
     }
     for (const name of signing) expect(variablesOf(name).JWT_PRIVATE_KEY_PARAM).toBe('/fresh-token-lambda/prod/jwt-private-key');
     for (const name of verifying) expect(variablesOf(name)).not.toHaveProperty('JWT_PRIVATE_KEY_PARAM');
-    for (const name of ['protected', 'protected-fresh', 'protected-recent', 'sessions', 'end-sessions']) {
+    for (const name of ['protected', 'protected-fresh', 'protected-recent', 'sessions', 'end-sessions', 'me', 'me-email', 'me-password']) {
       expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_'))).toEqual([]);
     }
     expect(Object.keys(variablesOf('jwks')).filter((key) => key.startsWith('JWT_SECRET') || key.startsWith('JWT_PRIVATE'))).toEqual([]);
@@ -430,7 +457,7 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
 
   it('adds kms:Decrypt on that key to exactly the functions that read keys', () => {
     const decrypting = ALL_FUNCTIONS.filter((name) => statementsOf(name, edResources, STAGE).some((s) => s.Action.includes('kms:Decrypt')));
-    expect(decrypting.sort()).toEqual(ALL_FUNCTIONS.filter((name) => !name.startsWith('protected')).sort());
+    expect(decrypting.sort()).toEqual([...KEY_READERS].sort());
     expect(statementsOf('login', edResources, STAGE).find((s) => s.Action.includes('kms:Decrypt'))?.Resource).toBe(KMS);
   });
 
@@ -498,4 +525,67 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
       stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN'),
     });
   }, 60_000);
+});
+
+describe('for other stacks', () => {
+  it('exports the three authorizers, the base URL and the JWKS URL, named after service and stage', () => {
+    const outputs = template.Outputs ?? {};
+    const exported = Object.fromEntries(
+      Object.entries(outputs)
+        .filter(([, output]) => output.Export)
+        .map(([name, output]) => [name, output.Export!.Name]),
+    );
+    // Serverless exports its own outputs too, as sls-<service>-<stage>-…; these are ours.
+    expect(exported).toMatchObject({
+      AnyValidAuthorizerArn: 'fresh-token-lambda-prod-AnyValidAuthorizerArn',
+      FreshOnlyAuthorizerArn: 'fresh-token-lambda-prod-FreshOnlyAuthorizerArn',
+      FreshRecentAuthorizerArn: 'fresh-token-lambda-prod-FreshRecentAuthorizerArn',
+      ApiBaseUrl: 'fresh-token-lambda-prod-ApiBaseUrl',
+      JwksUrl: 'fresh-token-lambda-prod-JwksUrl',
+    });
+    expect(outputs.AnyValidAuthorizerArn?.Value).toEqual({ 'Fn::GetAtt': ['AnyDashvalidLambdaFunction', 'Arn'] });
+    expect(outputs.FreshOnlyAuthorizerArn?.Value).toEqual({ 'Fn::GetAtt': ['FreshDashonlyLambdaFunction', 'Arn'] });
+    expect(outputs.FreshRecentAuthorizerArn?.Value).toEqual({ 'Fn::GetAtt': ['FreshDashrecentLambdaFunction', 'Arn'] });
+    const base = [
+      'https://',
+      { Ref: 'ApiGatewayRestApi' },
+      '.execute-api.',
+      { Ref: 'AWS::Region' },
+      '.',
+      { Ref: 'AWS::URLSuffix' },
+      '/prod',
+    ];
+    expect(outputs.ApiBaseUrl?.Value).toEqual({ 'Fn::Join': ['', base] });
+    expect(outputs.JwksUrl?.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::Join': ['', base] }, '/.well-known/jwks.json']] });
+    for (const name of ['AnyDashvalidLambdaFunction', 'FreshDashonlyLambdaFunction', 'FreshDashrecentLambdaFunction']) {
+      expect(resources[name]?.Type).toBe('AWS::Lambda::Function');
+    }
+  });
+
+  it('lets the README’s consumer service attach the imported fresh-only authorizer, with its invoke permission', async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const snippet = /<!-- consumer-service[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const dir = mkdtempSync(path.join(tmpdir(), 'fresh-token-consumer-'));
+    try {
+      writeFileSync(path.join(dir, 'serverless.yml'), snippet!);
+      writeFileSync(path.join(dir, 'handler.js'), 'exports.pay = async () => ({ statusCode: 200, body: "{}" });\n');
+      await promisify(execFile)(SERVERLESS, ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', path.join(dir, 'out')], {
+        cwd: dir,
+        env: { ...process.env, ...NEUTRAL_ENV },
+      });
+      const consumer = JSON.parse(readFileSync(path.join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as {
+        Resources: Record<string, Resource>;
+      };
+      const imported = { 'Fn::ImportValue': 'fresh-token-lambda-prod-FreshOnlyAuthorizerArn' };
+      const all = Object.values(consumer.Resources);
+      const authorizer = all.find((resource) => resource.Type === 'AWS::ApiGateway::Authorizer');
+      expect(authorizer?.Properties).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
+      expect(JSON.stringify(authorizer?.Properties.AuthorizerUri)).toContain(JSON.stringify(imported));
+      const permissions = all.filter((resource) => resource.Type === 'AWS::Lambda::Permission');
+      expect(permissions.map((permission) => permission.Properties.FunctionName)).toContainEqual(imported);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
