@@ -28,7 +28,14 @@ interface GatewayColumn {
 
 /** The operational metrics (CloudWatch, through EMF log lines) that outcomes are counted in. */
 export type MetricName =
-  'LoginSucceeded' | 'LoginFailed' | 'LoginLocked' | 'RefreshRotated' | 'RefreshReuseDetected' | 'SessionRevoked' | 'StoreUnavailable' | 'PasswordChanged';
+  | 'LoginSucceeded'
+  | 'LoginFailed'
+  | 'LoginLocked'
+  | 'RefreshRotated'
+  | 'RefreshReuseDetected'
+  | 'SessionRevoked'
+  | 'StoreUnavailable'
+  | 'PasswordChanged';
 
 /** How one error code reaches a client over HTTP, through an authorizer, and from API Gateway. */
 export interface ErrorRow {

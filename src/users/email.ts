@@ -2,7 +2,7 @@ import isEmail from 'validator/lib/isEmail';
 import { InvalidEmailError } from '../errors/errors';
 
 /** RFC 5321's limit on a forward path, the longest address that can be delivered. */
-export const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LENGTH = 254;
 
 /**
  * A syntactically valid address (validator.js's `isEmail`: a real domain with a TLD, no display

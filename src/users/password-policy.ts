@@ -6,7 +6,7 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { WeakPasswordError } from '../errors/errors';
 
-export const MIN_PASSWORD_LENGTH = 8;
+const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 
 /** ~49,000 common passwords, lower-case, from zxcvbn-ts (ranked from real breach corpora); built on first use. */
