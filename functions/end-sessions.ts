@@ -3,10 +3,10 @@ import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
 import { sessionsEndedReply } from '../src/http/replies';
-import { getSessionListDeps, getStoreConfig } from '../src/wiring/store-wiring';
+import { getStores, getStoreConfig } from '../src/wiring/store-wiring';
 
 const config = getStoreConfig();
-const deps = getSessionListDeps();
+const deps = getStores();
 
 /**
  * Behind the fresh-only authorizer (ending a session on another device is a critical action):

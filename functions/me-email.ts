@@ -4,10 +4,10 @@ import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { readJsonObject } from '../src/http/json-body';
 import { emailChangedReply } from '../src/http/replies';
-import { getAccountDeps, getStoreConfig } from '../src/wiring/store-wiring';
+import { getStores, getStoreConfig } from '../src/wiring/store-wiring';
 
 const config = getStoreConfig();
-const deps = getAccountDeps();
+const deps = getStores();
 
 /** PUT /me/email {"email"}, behind fresh-only → {"msg": "E-mail changed", "email"}. */
 export const handler = httpHandler(config.corsAllowOrigin, async (event) => {

@@ -7,10 +7,10 @@ import { readJsonObject } from '../src/http/json-body';
 import { auditLogin } from '../src/http/login-audit';
 import { countOutcomes } from '../src/http/outcome-metrics';
 import { passwordChangedReply } from '../src/http/replies';
-import { getAccountDeps, getStoreConfig } from '../src/wiring/store-wiring';
+import { getStores, getStoreConfig } from '../src/wiring/store-wiring';
 
 const config = getStoreConfig();
-const deps = getAccountDeps();
+const deps = getStores();
 
 /**
  * PUT /me/password {"current_password", "new_password"}, behind fresh-recent (the password proven

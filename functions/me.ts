@@ -2,10 +2,10 @@ import { getProfile } from '../src/sessions/account-service';
 import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { profileReply } from '../src/http/replies';
-import { getAccountDeps, getStoreConfig } from '../src/wiring/store-wiring';
+import { getStores, getStoreConfig } from '../src/wiring/store-wiring';
 
 const config = getStoreConfig();
-const deps = getAccountDeps();
+const deps = getStores();
 
 /** GET /me, behind any-valid → {"username", "email", "created_at", "auth_time", "fresh"}. */
 export const handler = httpHandler(config.corsAllowOrigin, async (event) => profileReply(await getProfile(deps, readCaller(event))));

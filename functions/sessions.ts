@@ -2,10 +2,10 @@ import { listSessions } from '../src/sessions/session-list';
 import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { sessionsReply } from '../src/http/replies';
-import { getSessionListDeps, getStoreConfig } from '../src/wiring/store-wiring';
+import { getStores, getStoreConfig } from '../src/wiring/store-wiring';
 
 const config = getStoreConfig();
-const deps = getSessionListDeps();
+const deps = getStores();
 
 /**
  * GET /sessions[?cursor=…], behind the any-valid authorizer → {"sessions": [{"id", "created_at",

@@ -1,4 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, storeCall } from '../platform/store-call';
 import { loggedInAfter, type Family, type FamilyStore, type FamilySummary, type RotateResult } from './family-store';
 
@@ -38,6 +45,30 @@ const liveValues = (now: number, clockMs: number) => ({
 export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: string): FamilyStore {
   const conditionalUpdate = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<RotateResult> =>
     (await conditionalWrite(() => db.send(new UpdateCommand(input)))) ? 'rotated' : 'stale';
+
+  /** The pages of one user's families in the sessions index. */
+  async function* userPages(
+    username: string,
+    query: Omit<QueryCommandInput, 'TableName' | 'IndexName' | 'KeyConditionExpression'>,
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    let start = query.ExclusiveStartKey;
+    do {
+      const page = await storeCall(() =>
+        db.send(
+          new QueryCommand({
+            ...query,
+            TableName: table,
+            IndexName: SESSIONS_INDEX,
+            KeyConditionExpression: 'username = :username',
+            ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':username': username },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      yield page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
 
   const revoke: FamilyStore['revoke'] = async (familyId, username, reason, now) => {
     await conditionalUpdate({
@@ -87,32 +118,24 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
     async listLive(username, { limit, after, now, loggedInAfterMs }) {
       const families: FamilySummary[] = [];
-      // `LIVE` for the index, whose sort key (createdAt) a filter may not name: the filter lets the
-      // few old rows without createdAtMs through, and `loggedInAfter` judges them by their second.
-      const live = (family: FamilySummary) => loggedInAfter(family, loggedInAfterMs);
-      let start: Record<string, unknown> | undefined = after && { ...after, username };
-      do {
-        const page = await storeCall(() =>
-          db.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: SESSIONS_INDEX,
-              KeyConditionExpression: 'username = :username',
-              FilterExpression:
-                '#status = :active AND expiresAt > :now AND ' +
-                '(createdAtMs > :clockMs OR reauthAtMs > :clockMs OR attribute_not_exists(createdAtMs))',
-              ProjectionExpression: SUMMARY_ATTRIBUTES.join(', '),
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':username': username, ':active': 'active', ':now': now, ':clockMs': loggedInAfterMs },
-              ScanIndexForward: false,
-              ExclusiveStartKey: start,
-              Limit: limit + 1,
-            }),
-          ),
-        );
-        families.push(...((page.Items ?? []) as FamilySummary[]).filter(live));
-        start = page.LastEvaluatedKey;
-      } while (start && families.length <= limit);
+      const pages = userPages(username, {
+        // `LIVE` for the index, whose sort key (createdAt) a filter may not name: the filter lets
+        // the few old rows without createdAtMs through, and `loggedInAfter` judges them by their second.
+        FilterExpression:
+          '#status = :active AND expiresAt > :now AND (createdAtMs > :clockMs OR reauthAtMs > :clockMs OR attribute_not_exists(createdAtMs))',
+        ProjectionExpression: SUMMARY_ATTRIBUTES.join(', '),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active', ':now': now, ':clockMs': loggedInAfterMs },
+        ScanIndexForward: false,
+        ExclusiveStartKey: after && { ...after, username },
+        // The filter applies after DynamoDB's page limit: read on until one more than asked for
+        // turns up (so `more` is exact) or the user's families run out.
+        Limit: limit + 1,
+      });
+      for await (const items of pages) {
+        families.push(...(items as FamilySummary[]).filter((family) => loggedInAfter(family, loggedInAfterMs)));
+        if (families.length > limit) break;
+      }
       return { families: families.slice(0, limit), more: families.length > limit };
     },
 
@@ -151,26 +174,13 @@ export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: strin
 
     async revokeAllOfUser(username, reason, now, except) {
       let revoked = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await storeCall(() =>
-          db.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: SESSIONS_INDEX,
-              KeyConditionExpression: 'username = :username',
-              ExpressionAttributeValues: { ':username': username },
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) {
+      for await (const items of userPages(username, {})) {
+        for (const item of items) {
           if (item.status !== 'active' || item.familyId === except) continue;
           await revoke(String(item.familyId), username, reason, now);
           revoked += 1;
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return revoked;
     },
   };

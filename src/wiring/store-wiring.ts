@@ -1,11 +1,13 @@
 /**
- * Cold-start wiring of the database side, for the stateful functions only (login, fresh-login,
- * refresh, logout): one DynamoDB client and the stores over it. Kept apart from `token-wiring.ts` so
+ * Cold-start wiring of the database side, for the functions that use the tables only (login,
+ * fresh-login, refresh, logout, the session and account routes): one DynamoDB client and the
+ * stores over it. Kept apart from `token-wiring.ts` so
  * the authorizers and protected handlers never load the AWS SDK.
  */
 import type { SessionDeps } from '../sessions/session-service';
-import type { SessionListDeps } from '../sessions/session-list';
-import type { AccountDeps } from '../sessions/account-service';
+import type { FamilyStore } from '../sessions/family-store';
+import type { LoginAttempts } from '../users/login-attempts';
+import type { UserStore } from '../users/user-store';
 import { loadStoreConfig, type HttpConfig, type StoreConfig } from '../config/config';
 import { getConfig, getTokenIssuer, getTokenVerifier } from './token-wiring';
 import { createDynamoFamilyStore } from '../sessions/dynamo-family-store';
@@ -13,50 +15,43 @@ import { createDocumentClient } from '../platform/dynamo-client';
 import { createDynamoUserStore } from '../users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../users/login-attempts';
 
-let sessionDeps: SessionDeps | undefined;
 let storeConfig: (HttpConfig & StoreConfig) | undefined;
-let sessionListDeps: SessionListDeps | undefined;
-let accountDeps: AccountDeps | undefined;
+let stores: Stores | undefined;
+let sessionDeps: SessionDeps | undefined;
 
-function loginAttempts(db: ReturnType<typeof createDocumentClient>, settings: StoreConfig) {
-  return createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
-    maxFailures: settings.loginMaxFailures,
-    maxFailuresPerUser: settings.loginMaxFailuresPerUser,
-    windowSeconds: settings.loginWindowSeconds,
-  });
+/** The stores over one DynamoDB client: what the session and account routes use as they are. */
+export interface Stores {
+  readonly users: UserStore;
+  readonly families: FamilyStore;
+  readonly attempts: LoginAttempts;
 }
 
-/** The HTTP and table settings only (the session routes: no token settings, no keys). Throws `ConfigError`. */
+/** The HTTP and table settings only (no token settings, no keys). Throws `ConfigError`. */
 export function getStoreConfig(): HttpConfig & StoreConfig {
   storeConfig ??= loadStoreConfig(process.env);
   return storeConfig;
 }
 
-/** The stores behind the account routes (/me, /me/email, /me/password), over one DynamoDB client. */
-export function getAccountDeps(): AccountDeps {
-  if (!accountDeps) {
+/**
+ * The users, families and login-attempts stores over one DynamoDB client. The session routes
+ * (GET and DELETE /sessions) and the account routes (/me, /me/email, /me/password) need no more:
+ * their authorizer has checked the token.
+ */
+export function getStores(): Stores {
+  if (!stores) {
     const settings = getStoreConfig();
     const db = createDocumentClient(settings);
-    accountDeps = Object.freeze({
+    stores = Object.freeze({
       users: createDynamoUserStore(db, settings.usersTable),
       families: createDynamoFamilyStore(db, settings.familiesTable),
-      attempts: loginAttempts(db, settings),
+      attempts: createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
+        maxFailures: settings.loginMaxFailures,
+        maxFailuresPerUser: settings.loginMaxFailuresPerUser,
+        windowSeconds: settings.loginWindowSeconds,
+      }),
     });
   }
-  return accountDeps;
-}
-
-/** The stores behind GET and DELETE /sessions, over one DynamoDB client. */
-export function getSessionListDeps(): SessionListDeps {
-  if (!sessionListDeps) {
-    const settings = getStoreConfig();
-    const db = createDocumentClient(settings);
-    sessionListDeps = Object.freeze({
-      users: createDynamoUserStore(db, settings.usersTable),
-      families: createDynamoFamilyStore(db, settings.familiesTable),
-    });
-  }
-  return sessionListDeps;
+  return stores;
 }
 
 /**
@@ -68,13 +63,10 @@ export function getSessionListDeps(): SessionListDeps {
 export function getSessionDeps(uses: { readonly issuer: boolean; readonly verifier: boolean }): SessionDeps {
   if (!sessionDeps) {
     const settings = getConfig();
-    const db = createDocumentClient(settings);
     if (uses.issuer) getTokenIssuer();
     if (uses.verifier) getTokenVerifier();
     sessionDeps = Object.freeze({
-      users: createDynamoUserStore(db, settings.usersTable),
-      families: createDynamoFamilyStore(db, settings.familiesTable),
-      attempts: loginAttempts(db, settings),
+      ...getStores(),
       get issuer() {
         return getTokenIssuer();
       },
