@@ -19,8 +19,32 @@ export type TokenFormat = 'standard' | 'flask-jwt-extended';
  */
 export type KeySource = { readonly value: string } | { readonly parameter: string } | undefined;
 
+/**
+ * Where tokens travel, with flask-jwt-extended 4.x's setting names: the Authorization header, cookies
+ * (HttpOnly, with CSRF double-submit cookies for the page's script), or both (headers first).
+ */
+export interface CookieConfig {
+  readonly headers: boolean;
+  readonly cookies: boolean;
+  readonly accessCookieName: string;
+  readonly refreshCookieName: string;
+  readonly accessCsrfCookieName: string;
+  readonly refreshCsrfCookieName: string;
+  readonly accessCsrfHeaderName: string;
+  readonly refreshCsrfHeaderName: string;
+  readonly accessCookiePath: string;
+  readonly refreshCookiePath: string;
+  readonly cookieDomain: string | undefined;
+  readonly sameSite: 'Lax' | 'Strict' | 'None';
+  readonly secure: boolean;
+  /** Cookie-carried tokens get a `csrf` claim, and state-changing requests must echo it in a header. */
+  readonly csrfProtect: boolean;
+}
+
 /** What signs and verifies tokens. */
 export interface TokenConfig {
+  /** Where tokens travel (TOKEN_LOCATION and the JWT_*COOKIE* settings). */
+  readonly transport: CookieConfig;
   readonly stage: string;
   /**
    * Whether the public development secret may sign and verify: only on the local stage, and never
@@ -94,6 +118,17 @@ export const TEXT_DEFAULTS = Object.freeze({
   JWT_AUDIENCE: 'fresh-token-lambda',
   CORS_ALLOW_ORIGIN: '*',
   AWS_REGION: 'us-east-1',
+  TOKEN_LOCATION: 'headers',
+  // flask-jwt-extended 4.x's defaults, but SameSite Lax (its default sends none).
+  JWT_ACCESS_COOKIE_NAME: 'access_token_cookie',
+  JWT_REFRESH_COOKIE_NAME: 'refresh_token_cookie',
+  JWT_ACCESS_CSRF_COOKIE_NAME: 'csrf_access_token',
+  JWT_REFRESH_CSRF_COOKIE_NAME: 'csrf_refresh_token',
+  JWT_ACCESS_CSRF_HEADER_NAME: 'X-CSRF-TOKEN',
+  JWT_REFRESH_CSRF_HEADER_NAME: 'X-CSRF-TOKEN',
+  JWT_ACCESS_COOKIE_PATH: '/',
+  JWT_REFRESH_COOKIE_PATH: '/',
+  JWT_COOKIE_SAMESITE: 'Lax',
 });
 
 /** Settings without a default: serverless.yml always sets them (the table names are its own). */
@@ -205,6 +240,52 @@ function algorithm(r: Reader): JwtAlgorithm {
   return found ?? 'HS256'; // reported above; any value keeps the other checks going
 }
 
+const TOKEN_LOCATIONS = ['headers', 'cookies', 'headers,cookies'] as const;
+const SAME_SITE = ['Lax', 'Strict', 'None'] as const;
+/** Cookie and header names: RFC 6265 tokens, kept simple. */
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function transportSection(r: Reader, stage: string): CookieConfig {
+  const location = r.text('TOKEN_LOCATION').replace(/\s+/g, '');
+  if (!(TOKEN_LOCATIONS as readonly string[]).includes(location))
+    r.problems.push(`TOKEN_LOCATION must be one of ${TOKEN_LOCATIONS.join(', ')}, got "${location}"`);
+  const name = (variable: keyof typeof TEXT_DEFAULTS): string => {
+    const value = r.text(variable);
+    if (!NAME.test(value)) r.problems.push(`${variable} must be 1-64 letters, digits, _ . -, got "${value}"`);
+    return value;
+  };
+  const path = (variable: 'JWT_ACCESS_COOKIE_PATH' | 'JWT_REFRESH_COOKIE_PATH'): string => {
+    const value = r.text(variable);
+    if (!/^\/[\x21-\x3a\x3c-\x7e]*$/.test(value)) r.problems.push(`${variable} must be a path starting with /, got "${value}"`);
+    return value;
+  };
+  const rawSameSite = r.text('JWT_COOKIE_SAMESITE');
+  const sameSite = SAME_SITE.find((value) => value.toLowerCase() === rawSameSite.toLowerCase());
+  if (sameSite === undefined) r.problems.push(`JWT_COOKIE_SAMESITE must be one of ${SAME_SITE.join(', ')}, got "${rawSameSite}"`);
+  // Secure always, except on the local stage (http://localhost); an explicit setting wins.
+  const secure = r.read('JWT_COOKIE_SECURE') === undefined ? stage !== 'local' : r.flag('JWT_COOKIE_SECURE');
+  if (sameSite === 'None' && !secure) r.problems.push('JWT_COOKIE_SAMESITE=None needs JWT_COOKIE_SECURE=true (browsers refuse it otherwise)');
+  const domain = r.read('JWT_COOKIE_DOMAIN');
+  if (domain !== undefined && !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain))
+    r.problems.push(`JWT_COOKIE_DOMAIN must be a domain name, got "${domain}"`);
+  return {
+    headers: location !== 'cookies',
+    cookies: location !== 'headers',
+    accessCookieName: name('JWT_ACCESS_COOKIE_NAME'),
+    refreshCookieName: name('JWT_REFRESH_COOKIE_NAME'),
+    accessCsrfCookieName: name('JWT_ACCESS_CSRF_COOKIE_NAME'),
+    refreshCsrfCookieName: name('JWT_REFRESH_CSRF_COOKIE_NAME'),
+    accessCsrfHeaderName: name('JWT_ACCESS_CSRF_HEADER_NAME'),
+    refreshCsrfHeaderName: name('JWT_REFRESH_CSRF_HEADER_NAME'),
+    accessCookiePath: path('JWT_ACCESS_COOKIE_PATH'),
+    refreshCookiePath: path('JWT_REFRESH_COOKIE_PATH'),
+    cookieDomain: domain,
+    sameSite: sameSite ?? 'Lax',
+    secure,
+    csrfProtect: r.read('JWT_COOKIE_CSRF_PROTECT') === undefined ? true : r.flag('JWT_COOKIE_CSRF_PROTECT'),
+  };
+}
+
 function tokenSection(r: Reader): TokenConfig {
   const stage = r.text('STAGE');
   const lambda = onLambda(r);
@@ -240,6 +321,7 @@ function tokenSection(r: Reader): TokenConfig {
   }
   return {
     stage,
+    transport: transportSection(r, stage),
     devSecretAllowed,
     jwtAlgorithm,
     tokenFormat,

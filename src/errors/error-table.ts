@@ -98,6 +98,9 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_QUERY_INVALID:          row(400),
   ERR_SESSION_NOT_FOUND:      row(404),
   ERR_WEAK_PASSWORD:          row(400),
+  // No Bearer challenge: the credential was a cookie (RFC 6750 does not apply).
+  ERR_CSRF_MISSING:           row(401, 'Unauthorized'),
+  ERR_CSRF_MISMATCH:          row(401, 'Unauthorized'),
   ERR_EMAIL_INVALID:          row(400),
   // API Gateway's answers: an unknown path or method (its "Missing Authentication Token" 403),
   // stage or route throttling, and any other 4xx (too large, WAF) in its own words.

@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ERR_QUERY_INVALID'
   | 'ERR_SESSION_NOT_FOUND'
   | 'ERR_WEAK_PASSWORD'
+  | 'ERR_CSRF_MISSING'
+  | 'ERR_CSRF_MISMATCH'
   | 'ERR_EMAIL_INVALID'
   // Answers API Gateway makes itself (see the gateway column of the error table); the code names
   // them so one table decides every answer a client sees.
@@ -144,6 +146,13 @@ export class BadQueryError extends AppError {
 export class SessionNotFoundError extends AppError {
   constructor() {
     super('ERR_SESSION_NOT_FOUND', 'Session not found');
+  }
+}
+
+/** A cookie-authenticated, state-changing request without the matching CSRF header (flask-jwt-extended's words). */
+export class CsrfError extends AppError {
+  constructor(code: 'ERR_CSRF_MISSING' | 'ERR_CSRF_MISMATCH', message: string) {
+    super(code, message);
   }
 }
 

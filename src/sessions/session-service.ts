@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../platform/clock';
 import { BadCredentialsError, SessionRevokedError, TokenError } from '../errors/errors';
+import { newCsrfValue, refreshCsrfValue } from '../tokens/csrf';
 import { grantedFreshness } from '../tokens/freshness';
 import type { ClientInfo, FamilyStore } from './family-store';
 import { loggedInAfter } from './family-store';
@@ -23,6 +24,9 @@ export interface IssuedTokens {
   readonly accessToken: string;
   /** Absent for a fresh login, which never starts or extends a session. */
   readonly refreshToken?: string;
+  /** The tokens' `csrf` claims, when tokens are issued for cookies (the CSRF cookies' values). */
+  readonly accessCsrf?: string;
+  readonly refreshCsrf?: string;
 }
 
 /** What the session flows work with. */
@@ -38,6 +42,8 @@ export interface SessionDeps {
   readonly refreshReuseGraceSeconds: number;
   /** The longest a session lives from its login, however often it is refreshed. */
   readonly sessionMaxLifetimeSeconds: number;
+  /** Tokens travel in cookies with CSRF protection: they carry a `csrf` claim. */
+  readonly csrfClaims: boolean;
 }
 
 /**
@@ -76,7 +82,11 @@ async function checkCredentials(
  * POST /login: a fresh access token and the first refresh token of a new family.
  * Error codes: those of `checkCredentials`.
  */
-export async function issueTokenPair(deps: SessionDeps, credentials: Credentials, client: ClientInfo): Promise<Required<IssuedTokens>> {
+export async function issueTokenPair(
+  deps: SessionDeps,
+  credentials: Credentials,
+  client: ClientInfo,
+): Promise<IssuedTokens & { refreshToken: string }> {
   // Taken before the user is read: a password change that lands after this read moves the
   // revocation clock past it, so a login racing the change never outlives it.
   const loginAtMs = Date.now();
@@ -100,11 +110,12 @@ export async function issueTokenPair(deps: SessionDeps, credentials: Credentials
     userAgent: client.userAgent,
   });
   if (!created) throw new Error('a new family id collided with an existing one');
+  const csrf = csrfValues(deps, first.jti);
   const [accessToken, refreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, familyId),
-    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first }),
+    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, { sid: familyId, csrf: csrf.accessCsrf }),
+    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first, csrf: csrf.refreshCsrf }),
   ]);
-  return { sub, accessToken, refreshToken };
+  return { sub, accessToken, refreshToken, ...csrf };
 }
 
 /**
@@ -135,7 +146,9 @@ export async function issueFreshAccessToken(
       sid = session.fam;
     }
   }
-  return { sub, accessToken: await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, sid) };
+  const accessCsrf = deps.csrfClaims ? newCsrfValue() : undefined;
+  const accessToken = await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, { sid, csrf: accessCsrf });
+  return accessCsrf === undefined ? { sub, accessToken } : { sub, accessToken, accessCsrf };
 }
 
 /**
@@ -147,7 +160,11 @@ export async function issueFreshAccessToken(
  * Error codes: those of `verifyRefreshToken`, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
  * ERR_STORE_UNAVAILABLE.
  */
-export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string, client: ClientInfo): Promise<Required<IssuedTokens>> {
+export async function rotateRefreshToken(
+  deps: SessionDeps,
+  refreshToken: string,
+  client: ClientInfo,
+): Promise<IssuedTokens & { refreshToken: string }> {
   const claims = await deps.verifier.verifyRefreshToken(refreshToken);
   const { sub, jti } = claims;
   const now = nowSeconds();
@@ -189,11 +206,17 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
         })) === 'rotated';
   const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now, { clockMs: user.sessionsValidAfter, reason });
 
+  const csrf = csrfValues(deps, successor.jti);
   const [accessToken, nextRefreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, false, authTime, fam),
-    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor }),
+    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: csrf.accessCsrf }),
+    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: csrf.refreshCsrf }),
   ]);
-  return { sub, accessToken, refreshToken: nextRefreshToken };
+  return { sub, accessToken, refreshToken: nextRefreshToken, ...csrf };
+}
+
+/** The `csrf` claims of a new access token and of the refresh token `refreshJti`, when tokens go in cookies. */
+function csrfValues(deps: Pick<SessionDeps, 'csrfClaims'>, refreshJti: string): { accessCsrf?: string; refreshCsrf?: string } {
+  return deps.csrfClaims ? { accessCsrf: newCsrfValue(), refreshCsrf: refreshCsrfValue(refreshJti) } : {};
 }
 
 function revoked(): SessionRevokedError {

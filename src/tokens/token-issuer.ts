@@ -10,15 +10,19 @@ export interface TokenIssuer {
   /**
    * Signs an access token for `sub`: `fresh` is true, false or a "fresh until" time;
    * `authTime` is when the password was verified; `sid` names the session (the refresh-token
-   * family) the token belongs to, absent for a fresh login's token.
+   * family) the token belongs to, absent for a fresh login's token; `csrf` is the double-submit
+   * value of a token that travels in a cookie.
    */
-  issueAccessToken(sub: string, fresh: Freshness, authTime: number, sid?: string): Promise<string>;
+  issueAccessToken(sub: string, fresh: Freshness, authTime: number, extra?: { sid?: string; csrf?: string }): Promise<string>;
   /**
    * Signs a refresh token of family `fam` with the `jti`, `iat` and `exp` the family records: the
    * same inputs give the same token (byte for byte with HS256 and EdDSA), so a retried rotation
    * can hand out the very token the lost response carried.
    */
-  issueRefreshToken(sub: string, refresh: { fam: string; jti: string; authTime: number; iat: number; exp: number }): Promise<string>;
+  issueRefreshToken(
+    sub: string,
+    refresh: { fam: string; jti: string; authTime: number; iat: number; exp: number; csrf?: string },
+  ): Promise<string>;
   /** Lifetime of a refresh token, so a family can expire with it. */
   readonly refreshTokenTtlSeconds: number;
 }
@@ -46,15 +50,19 @@ export function createTokenIssuer(settings: TokenSettings, signingKey: KeySupply
   };
 
   return {
-    issueAccessToken: (sub, fresh, authTime, sid) => {
+    issueAccessToken: (sub, fresh, authTime, extra = {}) => {
       const now = nowSeconds();
-      return sign('access', sub, sid === undefined ? { fresh, auth_time: authTime } : { fresh, auth_time: authTime, sid }, {
+      const claims: JWTPayload = { fresh, auth_time: authTime };
+      if (extra.sid !== undefined) claims.sid = extra.sid;
+      if (extra.csrf !== undefined) claims.csrf = extra.csrf;
+      return sign('access', sub, claims, {
         jti: randomUUID(),
         iat: now,
         exp: now + settings.accessTokenTtlSeconds,
       });
     },
-    issueRefreshToken: (sub, { fam, jti, authTime, iat, exp }) => sign('refresh', sub, { fam, auth_time: authTime }, { jti, iat, exp }),
+    issueRefreshToken: (sub, { fam, jti, authTime, iat, exp, csrf }) =>
+      sign('refresh', sub, csrf === undefined ? { fam, auth_time: authTime } : { fam, auth_time: authTime, csrf }, { jti, iat, exp }),
     refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
   };
 }

@@ -39,6 +39,8 @@ export interface AccessClaims extends RegisteredClaims {
   readonly auth_time?: number;
   /** The session (refresh-token family) it was issued for; absent after a fresh login and in Flask's tokens. */
   readonly sid?: string;
+  /** The CSRF double-submit value, in tokens issued for cookies (flask-jwt-extended's claim). */
+  readonly csrf?: string;
 }
 
 /** Verified claims of a refresh token. */
@@ -46,6 +48,8 @@ export interface RefreshClaims extends RegisteredClaims {
   /** The refresh-token family (one per login); absent only in flask-jwt-extended's own tokens. */
   readonly fam?: string;
   readonly auth_time?: number;
+  /** The CSRF double-submit value, in tokens issued for cookies. */
+  readonly csrf?: string;
 }
 
 export type TokenSettings = Pick<

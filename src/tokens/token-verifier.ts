@@ -63,7 +63,7 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
   return {
     async verifyAccessToken(token) {
       const payload = await verify(token, 'access');
-      const { fresh, auth_time, sid } = payload;
+      const { fresh, auth_time, sid, csrf } = payload;
       if (typeof fresh !== 'boolean' && !(typeof fresh === 'number' && Number.isFinite(fresh))) {
         throw invalidToken('fresh claim is neither a boolean nor a NumericDate');
       }
@@ -76,19 +76,29 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
       const claims: { -readonly [K in keyof AccessClaims]: AccessClaims[K] } = { sub, jti, iat, exp, fresh };
       if (auth_time !== undefined) claims.auth_time = auth_time;
       if (sid !== undefined) claims.sid = sid;
+      if (csrf !== undefined) claims.csrf = csrfClaim(csrf);
       return claims;
     },
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');
-      const { fam, auth_time } = payload;
+      const { fam, auth_time, csrf } = payload;
       // flask-jwt-extended's own refresh tokens have neither; ours always have both.
       const legacy = !standard && fam === undefined && auth_time === undefined;
       if (!legacy && (typeof fam !== 'string' || fam === '' || typeof auth_time !== 'number')) {
         throw invalidToken('fam or auth_time missing or malformed');
       }
-      return { ...registeredClaims(payload), ...(legacy ? {} : { fam: fam as string, auth_time: auth_time as number }) };
+      return {
+        ...registeredClaims(payload),
+        ...(legacy ? {} : { fam: fam as string, auth_time: auth_time as number }),
+        ...(csrf === undefined ? {} : { csrf: csrfClaim(csrf) }),
+      };
     },
   };
+}
+
+function csrfClaim(csrf: unknown): string {
+  if (typeof csrf !== 'string' || csrf === '') throw invalidToken('csrf is not a string');
+  return csrf;
 }
 
 /** A token names a `kid` the loaded keys do not have. */

@@ -76,6 +76,7 @@ export function getSessionDeps(uses: { readonly issuer: boolean; readonly verifi
       refreshReuseGraceSeconds: settings.refreshReuseGraceSeconds,
       sessionMaxLifetimeSeconds: settings.sessionMaxLifetimeSeconds,
       freshWindowSeconds: settings.freshWindowSeconds,
+      csrfClaims: settings.transport.cookies && settings.transport.csrfProtect,
     });
   }
   return sessionDeps;

@@ -42,6 +42,7 @@ beforeAll(async () => {
     refreshReuseGraceSeconds: 0,
     freshWindowSeconds: 0,
     sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
+    csrfClaims: false,
   };
   account = { ...stores, scrypt: CHEAP_SCRYPT };
 });

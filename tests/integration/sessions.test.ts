@@ -37,6 +37,7 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testCon
     refreshReuseGraceSeconds: graceSeconds,
     freshWindowSeconds,
     sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
+    csrfClaims: false,
   };
 }
 

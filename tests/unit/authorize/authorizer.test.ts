@@ -29,7 +29,7 @@ describe('authorizer pipeline', () => {
   });
 
   it('passes the token’s session on as sid, for the routes that list and end sessions', async () => {
-    const token = await issuer.issueAccessToken('alice', false, AUTH_TIME, 'family-7');
+    const token = await issuer.issueAccessToken('alice', false, AUTH_TIME, { sid: 'family-7' });
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
     expect(result.context).toMatchObject({ identity: 'alice', sid: 'family-7' });
   });

@@ -161,7 +161,7 @@ describe('token verifier', () => {
   });
 
   it('carries the session id (sid) of an access token, and rejects one that is not a string', async () => {
-    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', false, AUTH_TIME, 'family-1'));
+    const claims = await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', false, AUTH_TIME, { sid: 'family-1' }));
     expect(claims.sid).toBe('family-1');
     expect((await verifier.verifyAccessToken(await issuer.issueAccessToken('alice', true, AUTH_TIME))).sid).toBeUndefined();
     for (const sid of [42, '', ['family-1']]) {
