@@ -1,5 +1,5 @@
 import { createAuthorizer } from '../src/authorize/authorizer';
-import { getTokenVerifier } from '../src/wiring/token-wiring';
+import { getTokenConfig, getTokenVerifier } from '../src/wiring/token-wiring';
 
 /** Allows any valid access token, fresh or not. */
-export const handler = createAuthorizer({ requireFresh: false }, getTokenVerifier());
+export const handler = createAuthorizer({ requireFresh: false, transport: getTokenConfig().transport }, getTokenVerifier());

@@ -6,4 +6,5 @@ import { getTokenConfig, getTokenVerifier } from '../src/wiring/token-wiring';
  * if set, also limits the time since the password was verified, so several fresh-only
  * authorizers with different limits are declared in serverless.yml over this one file.
  */
-export const handler = createAuthorizer({ requireFresh: true, maxAgeSeconds: getTokenConfig().freshMaxAgeSeconds }, getTokenVerifier());
+const { freshMaxAgeSeconds, transport } = getTokenConfig();
+export const handler = createAuthorizer({ requireFresh: true, maxAgeSeconds: freshMaxAgeSeconds, transport }, getTokenVerifier());

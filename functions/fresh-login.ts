@@ -2,7 +2,8 @@ import { issueFreshAccessToken } from '../src/sessions/session-service';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
-import { tokensReply } from '../src/http/replies';
+import { tokenDelivery, tokensReply } from '../src/http/replies';
+import { readCookie } from '../src/http/cookies';
 import { auditLogin } from '../src/http/login-audit';
 import { readClientInfo } from '../src/http/client-info';
 import { readBearerToken } from '../src/http/bearer-token';
@@ -13,6 +14,7 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
+const delivery = tokenDelivery(config);
 
 /**
  * POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token.
@@ -23,12 +25,18 @@ export const handler = httpHandler(
   async (event) => {
     const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
     const client = readClientInfo(event);
-    // Optional: the refresh token of the session the fresh token is for.
+    // Optional: the refresh token of the session the fresh token is for, sent on purpose in the
+    // Authorization header, or by the browser in the refresh cookie (used only if still good).
     const authorization = getHeader(event.headers, 'authorization');
-    const sessionToken = authorization === undefined ? undefined : readBearerToken(authorization);
-    return tokensReply(
-      await auditLogin(client, credentials.username, () => issueFreshAccessToken(deps, credentials, client, sessionToken)),
-    );
+    const cookie = config.transport.cookies ? readCookie(event.headers, config.transport.refreshCookieName) : undefined;
+    const session =
+      authorization !== undefined
+        ? { token: readBearerToken(authorization), required: true }
+        : cookie !== undefined
+          ? { token: cookie, required: false }
+          : undefined;
+    const tokens = await auditLogin(client, credentials.username, () => issueFreshAccessToken(deps, credentials, client, session));
+    return tokensReply(tokens, delivery, { login: true });
   },
   countOutcomes('LoginSucceeded'),
 );

@@ -2,7 +2,7 @@ import { issueTokenPair } from '../src/sessions/session-service';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
-import { tokensReply } from '../src/http/replies';
+import { tokenDelivery, tokensReply } from '../src/http/replies';
 import { auditLogin } from '../src/http/login-audit';
 import { readClientInfo } from '../src/http/client-info';
 import { readJsonObject } from '../src/http/json-body';
@@ -11,14 +11,19 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
+const delivery = tokenDelivery(config);
 
-/** POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}. */
+/**
+ * POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}; with
+ * TOKEN_LOCATION=cookies the tokens come as cookies and the body is {"login": true}.
+ */
 export const handler = httpHandler(
   config.corsAllowOrigin,
   async (event) => {
     const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
     const client = readClientInfo(event);
-    return tokensReply(await auditLogin(client, credentials.username, () => issueTokenPair(deps, credentials, client)));
+    const tokens = await auditLogin(client, credentials.username, () => issueTokenPair(deps, credentials, client));
+    return tokensReply(tokens, delivery, { login: true });
   },
   countOutcomes('LoginSucceeded'),
 );

@@ -1,6 +1,7 @@
 /**
  * The one pipeline behind every Lambda authorizer:
- * read the Bearer token → verify it as an access token → (fresh-only) require freshness → policy.
+ * read the token (Bearer header, or cookie with TOKEN_LOCATION) → verify it as an access token →
+ * (cookie, state-changing method) CSRF double-submit → (fresh-only) require freshness → policy.
  * Outcomes follow the AWS contract: throw exactly `Unauthorized` (401), return Deny (403, turned
  * into 401 "Fresh token required" by a Gateway Response), or let a real fault escape (500).
  */
@@ -9,6 +10,9 @@ import { ERROR_TABLE } from '../errors/error-table';
 import { AppError, FreshTokenRequiredError } from '../errors/errors';
 import { getHeader } from '../http/headers';
 import { readBearerToken } from '../http/bearer-token';
+import { readRequestToken } from '../http/request-token';
+import type { CookieConfig } from '../config/config';
+import { checkCsrf } from '../tokens/csrf';
 import { logger } from '../platform/logger';
 import { nowSeconds } from '../platform/clock';
 import { isFresh } from '../tokens/freshness';
@@ -20,18 +24,26 @@ export interface AuthorizerOptions {
   readonly requireFresh: boolean;
   /** With `requireFresh`: also require the password to have been verified at most this long ago. */
   readonly maxAgeSeconds?: number;
+  /** Where tokens travel (TOKEN_LOCATION); unset: the Authorization header only. */
+  readonly transport?: CookieConfig;
 }
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Context) => Promise<APIGatewayAuthorizerResult>;
 
-/** Decides one request. Error codes: those of `readBearerToken` and `verifyAccessToken`, ERR_FRESH_TOKEN_REQUIRED. */
+/**
+ * Decides one request. Error codes: those of `readRequestToken` and `verifyAccessToken`,
+ * ERR_CSRF_MISSING, ERR_CSRF_MISMATCH, ERR_FRESH_TOKEN_REQUIRED.
+ */
 async function authorize(
   event: APIGatewayRequestAuthorizerEvent,
   options: AuthorizerOptions,
   verifier: TokenVerifier,
 ): Promise<APIGatewayAuthorizerResult> {
-  const token = readBearerToken(getHeader(event.headers, 'authorization'));
-  const claims = await verifier.verifyAccessToken(token);
+  const presented = options.transport
+    ? readRequestToken({ headers: event.headers, method: event.httpMethod }, options.transport, 'access')
+    : { token: readBearerToken(getHeader(event.headers, 'authorization')) };
+  const claims = await verifier.verifyAccessToken(presented.token);
+  if ('csrf' in presented && presented.csrf) checkCsrf(claims, presented.csrf.header);
   const now = nowSeconds();
   if (options.requireFresh && !isFresh(claims, now, options.maxAgeSeconds)) {
     throw new FreshTokenRequiredError(claims.sub, options.maxAgeSeconds);

@@ -264,7 +264,8 @@ function transportSection(r: Reader, stage: string): CookieConfig {
   if (sameSite === undefined) r.problems.push(`JWT_COOKIE_SAMESITE must be one of ${SAME_SITE.join(', ')}, got "${rawSameSite}"`);
   // Secure always, except on the local stage (http://localhost); an explicit setting wins.
   const secure = r.read('JWT_COOKIE_SECURE') === undefined ? stage !== 'local' : r.flag('JWT_COOKIE_SECURE');
-  if (sameSite === 'None' && !secure) r.problems.push('JWT_COOKIE_SAMESITE=None needs JWT_COOKIE_SECURE=true (browsers refuse it otherwise)');
+  if (sameSite === 'None' && !secure)
+    r.problems.push('JWT_COOKIE_SAMESITE=None needs JWT_COOKIE_SECURE=true (browsers refuse it otherwise)');
   const domain = r.read('JWT_COOKIE_DOMAIN');
   if (domain !== undefined && !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain))
     r.problems.push(`JWT_COOKIE_DOMAIN must be a domain name, got "${domain}"`);

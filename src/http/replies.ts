@@ -1,20 +1,44 @@
+import type { CookieConfig, TokenConfig } from '../config/config';
 import type { IssuedTokens } from '../sessions/session-service';
+import { clearingCookies, tokenCookies } from './cookies';
 import type { SessionView } from '../sessions/session-list';
 import type { Profile } from '../sessions/account-service';
 import type { JsonReply } from './responses';
 
-/**
- * `{"access_token", "refresh_token"}` (flask-jwt-extended's names; no refresh token after a
- * fresh login). Never cached (RFC 6749 §5.1).
- */
-export function tokensReply({ sub, accessToken, refreshToken }: IssuedTokens): JsonReply {
-  const body = refreshToken === undefined ? { access_token: accessToken } : { access_token: accessToken, refresh_token: refreshToken };
-  return { status: 200, body, identity: sub, noStore: true };
+/** How new tokens reach the client: TOKEN_LOCATION and the tokens' lifetimes (the cookies' Max-Age). */
+export interface TokenDelivery {
+  readonly transport: CookieConfig;
+  readonly accessSeconds: number;
+  readonly refreshSeconds: number;
 }
 
-/** `{"msg": "Logged out"}`. */
-export function loggedOutReply({ sub }: { sub: string }): JsonReply {
-  return { status: 200, body: { msg: 'Logged out' }, identity: sub };
+export function tokenDelivery(config: Pick<TokenConfig, 'transport' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds'>): TokenDelivery {
+  return { transport: config.transport, accessSeconds: config.accessTokenTtlSeconds, refreshSeconds: config.refreshTokenTtlSeconds };
+}
+
+/**
+ * `{"access_token", "refresh_token"}` (flask-jwt-extended's names; no refresh token after a fresh
+ * login) where tokens travel in headers; in cookies, the four cookies, and with cookies only a body
+ * without tokens (`cookieBody`: `{"login": true}` or `{"refresh": true}`, as in Flask's docs), so
+ * the page's script never sees one. Never cached (RFC 6749 §5.1).
+ */
+export function tokensReply(tokens: IssuedTokens, delivery: TokenDelivery, cookieBody: Record<string, unknown>): JsonReply {
+  const { sub, accessToken, refreshToken } = tokens;
+  const body = !delivery.transport.headers
+    ? cookieBody
+    : refreshToken === undefined
+      ? { access_token: accessToken }
+      : { access_token: accessToken, refresh_token: refreshToken };
+  const cookies = delivery.transport.cookies
+    ? tokenCookies(delivery.transport, tokens, { accessSeconds: delivery.accessSeconds, refreshSeconds: delivery.refreshSeconds })
+    : undefined;
+  return { status: 200, body, identity: sub, noStore: true, ...(cookies ? { cookies } : {}) };
+}
+
+/** `{"msg": "Logged out"}`; with cookies, all four deleted. */
+export function loggedOutReply({ sub }: { sub: string }, transport: CookieConfig): JsonReply {
+  const reply = { status: 200, body: { msg: 'Logged out' }, identity: sub };
+  return transport.cookies ? { ...reply, cookies: clearingCookies(transport) } : reply;
 }
 
 /** Epoch seconds as an RFC 3339 UTC time. */

@@ -12,6 +12,8 @@ export interface JsonReply {
   readonly noStore?: boolean;
   /** Public, cacheable for this many seconds (e.g. the JWKS). */
   readonly cacheSeconds?: number;
+  /** Set-Cookie values (tokens in cookies, or their deletion at logout). */
+  readonly cookies?: readonly string[];
 }
 
 /** Serializes a reply with JSON and CORS headers. */
@@ -27,7 +29,10 @@ export function jsonResponse(reply: JsonReply, corsAllowOrigin: string, extraHea
   } else if (reply.cacheSeconds !== undefined) {
     headers['Cache-Control'] = `public, max-age=${reply.cacheSeconds}`;
   }
-  return { statusCode: reply.status, headers, body: JSON.stringify(reply.body) };
+  const response: APIGatewayProxyResult = { statusCode: reply.status, headers, body: JSON.stringify(reply.body) };
+  // Several Set-Cookie headers need API Gateway's multi-value form.
+  if (reply.cookies && reply.cookies.length > 0) response.multiValueHeaders = { 'Set-Cookie': [...reply.cookies] };
+  return response;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../platform/clock';
 import { BadCredentialsError, SessionRevokedError, TokenError } from '../errors/errors';
-import { newCsrfValue, refreshCsrfValue } from '../tokens/csrf';
+import { checkCsrf, newCsrfValue, refreshCsrfValue } from '../tokens/csrf';
 import { grantedFreshness } from '../tokens/freshness';
 import type { ClientInfo, FamilyStore } from './family-store';
 import { loggedInAfter } from './family-store';
@@ -27,6 +27,11 @@ export interface IssuedTokens {
   /** The tokens' `csrf` claims, when tokens are issued for cookies (the CSRF cookies' values). */
   readonly accessCsrf?: string;
   readonly refreshCsrf?: string;
+}
+
+/** A token that came in a cookie on a state-changing request: the CSRF header it must match. */
+export interface CsrfCheck {
+  readonly header: string | undefined;
 }
 
 /** What the session flows work with. */
@@ -129,25 +134,38 @@ export async function issueFreshAccessToken(
   deps: SessionDeps,
   credentials: Credentials,
   client: ClientInfo,
-  sessionToken?: string,
+  session?: { readonly token: string; readonly required: boolean },
 ): Promise<IssuedTokens> {
-  const session = sessionToken === undefined ? undefined : await deps.verifier.verifyRefreshToken(sessionToken);
+  // A token the client sent on purpose (a header) must be good; one a browser sent by itself (a
+  // stale refresh cookie) must not stand in the way of a login: then the token joins no session.
+  const optional = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (session?.required) throw err;
+      return undefined;
+    }
+  };
+  const claims = session && (await optional(() => deps.verifier.verifyRefreshToken(session.token)));
   const now = nowSeconds();
   const user = await checkCredentials(deps, credentials, client, now);
   const sub = user.username;
-  let sid: string | undefined;
-  if (session) {
-    if (session.sub !== sub) throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'session of another user' });
-    // A flask-jwt-extended refresh token names no family until it is exchanged: no session to join.
-    if (session.fam !== undefined) {
-      const family = await deps.families.get(session.fam);
-      const live = family?.username === sub && family.status === 'active' && family.expiresAt > now;
-      if (!live || !loggedInAfter(family, user.sessionsValidAfter)) throw revoked();
-      sid = session.fam;
-    }
-  }
+  // A flask-jwt-extended refresh token names no family until it is exchanged: no session to join.
+  const sid =
+    claims?.fam === undefined
+      ? undefined
+      : await optional(async () => {
+          if (claims.sub !== sub) throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'session of another user' });
+          const family = await deps.families.get(claims.fam!);
+          const live = family?.username === sub && family.status === 'active' && family.expiresAt > now;
+          if (!live || !loggedInAfter(family, user.sessionsValidAfter)) throw revoked();
+          return claims.fam;
+        });
   const accessCsrf = deps.csrfClaims ? newCsrfValue() : undefined;
-  const accessToken = await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, { sid, csrf: accessCsrf });
+  const accessToken = await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, {
+    sid,
+    csrf: accessCsrf,
+  });
   return accessCsrf === undefined ? { sub, accessToken } : { sub, accessToken, accessCsrf };
 }
 
@@ -157,15 +175,18 @@ export async function issueFreshAccessToken(
  * token it replaced gets the very same successor again (a retry after a lost response, parallel
  * tabs): the family rotates once, and replays write nothing, so they never extend the window.
  * Any other superseded token is reuse and revokes the whole family.
- * Error codes: those of `verifyRefreshToken`, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
+ * Error codes: those of `verifyRefreshToken`, ERR_CSRF_MISSING, ERR_CSRF_MISMATCH (a cookie-carried
+ * token without its CSRF header), ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED,
  * ERR_STORE_UNAVAILABLE.
  */
 export async function rotateRefreshToken(
   deps: SessionDeps,
   refreshToken: string,
   client: ClientInfo,
+  csrf?: CsrfCheck,
 ): Promise<IssuedTokens & { refreshToken: string }> {
   const claims = await deps.verifier.verifyRefreshToken(refreshToken);
+  if (csrf) checkCsrf(claims, csrf.header);
   const { sub, jti } = claims;
   const now = nowSeconds();
   const authTime = claims.auth_time ?? claims.iat;
@@ -206,12 +227,12 @@ export async function rotateRefreshToken(
         })) === 'rotated';
   const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now, { clockMs: user.sessionsValidAfter, reason });
 
-  const csrf = csrfValues(deps, successor.jti);
+  const values = csrfValues(deps, successor.jti);
   const [accessToken, nextRefreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: csrf.accessCsrf }),
-    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: csrf.refreshCsrf }),
+    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: values.accessCsrf }),
+    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: values.refreshCsrf }),
   ]);
-  return { sub, accessToken, refreshToken: nextRefreshToken, ...csrf };
+  return { sub, accessToken, refreshToken: nextRefreshToken, ...values };
 }
 
 /** The `csrf` claims of a new access token and of the refresh token `refreshJti`, when tokens go in cookies. */
@@ -262,8 +283,14 @@ async function successorForRetry(
  * superseded token of the family, still succeeds. Returns who logged out.
  * Error codes: those of `verifyRefreshToken`, ERR_STORE_UNAVAILABLE.
  */
-export async function revokeSession(deps: Pick<SessionDeps, 'verifier' | 'families'>, refreshToken: string): Promise<{ sub: string }> {
-  const { sub, fam, jti, auth_time: authTime, iat, exp } = await deps.verifier.verifyRefreshToken(refreshToken);
+export async function revokeSession(
+  deps: Pick<SessionDeps, 'verifier' | 'families'>,
+  refreshToken: string,
+  csrf?: CsrfCheck,
+): Promise<{ sub: string }> {
+  const claims = await deps.verifier.verifyRefreshToken(refreshToken);
+  if (csrf) checkCsrf(claims, csrf.header);
+  const { sub, fam, jti, auth_time: authTime, iat, exp } = claims;
   const now = nowSeconds();
   if (fam === undefined) await revokeLegacyToken(deps.families, { sub, jti, authTime: authTime ?? iat, exp }, now);
   else await deps.families.revoke(fam, sub, 'logout', now);
