@@ -1,0 +1,141 @@
+import { addUser } from '../../src/users/user-admin';
+import { apiClient } from '../helpers/http-client';
+import { startTestApi, type TestApi } from '../helpers/local-stack';
+import { adminDeps } from '../helpers/users';
+
+// Tokens in cookies with CSRF double-submit (flask-jwt-extended's way), through serverless-offline
+// and a real local DynamoDB, with TOKEN_LOCATION=headers,cookies: cookie-authenticated requests
+// need the CSRF header on state-changing methods; Bearer requests never do.
+
+const SECRET = 'e2e-cookies-secret-0123456789abcdef-0123456789';
+const user = { username: 'cookie-user', password: 'cookie-user-passphrase' };
+
+let api: TestApi;
+let request: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_LOCATION: 'headers,cookies' });
+  await addUser(adminDeps(api.db), user.username, user.password);
+  request = apiClient(api.baseUrl);
+}, 180_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+/** A browser's cookie jar, reduced to what these tests need: name → value, deletions honoured. */
+class Jar {
+  readonly values = new Map<string, string>();
+  readonly attributes = new Map<string, string>();
+
+  take(headers: Headers): void {
+    for (const line of headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+      const [name = '', value = ''] = pair.split('=');
+      this.attributes.set(name, attributes.join('; '));
+      if (/max-age=0/i.test(line)) this.values.delete(name);
+      else this.values.set(name, decodeURIComponent(value));
+    }
+  }
+
+  header(): string {
+    return [...this.values].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+async function loginWithCookies(): Promise<Jar> {
+  const jar = new Jar();
+  const response = await request('POST', '/login', { json: user });
+  expect(response.status).toBe(200);
+  jar.take(response.headers);
+  return jar;
+}
+
+describe('cookies', () => {
+  it('sets the four cookies flask-jwt-extended sets: tokens HttpOnly, CSRF values readable, Max-Age the token lifetimes', async () => {
+    const response = await request('POST', '/login', { json: user });
+    const jar = new Jar();
+    jar.take(response.headers);
+    expect([...jar.values.keys()].sort()).toEqual([
+      'access_token_cookie',
+      'csrf_access_token',
+      'csrf_refresh_token',
+      'refresh_token_cookie',
+    ]);
+    // With headers,cookies the body carries the tokens too.
+    expect(jar.values.get('access_token_cookie')).toBe(response.json.access_token);
+    // serverless-offline re-serializes Set-Cookie (adds Expires, reorders): compare attribute sets.
+    const attributes = (name: string) => (jar.attributes.get(name) ?? '').split('; ').filter((part) => !part.startsWith('Expires='));
+    expect(attributes('access_token_cookie').sort()).toEqual(['HttpOnly', 'Max-Age=900', 'Path=/', 'SameSite=Lax']);
+    expect(attributes('csrf_access_token').sort()).toEqual(['Max-Age=900', 'Path=/', 'SameSite=Lax']);
+    expect(attributes('refresh_token_cookie').sort()).toEqual(['HttpOnly', 'Max-Age=2592000', 'Path=/', 'SameSite=Lax']);
+    expect(attributes('csrf_refresh_token').sort()).toEqual(['Max-Age=2592000', 'Path=/', 'SameSite=Lax']);
+    // The CSRF value is the token's csrf claim.
+    const claims = JSON.parse(Buffer.from(jar.values.get('access_token_cookie')!.split('.')[1] ?? '', 'base64url').toString()) as {
+      csrf: string;
+    };
+    expect(claims.csrf).toBe(jar.values.get('csrf_access_token'));
+  });
+
+  it('opens a GET route with the access cookie alone', async () => {
+    const jar = await loginWithCookies();
+    const response = await request('GET', '/protected', { headers: { Cookie: jar.header() } });
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ logged_in_as: user.username });
+  });
+
+  it('refuses a state-changing route by cookie without the CSRF header, and accepts it with the header', async () => {
+    const jar = await loginWithCookies();
+    const cookie = { Cookie: jar.header() };
+    // serverless-offline answers 401 for any authorizer error (AWS: 401 "Missing or invalid access token").
+    expect((await request('DELETE', '/sessions/no-such-session', { headers: cookie })).status).toBe(401);
+    expect((await request('DELETE', '/sessions/no-such-session', { headers: { ...cookie, 'X-CSRF-TOKEN': 'guessed' } })).status).toBe(401);
+    const allowed = await request('DELETE', '/sessions/no-such-session', {
+      headers: { ...cookie, 'X-CSRF-TOKEN': jar.values.get('csrf_access_token')! },
+    });
+    expect(allowed.status).toBe(404);
+    expect(allowed.json).toEqual({ msg: 'Session not found' });
+  });
+
+  it('never asks a Bearer request for a CSRF header', async () => {
+    const { access_token } = (await request('POST', '/login', { json: user })).json as { access_token: string };
+    expect((await request('DELETE', '/sessions/no-such-session', { token: access_token })).status).toBe(404);
+  });
+
+  it('refreshes by cookie only with the refresh CSRF header, and sets the next cookies', async () => {
+    const jar = await loginWithCookies();
+    const missing = await request('POST', '/refresh', { headers: { Cookie: jar.header() } });
+    expect(missing.status).toBe(401);
+    expect(missing.json).toEqual({ msg: 'Missing CSRF token' });
+    const wrong = await request('POST', '/refresh', {
+      headers: { Cookie: jar.header(), 'X-CSRF-TOKEN': jar.values.get('csrf_access_token')! },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.json).toEqual({ msg: 'CSRF double submit tokens do not match' });
+
+    const before = jar.values.get('refresh_token_cookie');
+    const refreshed = await request('POST', '/refresh', {
+      headers: { Cookie: jar.header(), 'X-CSRF-TOKEN': jar.values.get('csrf_refresh_token')! },
+    });
+    expect(refreshed.status).toBe(200);
+    jar.take(refreshed.headers);
+    expect(jar.values.get('refresh_token_cookie')).not.toBe(before);
+    expect((await request('GET', '/me', { headers: { Cookie: jar.header() } })).json).toMatchObject({ fresh: false });
+  });
+
+  it('joins the session of the refresh cookie on a fresh login, and logs out by deleting every cookie', async () => {
+    const jar = await loginWithCookies();
+    const fresh = await request('POST', '/fresh-login', { json: user, headers: { Cookie: jar.header() } });
+    expect(fresh.status).toBe(200);
+    jar.take(fresh.headers);
+    const sessions = await request('GET', '/sessions', { headers: { Cookie: jar.header() } });
+    expect((sessions.json.sessions as { current: boolean }[]).filter((session) => session.current)).toHaveLength(1);
+
+    const out = await request('POST', '/logout', {
+      headers: { Cookie: jar.header(), 'X-CSRF-TOKEN': jar.values.get('csrf_refresh_token')! },
+    });
+    expect(out.status).toBe(200);
+    jar.take(out.headers);
+    expect(jar.values.size).toBe(0);
+  });
+});
