@@ -27,7 +27,8 @@ class TokenLocation {
     for (const fn of Object.values(this.serverless.service.functions ?? {})) {
       for (const event of fn.events ?? []) {
         const authorizer = event.http?.authorizer;
-        if (!authorizer || typeof authorizer !== 'object' || authorizer.arn || String(authorizer.type).toLowerCase() !== 'request') continue;
+        if (!authorizer || typeof authorizer !== 'object' || authorizer.arn || String(authorizer.type).toLowerCase() !== 'request')
+          continue;
         authorizer.resultTtlInSeconds = 0;
         if (raw === 'cookies') authorizer.identitySource = 'method.request.header.Cookie';
         else delete authorizer.identitySource;
