@@ -589,3 +589,29 @@ describe('for other stacks', () => {
     }
   }, 120_000);
 });
+
+describe('TOKEN_LOCATION and the authorizers', () => {
+  const authorizersOf = (within: Record<string, Resource>) =>
+    Object.values(within)
+      .filter((resource) => resource.Type === 'AWS::ApiGateway::Authorizer')
+      .map((resource) => resource.Properties);
+
+  it('takes the identity from the Cookie header with cookies, and caches no decision (CSRF depends on the method and a header)', async () => {
+    const cookies = authorizersOf(await packageStage({ TOKEN_LOCATION: 'cookies' }));
+    expect(cookies).toHaveLength(3);
+    for (const authorizer of cookies) {
+      expect(authorizer).toMatchObject({ IdentitySource: 'method.request.header.Cookie', AuthorizerResultTtlInSeconds: 0 });
+    }
+  }, 180_000);
+
+  it('names no identity source with headers and cookies, which API Gateway allows only uncached', async () => {
+    const both = authorizersOf(await packageStage({ TOKEN_LOCATION: 'headers,cookies' }));
+    for (const authorizer of both) {
+      expect(authorizer).not.toHaveProperty('IdentitySource');
+      expect(authorizer.AuthorizerResultTtlInSeconds).toBe(0);
+    }
+    await expect(packageTemplate({ TOKEN_LOCATION: 'body' })).rejects.toMatchObject({
+      stdout: expect.stringContaining('TOKEN_LOCATION must be one of headers, cookies, headers,cookies'),
+    });
+  }, 180_000);
+});
