@@ -15,7 +15,7 @@ const deps = getStores();
  * sign-out everywhere, the caller's own session included.
  */
 export const handler = httpHandler(
-  config.corsAllowOrigin,
+  config.cors,
   async (event) => {
     const { username } = readCaller(event);
     const id = event.pathParameters?.id;

@@ -21,7 +21,7 @@ const delivery = tokenDelivery(config);
  * With `Authorization: Bearer <refresh token>` the fresh token joins that session (`sid`).
  */
 export const handler = httpHandler(
-  config.corsAllowOrigin,
+  config.cors,
   async (event) => {
     const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
     const client = readClientInfo(event);

@@ -18,7 +18,7 @@ const delivery = tokenDelivery(config);
  * TOKEN_LOCATION=cookies the tokens come as cookies and the body is {"login": true}.
  */
 export const handler = httpHandler(
-  config.corsAllowOrigin,
+  config.cors,
   async (event) => {
     const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
     const client = readClientInfo(event);

@@ -14,7 +14,7 @@ const deps = getSessionDeps({ issuer: false, verifier: true });
  * header) → {"msg":"Logged out"}; revokes the token's family, and deletes the cookies.
  */
 export const handler = httpHandler(
-  config.corsAllowOrigin,
+  config.cors,
   async (event) => {
     const { token, csrf } = readRequestToken({ headers: event.headers, method: event.httpMethod }, config.transport, 'refresh');
     return loggedOutReply(await revokeSession(deps, token, csrf), config.transport);

@@ -10,7 +10,7 @@ const config = getStoreConfig();
 const deps = getStores();
 
 /** PUT /me/email {"email"}, behind fresh-only → {"msg": "E-mail changed", "email"}. */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
+export const handler = httpHandler(config.cors, async (event) => {
   const { username } = readCaller(event);
   const email = readEmailChange(readJsonObject(event, config.maxBodyBytes));
   return emailChangedReply(username, await changeEmail(deps, username, email));

@@ -17,7 +17,7 @@ const deps = getStores();
  * at most RECENT_MAX_AGE ago) → {"msg": "Password changed"}; every other session of the user ends.
  */
 export const handler = httpHandler(
-  config.corsAllowOrigin,
+  config.cors,
   async (event) => {
     const caller = readCaller(event);
     const passwords = readPasswordChange(readJsonObject(event, config.maxBodyBytes));

@@ -8,4 +8,4 @@ const config = getStoreConfig();
 const deps = getStores();
 
 /** GET /me, behind any-valid → {"username", "email", "created_at", "auth_time", "fresh"}. */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => profileReply(await getProfile(deps, readCaller(event))));
+export const handler = httpHandler(config.cors, async (event) => profileReply(await getProfile(deps, readCaller(event))));

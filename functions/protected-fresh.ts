@@ -3,7 +3,7 @@ import { httpHandler } from '../src/http/http-handler';
 import { getHttpConfig } from '../src/wiring/token-wiring';
 
 /** GET /protected-fresh, behind the fresh-only authorizer → {"fresh_logged_in_as": identity}. */
-export const handler = httpHandler(getHttpConfig().corsAllowOrigin, (event) => {
+export const handler = httpHandler(getHttpConfig().cors, (event) => {
   const identity = readCaller(event).username;
   return { status: 200, body: { fresh_logged_in_as: identity }, identity };
 });

@@ -17,7 +17,7 @@ const delivery = tokenDelivery(config);
  * the presented one is now spent)}, or those as cookies.
  */
 export const handler = httpHandler(
-  config.corsAllowOrigin,
+  config.cors,
   async (event) => {
     const { token, csrf } = readRequestToken({ headers: event.headers, method: event.httpMethod }, config.transport, 'refresh');
     return tokensReply(await rotateRefreshToken(deps, token, readClientInfo(event), csrf), delivery, { refresh: true });

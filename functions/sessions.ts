@@ -12,7 +12,7 @@ const deps = getStores();
  * "last_used_at", "expires_at", "ip", "user_agent", "current"}], "next"?}: the caller's live
  * sessions, newest first, 100 a page.
  */
-export const handler = httpHandler(config.corsAllowOrigin, async (event) => {
+export const handler = httpHandler(config.cors, async (event) => {
   const caller = readCaller(event);
   return sessionsReply(caller.username, await listSessions(deps, caller, event.queryStringParameters?.cursor));
 });

@@ -6,22 +6,7 @@
 'use strict';
 
 const path = require('node:path');
-const { buildSync } = require('esbuild');
-
-/** Loads a TypeScript module of the product (esbuild turns it into CommonJS in memory). */
-function loadTypeScript(file) {
-  const [output] = buildSync({
-    entryPoints: [file],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles;
-  const module = { exports: {} };
-  new Function('module', 'exports', 'require', output.text)(module, module.exports, require);
-  return module.exports;
-}
+const { loadTypeScript } = require('./load-typescript');
 
 class GatewayResponses {
   constructor(serverless) {

@@ -75,10 +75,20 @@ export interface TokenConfig {
 /** What the JWKS route publishes: the algorithm and, for EdDSA / ES256, the public keys. */
 export type PublishedKeysConfig = Pick<TokenConfig, 'jwtAlgorithm' | 'publicKeys' | 'keysMaxAgeSeconds'>;
 
+/**
+ * Which browser origins may read the API's answers: `*` (any, without credentials), or exact
+ * origins, echoed one at a time (none: same-origin pages only, the default with cookies);
+ * `credentials` when tokens travel in cookies.
+ */
+export interface CorsPolicy {
+  readonly origins: '*' | readonly string[];
+  readonly credentials: boolean;
+}
+
 /** How the HTTP handlers read requests and shape responses. */
 export interface HttpConfig {
   readonly maxBodyBytes: number;
-  readonly corsAllowOrigin: string;
+  readonly cors: CorsPolicy;
 }
 
 /** The DynamoDB tables behind users, refresh-token families and login attempts. */
@@ -116,7 +126,7 @@ export const TEXT_DEFAULTS = Object.freeze({
   TOKEN_FORMAT: 'standard',
   JWT_ISSUER: 'fresh-token-lambda',
   JWT_AUDIENCE: 'fresh-token-lambda',
-  CORS_ALLOW_ORIGIN: '*',
+  CORS_ALLOW_ORIGINS: '*',
   AWS_REGION: 'us-east-1',
   TOKEN_LOCATION: 'headers',
   // flask-jwt-extended 4.x's defaults, but SameSite Lax (its default sends none).
@@ -341,8 +351,31 @@ function tokenSection(r: Reader): TokenConfig {
   };
 }
 
+/** `scheme://host[:port]`, as a browser sends `Origin`. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+function corsSection(r: Reader): CorsPolicy {
+  // CORS_ALLOW_ORIGIN (one origin) is the earlier name, still read.
+  const given = r.read('CORS_ALLOW_ORIGINS') ?? r.read('CORS_ALLOW_ORIGIN');
+  const credentials = r.text('TOKEN_LOCATION').includes('cookies');
+  // Unset with cookies: same-origin pages only (no cross-origin reads), never any origin.
+  if (given === undefined && credentials) return { origins: [], credentials };
+  const raw = given ?? TEXT_DEFAULTS.CORS_ALLOW_ORIGINS;
+  if (raw.trim() === '*') {
+    if (credentials)
+      r.problems.push('CORS_ALLOW_ORIGINS=* cannot go with tokens in cookies (TOKEN_LOCATION): list the exact origins of your pages');
+    return { origins: '*', credentials };
+  }
+  const origins = raw.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    if (!ORIGIN.test(origin))
+      r.problems.push(`CORS_ALLOW_ORIGINS must be * or exact origins like https://app.example.com, got "${origin}"`);
+  }
+  return { origins, credentials };
+}
+
 function httpSection(r: Reader): HttpConfig {
-  return { maxBodyBytes: r.integer('MAX_BODY_BYTES'), corsAllowOrigin: r.text('CORS_ALLOW_ORIGIN') };
+  return { maxBodyBytes: r.integer('MAX_BODY_BYTES'), cors: corsSection(r) };
 }
 
 function storeSection(r: Reader): StoreConfig {
@@ -377,6 +410,18 @@ export function loadPublishedKeysConfig(env: Env): PublishedKeysConfig {
   if (onLambda(r) && r.read('JWT_PUBLIC_KEYS') !== undefined)
     r.problems.push('JWT_PUBLIC_KEYS holds key material as a value; on Lambda set JWT_PUBLIC_KEYS_PARAM (an SSM parameter name) instead');
   return r.done({ jwtAlgorithm, publicKeys: keySource(r, 'JWT_PUBLIC_KEYS'), keysMaxAgeSeconds: r.integer('KEYS_MAX_AGE') });
+}
+
+/**
+ * What a browser is told before it sends a request (the preflight, API Gateway's own answers): the
+ * CORS policy and the request headers it may send (the CSRF headers with cookies). Package time
+ * only (plugins/cors.js). Throws `ConfigError` naming every bad variable.
+ */
+export function loadCorsConfig(env: Env): { cors: CorsPolicy; allowHeaders: string[] } {
+  const r = reader(env);
+  const cors = corsSection(r);
+  const csrf = cors.credentials ? [r.text('JWT_ACCESS_CSRF_HEADER_NAME'), r.text('JWT_REFRESH_CSRF_HEADER_NAME')] : [];
+  return r.done({ cors, allowHeaders: [...new Set(['Authorization', 'Content-Type', ...csrf])] });
 }
 
 /** The HTTP settings. Throws `ConfigError` naming every bad variable. */

@@ -6,8 +6,11 @@
 import { ERROR_TABLE, GATEWAY_OWN_MESSAGE, type GatewayResponseType } from './error-table';
 
 export interface GatewayResponseSettings {
-  /** The `Access-Control-Allow-Origin` of every answer. */
-  readonly corsAllowOrigin: string;
+  /**
+   * CORS on every answer. A Gateway Response has literal headers only (or the request's own, which
+   * would echo any origin): `allowOrigin` is `*`, the first listed origin, or '' for none.
+   */
+  readonly cors: { readonly allowOrigin: string; readonly credentials: boolean; readonly allowHeaders: readonly string[] };
   /**
    * `static`: ACCESS_DENIED carries the table's step-up challenge; `context`: the Deny's own
    * (with the route's max_age), mapped from the authorizer context.
@@ -53,11 +56,14 @@ export function buildGatewayResponses(settings: GatewayResponseSettings): Record
     if (!row.gateway) continue;
     const msg = row.gateway.msg === GATEWAY_OWN_MESSAGE ? '$context.error.messageString' : JSON.stringify(row.gateway.msg);
     for (const type of row.gateway.responses) {
-      const headers: Record<string, string> = {
-        'gatewayresponse.header.Access-Control-Allow-Origin': literal(settings.corsAllowOrigin, 'CORS_ALLOW_ORIGIN'),
-        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type'",
-        'gatewayresponse.header.Access-Control-Expose-Headers': literal(EXPOSED_HEADERS, 'exposed headers'),
-      };
+      const headers: Record<string, string> = {};
+      if (settings.cors.allowOrigin !== '') {
+        headers['gatewayresponse.header.Access-Control-Allow-Origin'] = literal(settings.cors.allowOrigin, 'CORS_ALLOW_ORIGINS');
+        headers['gatewayresponse.header.Access-Control-Allow-Headers'] = literal(settings.cors.allowHeaders.join(','), 'allowed headers');
+        headers['gatewayresponse.header.Access-Control-Expose-Headers'] = literal(EXPOSED_HEADERS, 'exposed headers');
+        if (settings.cors.allowOrigin !== '*') headers['gatewayresponse.header.Vary'] = "'Origin'";
+        if (settings.cors.credentials) headers['gatewayresponse.header.Access-Control-Allow-Credentials'] = "'true'";
+      }
       if (row.wwwAuthenticate !== undefined) {
         headers['gatewayresponse.header.WWW-Authenticate'] =
           row.authorizer === 'Deny' && settings.stepUpChallenge === 'context' ? CONTEXT_CHALLENGE : literal(row.wwwAuthenticate, type);

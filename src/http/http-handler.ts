@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError, type ErrorCode } from '../errors/errors';
 import { logger } from '../platform/logger';
+import type { CorsPolicy } from '../config/config';
+import { corsHeaders } from './cors';
+import { getHeader } from './headers';
 import { errorResponse, jsonResponse, type JsonReply } from './responses';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -15,20 +18,21 @@ export type OutcomeHook = (outcome: 'ok' | ErrorCode | 'fault') => void;
  * `onOutcome` (the stateful functions' metrics) hears every outcome.
  */
 export function httpHandler(
-  corsAllowOrigin: string,
+  corsPolicy: CorsPolicy,
   run: (event: APIGatewayProxyEvent) => JsonReply | Promise<JsonReply>,
   onOutcome?: OutcomeHook,
 ): HttpHandler {
   logger.prepare(); // every request writes a line
   return async (event, context) => {
     logger.addContext(context);
+    const cors = corsHeaders(corsPolicy, getHeader(event.headers, 'origin'));
     try {
       const reply = await run(event);
       logger.info('request handled', { outcome: 'ok', status: reply.status, identity: reply.identity });
       onOutcome?.('ok');
-      return jsonResponse(reply, corsAllowOrigin);
+      return jsonResponse(reply, cors);
     } catch (err) {
-      const response = errorResponse(err, corsAllowOrigin);
+      const response = errorResponse(err, cors);
       if (err instanceof AppError && response.statusCode < 500) {
         logger.info('request rejected', { outcome: err.code, status: response.statusCode });
       } else if (err instanceof AppError) {

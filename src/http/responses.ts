@@ -16,13 +16,13 @@ export interface JsonReply {
   readonly cookies?: readonly string[];
 }
 
-/** Serializes a reply with JSON and CORS headers. */
-export function jsonResponse(reply: JsonReply, corsAllowOrigin: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    'Access-Control-Allow-Origin': corsAllowOrigin,
-    ...extraHeaders,
-  };
+/** Serializes a reply with JSON and the request's CORS headers (`corsHeaders`). */
+export function jsonResponse(
+  reply: JsonReply,
+  cors: Record<string, string>,
+  extraHeaders: Record<string, string> = {},
+): APIGatewayProxyResult {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...cors, ...extraHeaders };
   if (reply.noStore) {
     headers['Cache-Control'] = 'no-store';
     headers.Pragma = 'no-cache';
@@ -39,12 +39,12 @@ export function jsonResponse(reply: JsonReply, corsAllowOrigin: string, extraHea
  * The response for a thrown error, from the error table. Anything that is not an `AppError` is a
  * fault: the client gets a bare 500 and the detail stays in the log.
  */
-export function errorResponse(err: unknown, corsAllowOrigin: string): APIGatewayProxyResult {
+export function errorResponse(err: unknown, cors: Record<string, string>): APIGatewayProxyResult {
   if (!(err instanceof AppError)) {
-    return jsonResponse({ status: ERROR_TABLE.ERR_INTERNAL.status, body: { msg: INTERNAL_ERROR_MSG } }, corsAllowOrigin);
+    return jsonResponse({ status: ERROR_TABLE.ERR_INTERNAL.status, body: { msg: INTERNAL_ERROR_MSG } }, cors);
   }
   const row = ERROR_TABLE[err.code];
   const extra: Record<string, string> = row.wwwAuthenticate ? { 'WWW-Authenticate': row.wwwAuthenticate } : {};
   if (err.retryAfterSeconds !== undefined) extra['Retry-After'] = String(err.retryAfterSeconds);
-  return jsonResponse({ status: row.status, body: { msg: err.message } }, corsAllowOrigin, extra);
+  return jsonResponse({ status: row.status, body: { msg: err.message } }, cors, extra);
 }

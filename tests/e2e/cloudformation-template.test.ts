@@ -604,6 +604,34 @@ describe('TOKEN_LOCATION and the authorizers', () => {
     }
   }, 180_000);
 
+  it('answers preflights for exact origins with credentials and the CSRF header, and puts the first origin on API Gateway’s own answers', async () => {
+    const within = await packageStage({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: 'https://app.example,https://admin.example' });
+    const preflights = Object.values(within).filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'OPTIONS');
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const preflight of preflights) {
+      const [response] = (preflight.Properties.Integration as { IntegrationResponses: Record<string, Record<string, string>>[] })
+        .IntegrationResponses;
+      expect(response?.ResponseParameters).toMatchObject({
+        'method.response.header.Access-Control-Allow-Origin': "'https://app.example'",
+        'method.response.header.Access-Control-Allow-Headers': "'Authorization,Content-Type,X-CSRF-TOKEN'",
+        'method.response.header.Access-Control-Allow-Credentials': "'true'",
+      });
+      // The listed origin that asks is echoed (a mapping template), any other gets the first.
+      expect(response?.ResponseTemplates?.['application/json']).toContain('$origin.matches("https://admin[.]example")');
+    }
+    const unauthorized = Object.values(within).find(
+      (r) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === 'UNAUTHORIZED',
+    );
+    expect(unauthorized?.Properties.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example'",
+      'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
+      'gatewayresponse.header.Vary': "'Origin'",
+    });
+    await expect(packageTemplate({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: '*' })).rejects.toMatchObject({
+      stdout: expect.stringContaining('CORS_ALLOW_ORIGINS=* cannot go with tokens in cookies'),
+    });
+  }, 180_000);
+
   it('names no identity source with headers and cookies, which API Gateway allows only uncached', async () => {
     const both = authorizersOf(await packageStage({ TOKEN_LOCATION: 'headers,cookies' }));
     for (const authorizer of both) {

@@ -9,12 +9,13 @@ import { adminDeps } from '../helpers/users';
 
 const SECRET = 'e2e-cookies-secret-0123456789abcdef-0123456789';
 const user = { username: 'cookie-user', password: 'cookie-user-passphrase' };
+const APP_ORIGIN = 'http://app.localhost:8080';
 
 let api: TestApi;
 let request: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_LOCATION: 'headers,cookies' });
+  api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: APP_ORIGIN });
   await addUser(adminDeps(api.db), user.username, user.password);
   request = apiClient(api.baseUrl);
 }, 180_000);
@@ -50,6 +51,17 @@ async function loginWithCookies(): Promise<Jar> {
   jar.take(response.headers);
   return jar;
 }
+
+describe('credentialed CORS', () => {
+  it('echoes a listed origin with credentials and Vary: Origin', async () => {
+    const listed = await request('POST', '/login', { json: user, headers: { Origin: APP_ORIGIN } });
+    expect(listed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(listed.headers.get('vary')).toContain('Origin');
+    // Another origin: serverless-offline's own CORS layer echoes any origin on top of ours, so
+    // that refusal is tested on the handler (tests/unit/http/cors.test.ts) and the template.
+  });
+});
 
 describe('cookies', () => {
   it('sets the four cookies flask-jwt-extended sets: tokens HttpOnly, CSRF values readable, Max-Age the token lifetimes', async () => {

@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       refreshTokenTtlSeconds: 2_592_000,
       clockLeewaySeconds: 0,
       maxBodyBytes: 4096,
-      corsAllowOrigin: '*',
+      cors: { origins: '*', credentials: false },
       region: 'us-east-1',
       dynamodbEndpoint: undefined,
       usersTable: 'users',
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
       REFRESH_TOKEN_TTL: '86400',
       CLOCK_LEEWAY: '5',
       MAX_BODY_BYTES: '2048',
-      CORS_ALLOW_ORIGIN: 'https://app.example',
+      CORS_ALLOW_ORIGINS: 'https://app.example, http://localhost:3000',
       AWS_REGION: 'eu-west-1',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567',
       USERS_TABLE: 'users',
@@ -73,7 +73,7 @@ describe('loadConfig', () => {
       refreshTokenTtlSeconds: 86400,
       clockLeewaySeconds: 5,
       maxBodyBytes: 2048,
-      corsAllowOrigin: 'https://app.example',
+      cors: { origins: ['https://app.example', 'http://localhost:3000'], credentials: false },
       region: 'eu-west-1',
       dynamodbEndpoint: 'http://127.0.0.1:4567',
       usersTable: 'users',
@@ -153,10 +153,26 @@ describe('loadConfig', () => {
 
   it('reads only its own section for the authorizers and the protected handlers', () => {
     expect(loadTokenConfig({ JWT_SECRET: SECRET, MAX_BODY_BYTES: 'lots' }).issuer).toBe('fresh-token-lambda');
+    // CORS_ALLOW_ORIGIN, the earlier name, is still read.
     expect(loadHttpConfig({ CORS_ALLOW_ORIGIN: 'https://app.example' })).toEqual({
       maxBodyBytes: 4096,
-      corsAllowOrigin: 'https://app.example',
+      cors: { origins: ['https://app.example'], credentials: false },
     });
+  });
+
+  it('allows credentialed CORS only for exact origins, and only when tokens travel in cookies', () => {
+    expect(loadHttpConfig({ CORS_ALLOW_ORIGINS: 'https://app.example', TOKEN_LOCATION: 'cookies' }).cors).toEqual({
+      origins: ['https://app.example'],
+      credentials: true,
+    });
+    // Unset with cookies: same-origin pages only; * is refused.
+    expect(loadHttpConfig({ TOKEN_LOCATION: 'cookies' }).cors).toEqual({ origins: [], credentials: true });
+    expect(() => loadHttpConfig({ TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: '*' })).toThrow(
+      'CORS_ALLOW_ORIGINS=* cannot go with tokens in cookies (TOKEN_LOCATION): list the exact origins of your pages',
+    );
+    expect(() => loadHttpConfig({ CORS_ALLOW_ORIGINS: 'https://app.example/path, *.example.com' })).toThrow(
+      /CORS_ALLOW_ORIGINS must be \* or exact origins like https:\/\/app.example.com, got "https:\/\/app.example\/path".*got "\*.example.com"/,
+    );
   });
 
   it('reports every bad variable at once', () => {

@@ -1,6 +1,9 @@
 import { ERROR_TABLE } from '../../../src/errors/error-table';
 import { buildGatewayResponses, gatewayResponseLogicalId } from '../../../src/errors/gateway-responses';
 
+const ANY = { allowOrigin: '*', credentials: false, allowHeaders: ['Authorization', 'Content-Type'] };
+const APP = { allowOrigin: 'https://app.example', credentials: true, allowHeaders: ['Authorization', 'Content-Type', 'X-CSRF-TOKEN'] };
+
 describe('buildGatewayResponses', () => {
   it('keeps the logical ids the stack has always used, so an update never deletes a live response', () => {
     expect(gatewayResponseLogicalId('DEFAULT_4XX')).toBe('GatewayResponseDefault4XX');
@@ -9,7 +12,7 @@ describe('buildGatewayResponses', () => {
   });
 
   it('writes one response per gateway type named in the table, with the row status except for the DEFAULT families', () => {
-    const responses = buildGatewayResponses({ corsAllowOrigin: 'https://app.example', stepUpChallenge: 'static' });
+    const responses = buildGatewayResponses({ cors: APP, stepUpChallenge: 'static' });
     const types = Object.values(ERROR_TABLE).flatMap((row) => row.gateway?.responses ?? []);
     expect(
       Object.values(responses)
@@ -22,13 +25,19 @@ describe('buildGatewayResponses', () => {
     });
     expect(responses.GatewayResponseDefault5XX?.StatusCode).toBeUndefined();
     expect(responses.GatewayResponseDefault4XX?.ResponseTemplates['application/json']).toBe('{"msg":$context.error.messageString}');
-    expect(responses.GatewayResponseUnauthorized?.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe(
-      "'https://app.example'",
-    );
+    expect(responses.GatewayResponseUnauthorized?.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example'",
+      'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
+      'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type,X-CSRF-TOKEN'",
+      'gatewayresponse.header.Vary': "'Origin'",
+    });
+    const any = buildGatewayResponses({ cors: ANY, stepUpChallenge: 'static' }).GatewayResponseUnauthorized?.ResponseParameters;
+    expect(any).not.toHaveProperty(['gatewayresponse.header.Access-Control-Allow-Credentials']);
+    expect(any).not.toHaveProperty(['gatewayresponse.header.Vary']);
   });
 
   it('maps the Deny challenge from the authorizer context when asked to', () => {
-    const responses = buildGatewayResponses({ corsAllowOrigin: '*', stepUpChallenge: 'context' });
+    const responses = buildGatewayResponses({ cors: ANY, stepUpChallenge: 'context' });
     expect(responses.GatewayResponseAccessDenied?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(
       'context.authorizer.challenge',
     );
@@ -38,10 +47,10 @@ describe('buildGatewayResponses', () => {
   });
 
   it('refuses settings it cannot write as API Gateway literals', () => {
-    expect(() => buildGatewayResponses({ corsAllowOrigin: "https://x'y", stepUpChallenge: 'static' })).toThrow(
-      'CORS_ALLOW_ORIGIN cannot contain a single quote',
+    expect(() => buildGatewayResponses({ cors: { ...ANY, allowOrigin: "https://x'y" }, stepUpChallenge: 'static' })).toThrow(
+      'CORS_ALLOW_ORIGINS cannot contain a single quote',
     );
-    expect(() => buildGatewayResponses({ corsAllowOrigin: '*', stepUpChallenge: 'dynamic' as 'static' })).toThrow(
+    expect(() => buildGatewayResponses({ cors: ANY, stepUpChallenge: 'dynamic' as 'static' })).toThrow(
       'STEP_UP_CHALLENGE must be static or context',
     );
   });
