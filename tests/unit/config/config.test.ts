@@ -1,4 +1,11 @@
-import { ConfigError, DEV_JWT_SECRET, loadConfig as loadAll, loadHttpConfig, loadTokenConfig } from '../../../src/config/config';
+import {
+  ConfigError,
+  DEV_JWT_SECRET,
+  loadConfig as loadAll,
+  loadCorsConfig,
+  loadHttpConfig,
+  loadTokenConfig,
+} from '../../../src/config/config';
 
 /** serverless.yml always names the tables; the code has no default for them. */
 const TABLES = { USERS_TABLE: 'users', FAMILIES_TABLE: 'families', LOGIN_ATTEMPTS_TABLE: 'attempts' };
@@ -158,6 +165,17 @@ describe('loadConfig', () => {
       maxBodyBytes: 4096,
       cors: { origins: ['https://app.example'], credentials: false },
     });
+  });
+
+  it('gives the preflights the CSRF headers to allow with cookies, once each', () => {
+    expect(loadCorsConfig({}).allowHeaders).toEqual(['Authorization', 'Content-Type']);
+    expect(loadCorsConfig({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: 'https://app.example' })).toEqual({
+      cors: { origins: ['https://app.example'], credentials: true },
+      allowHeaders: ['Authorization', 'Content-Type', 'X-CSRF-TOKEN'],
+    });
+    expect(
+      loadCorsConfig({ TOKEN_LOCATION: 'cookies', JWT_ACCESS_CSRF_HEADER_NAME: 'X-A', JWT_REFRESH_CSRF_HEADER_NAME: 'X-R' }).allowHeaders,
+    ).toEqual(['Authorization', 'Content-Type', 'X-A', 'X-R']);
   });
 
   it('allows credentialed CORS only for exact origins, and only when tokens travel in cookies', () => {
