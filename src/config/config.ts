@@ -424,6 +424,12 @@ export function loadCorsConfig(env: Env): { cors: CorsPolicy; allowHeaders: stri
   return r.done({ cors, allowHeaders: [...new Set(['Authorization', 'Content-Type', ...csrf])] });
 }
 
+/** Where tokens travel, alone (the API description needs no key). Throws `ConfigError` naming every bad variable. */
+export function loadTransportConfig(env: Env): CookieConfig {
+  const r = reader(env);
+  return r.done(transportSection(r, r.text('STAGE')));
+}
+
 /** The HTTP settings. Throws `ConfigError` naming every bad variable. */
 export function loadHttpConfig(env: Env): HttpConfig {
   const r = reader(env);

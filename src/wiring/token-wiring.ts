@@ -9,7 +9,9 @@ import {
   loadHttpConfig,
   loadPublishedKeysConfig,
   loadTokenConfig,
+  loadTransportConfig,
   type Config,
+  type CookieConfig,
   type HttpConfig,
   type TokenConfig,
 } from '../config/config';
@@ -25,6 +27,7 @@ import { createTokenVerifier, type TokenVerifier } from '../tokens/token-verifie
 let config: Config | undefined;
 let tokenConfig: TokenConfig | undefined;
 let httpConfig: HttpConfig | undefined;
+let transportConfig: CookieConfig | undefined;
 let keyRing: KeySupply<KeyMaterial> | undefined;
 let publishedKeys: KeySupply<Awaited<ReturnType<typeof loadPublishedKeys>>> | undefined;
 let verifier: TokenVerifier | undefined;
@@ -42,6 +45,12 @@ export function getConfig(): Config {
 export function getTokenConfig(): TokenConfig {
   tokenConfig ??= config ?? loadTokenConfig(process.env);
   return tokenConfig;
+}
+
+/** Where tokens travel, alone (the API description). Throws `ConfigError`. */
+export function getTransportConfig(): CookieConfig {
+  transportConfig ??= config?.transport ?? tokenConfig?.transport ?? loadTransportConfig(process.env);
+  return transportConfig;
 }
 
 /** The HTTP settings only (what a protected handler needs). Throws `ConfigError`. */

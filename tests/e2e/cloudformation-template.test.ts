@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ERROR_TABLE, GATEWAY_OWN_MESSAGE } from '../../src/errors/error-table';
+import { ROUTES } from '../../src/http/openapi';
 
 // What serverless-offline ignores (Gateway Responses, authorizer caching) is checked here, on the
 // CloudFormation template that `serverless package` writes for AWS. No AWS credentials needed.
@@ -113,6 +114,7 @@ const ALL_FUNCTIONS = [
   'me',
   'me-email',
   'me-password',
+  'openapi',
 ];
 /** The functions that read key material (the others get none: their authorizer checked the token). */
 const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks'];
@@ -257,6 +259,7 @@ describe('the packaged CloudFormation template', () => {
       'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /jwks.json NONE -',
       'GET /me CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'GET /openapi.json NONE -',
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
@@ -270,15 +273,41 @@ describe('the packaged CloudFormation template', () => {
     ]);
   });
 
+  it('has exactly the routes the OpenAPI document describes, each behind the authorizer it names', () => {
+    /** A resource's full path: its PathPart after its parents'. */
+    const fullPath = (ref: string): string => {
+      const resource = resources[ref]!.Properties as { PathPart: string; ParentId: { Ref?: string } };
+      return `${resource.ParentId.Ref ? fullPath(resource.ParentId.Ref) : ''}/${resource.PathPart}`;
+    };
+    const AUTHORIZERS: Record<string, string> = {
+      AnyDashvalidApiGatewayAuthorizer: 'any-valid',
+      FreshDashonlyApiGatewayAuthorizer: 'fresh-only',
+      FreshDashrecentApiGatewayAuthorizer: 'fresh-recent',
+    };
+    const deployed = ofType('AWS::ApiGateway::Method')
+      .filter((method) => method.Properties.HttpMethod !== 'OPTIONS')
+      .map((method) => {
+        const props = method.Properties as { HttpMethod: string; AuthorizerId?: { Ref: string }; ResourceId: { Ref: string } };
+        const guard = props.AuthorizerId ? AUTHORIZERS[props.AuthorizerId.Ref] : 'none';
+        return `${props.HttpMethod.toLowerCase()} ${fullPath(props.ResourceId.Ref)} ${guard}`;
+      })
+      .sort();
+    // Routes whose handler checks a refresh token itself have no authorizer.
+    const described = ROUTES.map(
+      (route) => `${route.method} ${route.path} ${route.guard === 'refresh-token' ? 'none' : route.guard}`,
+    ).sort();
+    expect(deployed).toEqual(described);
+  });
+
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
     // One per path: /sessions serves GET and DELETE.
-    expect(preflights).toHaveLength(13);
+    expect(preflights).toHaveLength(14);
   });
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(16);
+    expect(functions).toHaveLength(17);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -350,7 +379,7 @@ describe('the packaged CloudFormation template', () => {
       'FamiliesTable: dynamodb:UpdateItem',
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
-    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent']) {
+    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent', 'openapi']) {
       expect(grants(name)).toEqual([]);
     }
   });
@@ -379,8 +408,19 @@ describe('the packaged CloudFormation template', () => {
     }
     for (const name of signing) expect(variablesOf(name).JWT_PRIVATE_KEY_PARAM).toBe('/fresh-token-lambda/prod/jwt-private-key');
     for (const name of verifying) expect(variablesOf(name)).not.toHaveProperty('JWT_PRIVATE_KEY_PARAM');
-    for (const name of ['protected', 'protected-fresh', 'protected-recent', 'sessions', 'end-sessions', 'me', 'me-email', 'me-password']) {
-      expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_'))).toEqual([]);
+    for (const name of [
+      'protected',
+      'protected-fresh',
+      'protected-recent',
+      'sessions',
+      'end-sessions',
+      'me',
+      'me-email',
+      'me-password',
+      'openapi',
+    ]) {
+      // Token settings and keys; the cookie settings (JWT_*COOKIE*, JWT_*CSRF*) say only where tokens travel.
+      expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_') && !/COOKIE|CSRF/.test(key))).toEqual([]);
     }
     expect(Object.keys(variablesOf('jwks')).filter((key) => key.startsWith('JWT_SECRET') || key.startsWith('JWT_PRIVATE'))).toEqual([]);
   });

@@ -1,3 +1,5 @@
+import { loadTransportConfig } from '../../src/config/config';
+import { openApiDocument } from '../../src/http/openapi';
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
@@ -51,6 +53,17 @@ async function loginWithCookies(): Promise<Jar> {
   jar.take(response.headers);
   return jar;
 }
+
+describe('GET /openapi.json', () => {
+  it('serves the OpenAPI description of this deployment: its URL and its cookie security schemes', async () => {
+    const response = await request('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(response.json).toEqual(
+      openApiDocument({ serverUrl: api.baseUrl, transport: loadTransportConfig({ TOKEN_LOCATION: 'headers,cookies' }) }),
+    );
+  });
+});
 
 describe('credentialed CORS', () => {
   it('echoes a listed origin with credentials and Vary: Origin', async () => {

@@ -1,0 +1,324 @@
+/**
+ * The API's OpenAPI 3.1 description (GET /openapi.json), built from the route table below, the
+ * error table (each route's error answers and challenges) and the token-location settings (the
+ * security schemes). tests/e2e/openapi.test.ts holds the route table to serverless.yml's routes and
+ * authorizers, validates the document with swagger-parser, and the handlers' answers against it.
+ */
+import type { CookieConfig } from '../config/config';
+import { ERROR_TABLE, STEP_UP } from '../errors/error-table';
+import type { ErrorCode } from '../errors/errors';
+
+type Schema = Record<string, unknown>;
+
+/** Who may call a route: no one in particular, a refresh token (checked by the handler), or an authorizer. */
+export type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent';
+
+export interface RouteSpec {
+  readonly method: 'get' | 'post' | 'put' | 'delete';
+  /** As in serverless.yml, with `{id}` parameters. */
+  readonly path: string;
+  readonly summary: string;
+  readonly guard: Guard;
+  readonly request?: Schema;
+  /** The 200 answer's body. */
+  readonly response: Schema;
+  /** What the route itself answers besides 200 (the guard's own answers are added). */
+  readonly errors: readonly ErrorCode[];
+}
+
+const string = { type: 'string' } as const;
+const msg = (text?: string): Schema => ({
+  type: 'object',
+  required: ['msg'],
+  properties: { msg: text === undefined ? string : { const: text } },
+  additionalProperties: false,
+});
+const object = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  required,
+  properties,
+  additionalProperties: false,
+});
+const time = { type: 'string', format: 'date-time' } as const;
+const credentials = object({
+  username: { type: 'string', minLength: 1, maxLength: 256 },
+  password: { type: 'string', minLength: 1, maxLength: 1024 },
+});
+/** Token bodies: the tokens with headers, `{"login"|"refresh": true}` with cookies only. */
+const tokens = (withRefresh: boolean, cookieFlag: string): Schema => ({
+  oneOf: [
+    object(
+      withRefresh ? { access_token: string, refresh_token: string } : { access_token: string },
+      withRefresh ? ['access_token', 'refresh_token'] : ['access_token'],
+    ),
+    object({ [cookieFlag]: { const: true } }),
+  ],
+});
+const session = object({
+  id: string,
+  created_at: time,
+  last_used_at: time,
+  expires_at: time,
+  ip: { type: ['string', 'null'] },
+  user_agent: { type: ['string', 'null'] },
+  current: { type: 'boolean' },
+});
+const BODY: readonly ErrorCode[] = ['ERR_UNSUPPORTED_MEDIA_TYPE', 'ERR_BODY_TOO_LARGE', 'ERR_BODY_INVALID'];
+const LOGIN: readonly ErrorCode[] = [
+  ...BODY,
+  'ERR_BAD_CREDENTIALS',
+  'ERR_TOO_MANY_ATTEMPTS',
+  'ERR_STORE_UNAVAILABLE',
+  'ERR_KEYS_UNAVAILABLE',
+];
+const REFRESH_TOKEN: readonly ErrorCode[] = [
+  'ERR_AUTH_HEADER_MISSING',
+  'ERR_AUTH_HEADER_MALFORMED',
+  'ERR_TOKEN_INVALID',
+  'ERR_TOKEN_EXPIRED',
+  'ERR_REFRESH_TOKEN_REQUIRED',
+  'ERR_CSRF_MISSING',
+  'ERR_CSRF_MISMATCH',
+  'ERR_STORE_UNAVAILABLE',
+  'ERR_KEYS_UNAVAILABLE',
+];
+
+/** Every route of the API. */
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    method: 'post',
+    path: '/login',
+    summary: 'Log in: a fresh access token and the first refresh token of a new session',
+    guard: 'none',
+    request: credentials,
+    response: tokens(true, 'login'),
+    errors: LOGIN,
+  },
+  {
+    method: 'post',
+    path: '/fresh-login',
+    summary: 'Prove the password again: a fresh access token only (of the session whose refresh token is sent, if any)',
+    guard: 'none',
+    request: credentials,
+    response: tokens(false, 'login'),
+    errors: [...LOGIN, 'ERR_TOKEN_INVALID', 'ERR_REFRESH_TOKEN_REVOKED'],
+  },
+  {
+    method: 'post',
+    path: '/refresh',
+    summary: "A non-fresh access token and the session's next refresh token",
+    guard: 'refresh-token',
+    response: tokens(true, 'refresh'),
+    errors: [...REFRESH_TOKEN, 'ERR_REFRESH_TOKEN_REVOKED', 'ERR_REFRESH_TOKEN_REUSED'],
+  },
+  {
+    method: 'post',
+    path: '/logout',
+    summary: "End the refresh token's session (and delete the cookies)",
+    guard: 'refresh-token',
+    response: msg('Logged out'),
+    errors: REFRESH_TOKEN,
+  },
+  {
+    method: 'get',
+    path: '/protected',
+    summary: 'Any valid access token',
+    guard: 'any-valid',
+    response: object({ logged_in_as: string }),
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/protected-fresh',
+    summary: 'Fresh access tokens only',
+    guard: 'fresh-only',
+    response: object({ fresh_logged_in_as: string }),
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/protected-recent',
+    summary: 'Fresh, with the password proven at most RECENT_MAX_AGE ago',
+    guard: 'fresh-recent',
+    response: object({ recent_logged_in_as: string }),
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/sessions',
+    summary: "The caller's live sessions, newest first, 100 a page",
+    guard: 'any-valid',
+    response: object({ sessions: { type: 'array', items: session, maxItems: 100 }, next: string }, ['sessions']),
+    errors: ['ERR_QUERY_INVALID', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'delete',
+    path: '/sessions/{id}',
+    summary: "End one of the caller's sessions",
+    guard: 'fresh-only',
+    response: msg('Session ended'),
+    errors: ['ERR_SESSION_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'delete',
+    path: '/sessions',
+    summary: 'End every session of the caller (sign out everywhere)',
+    guard: 'fresh-only',
+    response: object({ msg: { const: 'All sessions ended' }, ended: { type: 'integer', minimum: 0 } }),
+    errors: ['ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'get',
+    path: '/me',
+    summary: "The caller's account",
+    guard: 'any-valid',
+    response: object({
+      username: string,
+      email: { type: ['string', 'null'] },
+      created_at: time,
+      auth_time: { type: ['integer', 'null'] },
+      fresh: { type: 'boolean' },
+    }),
+    errors: ['ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'put',
+    path: '/me/email',
+    summary: "Change the caller's e-mail address",
+    guard: 'fresh-only',
+    request: object({ email: { type: 'string', minLength: 1 } }),
+    response: object({ msg: { const: 'E-mail changed' }, email: { type: 'string', format: 'email', maxLength: 254 } }),
+    errors: [...BODY, 'ERR_EMAIL_INVALID', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'put',
+    path: '/me/password',
+    summary: "Change the caller's password; every other session ends",
+    guard: 'fresh-recent',
+    request: object({
+      current_password: { type: 'string', minLength: 1 },
+      new_password: { type: 'string', minLength: 8, maxLength: 1024 },
+    }),
+    response: msg('Password changed'),
+    errors: [...BODY, 'ERR_BAD_CREDENTIALS', 'ERR_WEAK_PASSWORD', 'ERR_TOO_MANY_ATTEMPTS', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    summary: 'The public keys tokens are signed with (EdDSA/ES256; empty with HS256)',
+    guard: 'none',
+    response: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
+    errors: ['ERR_KEYS_UNAVAILABLE'],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    guard: 'none',
+    response: { type: 'object', required: ['openapi'] },
+    errors: [],
+  },
+];
+
+/** What an authorizer answers by itself (through API Gateway's Gateway Responses). */
+const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent', readonly ErrorCode[]> = {
+  'any-valid': ['ERR_TOKEN_INVALID'],
+  'fresh-only': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
+  'fresh-recent': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
+};
+/** API Gateway's own answers on every route: throttling, and its faults. */
+const GATEWAY: readonly ErrorCode[] = ['ERR_THROTTLED', 'ERR_INTERNAL'];
+
+const STATE_CHANGING = new Set(['post', 'put', 'delete']);
+
+function security(route: RouteSpec, transport: CookieConfig): Record<string, string[]>[] | undefined {
+  if (route.guard === 'none') return undefined;
+  const refresh = route.guard === 'refresh-token';
+  const options: Record<string, string[]>[] = [];
+  if (transport.headers) options.push({ bearer: [] });
+  if (transport.cookies) {
+    const cookie = refresh ? 'refreshCookie' : 'accessCookie';
+    const csrf = refresh ? 'refreshCsrf' : 'accessCsrf';
+    options.push(STATE_CHANGING.has(route.method) && transport.csrfProtect ? { [cookie]: [], [csrf]: [] } : { [cookie]: [] });
+  }
+  return options;
+}
+
+function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_TABLE[code].status, [...(byStatus.get(ERROR_TABLE[code].status) ?? []), code]);
+  const responses: Record<string, Schema> = {};
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const challenges = [...new Set(group.map((code) => ERROR_TABLE[code].wwwAuthenticate).filter((value) => value !== undefined))];
+    // Every 429 and 503 of this API says when to retry (lockout window, throttling, an outage).
+    const retry = status === 429 || status === 503;
+    const headers: Record<string, Schema> = {};
+    if (challenges.length > 0) {
+      headers['WWW-Authenticate'] = {
+        description:
+          'RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate',
+        schema: { type: 'string', examples: challenges },
+      };
+    }
+    if (retry) headers['Retry-After'] = { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } };
+    responses[String(status)] = {
+      description: group.join(', '),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      content: { 'application/json': { schema: msg() } },
+    };
+  }
+  return responses;
+}
+
+/** The OpenAPI 3.1 document for a deployment with these token-location settings, served from `serverUrl`. */
+export function openApiDocument(options: { serverUrl: string; transport: CookieConfig }): Record<string, unknown> {
+  const { transport } = options;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const guardErrors = route.guard === 'none' || route.guard === 'refresh-token' ? [] : AUTHORIZER[route.guard];
+    const codes = [...new Set([...route.errors, ...guardErrors, ...GATEWAY])];
+    const secured = security(route, transport);
+    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: string }));
+    (paths[route.path] ??= {})[route.method] = {
+      summary: route.summary,
+      operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(secured ? { security: secured } : { security: [] }),
+      ...(route.request ? { requestBody: { required: true, content: { 'application/json': { schema: route.request } } } } : {}),
+      responses: { '200': { description: 'OK', content: { 'application/json': { schema: route.response } } }, ...errorResponses(codes) },
+    };
+  }
+  const securitySchemes: Record<string, Schema> = {
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'An access token; on /refresh and /logout, a refresh token',
+    },
+    accessCookie: { type: 'apiKey', in: 'cookie', name: transport.accessCookieName, description: 'The access token, HttpOnly' },
+    refreshCookie: { type: 'apiKey', in: 'cookie', name: transport.refreshCookieName, description: 'The refresh token, HttpOnly' },
+    accessCsrf: {
+      type: 'apiKey',
+      in: 'header',
+      name: transport.accessCsrfHeaderName,
+      description: `CSRF double-submit: the value of the ${transport.accessCsrfCookieName} cookie, on POST, PUT, PATCH and DELETE with the access cookie`,
+    },
+    refreshCsrf: {
+      type: 'apiKey',
+      in: 'header',
+      name: transport.refreshCsrfHeaderName,
+      description: `CSRF double-submit: the value of the ${transport.refreshCsrfCookieName} cookie, with the refresh cookie`,
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'fresh-token-lambda',
+      version: '1',
+      description: `Token freshness for serverless APIs: logins give fresh access tokens, refreshes non-fresh ones; critical routes take fresh tokens only and answer others with the RFC 9470 challenge (${STEP_UP}).`,
+    },
+    servers: [{ url: options.serverUrl }],
+    paths,
+    components: { securitySchemes },
+  };
+}

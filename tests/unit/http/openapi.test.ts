@@ -1,0 +1,68 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { loadTransportConfig } from '../../../src/config/config';
+import { openApiDocument, ROUTES } from '../../../src/http/openapi';
+import { profileReply, sessionsEndedReply, sessionsReply, tokenDelivery, tokensReply } from '../../../src/http/replies';
+
+const headers = loadTransportConfig({});
+const cookies = loadTransportConfig({ TOKEN_LOCATION: 'cookies' });
+const document = (transport = headers) =>
+  openApiDocument({ serverUrl: 'https://api.example.com/prod', transport }) as unknown as OpenAPIV3_1.Document;
+
+/** The 200 schema of one route, compiled with the JSON Schema dialect OpenAPI 3.1 uses. */
+function validator(method: string, path: string) {
+  const route = ROUTES.find((r) => r.method === method && r.path === path);
+  if (!route) throw new Error(`no route ${method} ${path}`);
+  const ajv = new Ajv2020({ strict: false });
+  addFormats(ajv);
+  return ajv.compile(route.response);
+}
+
+describe('the OpenAPI document', () => {
+  it.each([
+    ['headers', headers],
+    ['cookies', cookies],
+  ])('is a valid OpenAPI 3.1 document with %s (swagger-parser)', async (_, transport) => {
+    await expect(SwaggerParser.validate(structuredClone(document(transport)))).resolves.toBeDefined();
+  });
+
+  it('describes the security each route takes: Bearer, or the cookie with the CSRF header on state-changing methods', () => {
+    const both = document(loadTransportConfig({ TOKEN_LOCATION: 'headers,cookies' }));
+    expect(both.paths?.['/sessions/{id}']?.delete?.security).toEqual([{ bearer: [] }, { accessCookie: [], accessCsrf: [] }]);
+    expect(both.paths?.['/sessions']?.get?.security).toEqual([{ bearer: [] }, { accessCookie: [] }]);
+    expect(both.paths?.['/refresh']?.post?.security).toEqual([{ bearer: [] }, { refreshCookie: [], refreshCsrf: [] }]);
+    expect(both.paths?.['/login']?.post?.security).toEqual([]);
+  });
+
+  it('lists each route’s error answers from the error table, with their challenges and Retry-After', () => {
+    const fresh = document().paths?.['/protected-fresh']?.get?.responses as Record<string, OpenAPIV3_1.ResponseObject>;
+    expect(Object.keys(fresh).sort()).toEqual(['200', '401', '429', '500']);
+    const challenge = fresh['401']?.headers?.['WWW-Authenticate'] as OpenAPIV3_1.HeaderObject;
+    expect(JSON.stringify(challenge)).toContain('insufficient_user_authentication');
+    const login = document().paths?.['/login']?.post?.responses as Record<string, OpenAPIV3_1.ResponseObject>;
+    expect(Object.keys(login).sort()).toEqual(['200', '400', '401', '413', '415', '429', '500', '503']);
+    expect(login['429']?.headers).toHaveProperty('Retry-After');
+    expect(login['503']?.headers).toHaveProperty('Retry-After');
+  });
+
+  it('matches what the handlers answer', () => {
+    const tokens = { sub: 'alice', accessToken: 'a.b.c', refreshToken: 'd.e.f' };
+    const delivery = (transport = headers) => tokenDelivery({ transport, accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 60 });
+    const login = validator('post', '/login');
+    expect(login(tokensReply(tokens, delivery(), { login: true }).body)).toBe(true);
+    expect(login(tokensReply(tokens, delivery(loadTransportConfig({ TOKEN_LOCATION: 'cookies' })), { login: true }).body)).toBe(true);
+    expect(validator('post', '/refresh')(tokensReply(tokens, delivery(cookies), { refresh: true }).body)).toBe(true);
+    expect(validator('post', '/fresh-login')(tokensReply({ sub: 'alice', accessToken: 'a.b.c' }, delivery(), { login: true }).body)).toBe(
+      true,
+    );
+    const session = { id: 'f', createdAt: 1, lastUsedAt: 2, expiresAt: 3, current: true };
+    expect(validator('get', '/sessions')(sessionsReply('alice', { sessions: [session], next: 'c' }).body)).toBe(true);
+    expect(validator('delete', '/sessions')(sessionsEndedReply('alice', 2).body)).toBe(true);
+    expect(validator('delete', '/sessions/{id}')(sessionsEndedReply('alice').body)).toBe(true);
+    expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: false }).body)).toBe(true);
+    // And refuses what they never answer.
+    expect(login({ access_token: 'a.b.c' })).toBe(false);
+  });
+});
