@@ -11,7 +11,7 @@ import type { ErrorCode } from '../errors/errors';
 type Schema = Record<string, unknown>;
 
 /** Who may call a route: no one in particular, a refresh token (checked by the handler), or an authorizer. */
-export type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent';
+type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent';
 
 export interface RouteSpec {
   readonly method: 'get' | 'post' | 'put' | 'delete';
