@@ -14,6 +14,8 @@ export interface IdentityContext {
   readonly authTime?: number;
   /** The session (refresh-token family) the token belongs to, when it says. */
   readonly sid?: string;
+  /** A "fresh until" token's limit (its `fresh` claim as a NumericDate). */
+  readonly freshUntil?: number;
 }
 
 /** What a Deny tells the gateway response: the RFC 9470 challenge, with the route's max age. */
@@ -42,6 +44,7 @@ export function identityContext(claims: AccessClaims, now: number): IdentityCont
   const context: { -readonly [K in keyof IdentityContext]: IdentityContext[K] } = { identity, fresh: isFresh(claims, now), jti, expiresAt };
   if (authTime !== undefined) context.authTime = authTime;
   if (sid !== undefined) context.sid = sid;
+  if (typeof claims.fresh === 'number') context.freshUntil = claims.fresh;
   return context;
 }
 

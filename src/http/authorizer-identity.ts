@@ -10,6 +10,10 @@ export interface Caller {
   readonly authTime?: number;
   /** The caller's session (refresh-token family), when the token names one. */
   readonly sessionId?: string;
+  /** When the token stops being fresh, for a "fresh until" token. */
+  readonly freshUntil?: number;
+  /** When the token expires. */
+  readonly expiresAt?: number;
 }
 
 /**
@@ -19,13 +23,16 @@ export interface Caller {
  */
 export function readCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
   const context = event.requestContext.authorizer ?? {};
-  const { identity, fresh, authTime, sid } = context as Record<string, unknown>;
+  const { identity, fresh, authTime, sid, freshUntil, expiresAt } = context as Record<string, unknown>;
   if (typeof identity !== 'string' || identity === '') throw new MissingIdentityError();
-  const seconds = typeof authTime === 'string' ? Number(authTime) : authTime;
-  return {
-    username: identity,
-    fresh: fresh === true || fresh === 'true',
-    ...(typeof seconds === 'number' && Number.isFinite(seconds) ? { authTime: seconds } : {}),
-    ...(typeof sid === 'string' && sid !== '' ? { sessionId: sid } : {}),
+  const seconds = (value: unknown) => {
+    const number = typeof value === 'string' ? Number(value) : value;
+    return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
   };
+  const caller: { -readonly [K in keyof Caller]: Caller[K] } = { username: identity, fresh: fresh === true || fresh === 'true' };
+  if (seconds(authTime) !== undefined) caller.authTime = seconds(authTime);
+  if (typeof sid === 'string' && sid !== '') caller.sessionId = sid;
+  if (seconds(freshUntil) !== undefined) caller.freshUntil = seconds(freshUntil);
+  if (seconds(expiresAt) !== undefined) caller.expiresAt = seconds(expiresAt);
+  return caller;
 }

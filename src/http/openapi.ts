@@ -178,6 +178,8 @@ export const ROUTES: readonly RouteSpec[] = [
       created_at: time,
       auth_time: { type: ['integer', 'null'] },
       fresh: { type: 'boolean' },
+      fresh_until: { type: ['number', 'null'] },
+      expires_at: { type: ['integer', 'null'] },
     }),
     errors: ['ERR_STORE_UNAVAILABLE'],
   },

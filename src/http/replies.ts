@@ -68,7 +68,11 @@ export function sessionsEndedReply(username: string, ended?: number): JsonReply 
   return { status: 200, body, identity: username };
 }
 
-/** `{"username", "email", "created_at", "auth_time", "fresh"}` of GET /me (`email` null when unset). */
+/**
+ * `{"username", "email", "created_at", "auth_time", "fresh", "fresh_until", "expires_at"}` of GET /me
+ * (`email` null when unset; `fresh_until` null unless the token is "fresh until"; the last two in
+ * epoch seconds, like `auth_time`: a page cannot read an HttpOnly token's claims itself).
+ */
 export function profileReply(profile: Profile): JsonReply {
   const body = {
     username: profile.username,
@@ -76,6 +80,8 @@ export function profileReply(profile: Profile): JsonReply {
     created_at: isoTime(profile.createdAt),
     auth_time: profile.authTime ?? null,
     fresh: profile.fresh,
+    fresh_until: profile.freshUntil ?? null,
+    expires_at: profile.expiresAt ?? null,
   };
   return { status: 200, body, identity: profile.username, noStore: true };
 }

@@ -26,6 +26,8 @@ export interface AccountCaller {
   readonly fresh: boolean;
   readonly authTime?: number;
   readonly sessionId?: string;
+  readonly freshUntil?: number;
+  readonly expiresAt?: number;
 }
 
 /** What GET /me shows. Times are epoch seconds. */
@@ -35,6 +37,9 @@ export interface Profile {
   readonly createdAt: number;
   readonly authTime?: number;
   readonly fresh: boolean;
+  /** The token's own limits: when it stops being fresh ("fresh until" tokens), when it expires. */
+  readonly freshUntil?: number;
+  readonly expiresAt?: number;
 }
 
 /**
@@ -50,6 +55,8 @@ export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: Accou
     createdAt: user.createdAt,
     ...(caller.authTime === undefined ? {} : { authTime: caller.authTime }),
     fresh: caller.fresh,
+    ...(caller.freshUntil === undefined ? {} : { freshUntil: caller.freshUntil }),
+    ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
   };
 }
 

@@ -188,6 +188,8 @@ describe('the account routes', () => {
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
       auth_time: 1800000000,
       fresh: true,
+      fresh_until: null,
+      expires_at: null,
     });
   });
 

@@ -13,6 +13,15 @@ describe('readCaller', () => {
     });
   });
 
+  it('reads a "fresh until" token’s limit and the expiry', () => {
+    expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'true', freshUntil: '1800000600', expiresAt: 1800000900 }))).toEqual({
+      username: 'alice',
+      fresh: true,
+      freshUntil: 1800000600,
+      expiresAt: 1800000900,
+    });
+  });
+
   it('reads numbers and booleans handed over as strings', () => {
     expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'false', authTime: '1700000000' }))).toEqual({
       username: 'alice',
