@@ -24,6 +24,8 @@ export interface RouteSpec {
   readonly response: Schema;
   /** What the route itself answers besides 200 (the guard's own answers are added). */
   readonly errors: readonly ErrorCode[];
+  /** The 200 answer is an HTML page, not JSON. */
+  readonly html?: true;
 }
 
 const string = { type: 'string' } as const;
@@ -214,6 +216,15 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/',
+    summary: 'The demo page: the fresh-token pattern in a browser',
+    guard: 'none',
+    response: string,
+    errors: [],
+    html: true,
+  },
+  {
+    method: 'get',
     path: '/openapi.json',
     summary: 'This document',
     guard: 'none',
@@ -287,7 +298,10 @@ export function openApiDocument(options: { serverUrl: string; transport: CookieC
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(secured ? { security: secured } : { security: [] }),
       ...(route.request ? { requestBody: { required: true, content: { 'application/json': { schema: route.request } } } } : {}),
-      responses: { '200': { description: 'OK', content: { 'application/json': { schema: route.response } } }, ...errorResponses(codes) },
+      responses: {
+        '200': { description: 'OK', content: { [route.html ? 'text/html' : 'application/json']: { schema: route.response } } },
+        ...errorResponses(codes),
+      },
     };
   }
   const securitySchemes: Record<string, Schema> = {

@@ -115,6 +115,7 @@ const ALL_FUNCTIONS = [
   'me-email',
   'me-password',
   'openapi',
+  'page',
 ];
 /** The functions that read key material (the others get none: their authorizer checked the token). */
 const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks'];
@@ -248,15 +249,17 @@ describe('the packaged CloudFormation template', () => {
           HttpMethod: string;
           AuthorizationType: string;
           AuthorizerId?: { Ref: string };
-          ResourceId: { Ref: string };
+          ResourceId: { Ref?: string };
         };
-        const resource = resources[props.ResourceId.Ref]!.Properties.PathPart as string;
+        // The root resource (GET /, the page) is API Gateway's own, with no PathPart.
+        const resource = props.ResourceId.Ref ? (resources[props.ResourceId.Ref]!.Properties.PathPart as string) : '';
         return `${props.HttpMethod} /${resource} ${props.AuthorizationType} ${props.AuthorizerId?.Ref ?? '-'}`;
       })
       .sort();
     expect(summary).toEqual([
       'DELETE /sessions CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'GET / NONE -',
       'GET /jwks.json NONE -',
       'GET /me CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /openapi.json NONE -',
@@ -279,6 +282,8 @@ describe('the packaged CloudFormation template', () => {
       const resource = resources[ref]!.Properties as { PathPart: string; ParentId: { Ref?: string } };
       return `${resource.ParentId.Ref ? fullPath(resource.ParentId.Ref) : ''}/${resource.PathPart}`;
     };
+    // The root resource is API Gateway's own (no PathPart): `/`.
+    const pathOf = (resourceId: { Ref?: string }) => (resourceId.Ref ? fullPath(resourceId.Ref) : '/');
     const AUTHORIZERS: Record<string, string> = {
       AnyDashvalidApiGatewayAuthorizer: 'any-valid',
       FreshDashonlyApiGatewayAuthorizer: 'fresh-only',
@@ -287,9 +292,9 @@ describe('the packaged CloudFormation template', () => {
     const deployed = ofType('AWS::ApiGateway::Method')
       .filter((method) => method.Properties.HttpMethod !== 'OPTIONS')
       .map((method) => {
-        const props = method.Properties as { HttpMethod: string; AuthorizerId?: { Ref: string }; ResourceId: { Ref: string } };
+        const props = method.Properties as { HttpMethod: string; AuthorizerId?: { Ref: string }; ResourceId: { Ref?: string } };
         const guard = props.AuthorizerId ? AUTHORIZERS[props.AuthorizerId.Ref] : 'none';
-        return `${props.HttpMethod.toLowerCase()} ${fullPath(props.ResourceId.Ref)} ${guard}`;
+        return `${props.HttpMethod.toLowerCase()} ${pathOf(props.ResourceId)} ${guard}`;
       })
       .sort();
     // Routes whose handler checks a refresh token itself have no authorizer.
@@ -307,7 +312,7 @@ describe('the packaged CloudFormation template', () => {
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(17);
+    expect(functions).toHaveLength(18);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
