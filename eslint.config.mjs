@@ -5,7 +5,20 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.esbuild*/', '.serverless/', '.build/', '.data/', 'coverage/', 'plugins/', '*.config.js', '*.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.esbuild*/',
+      '.serverless/',
+      '.build/',
+      '.data/',
+      'coverage/',
+      'plugins/',
+      '*.config.js',
+      '*.config.mjs',
+      'tests/helpers/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -10,7 +10,8 @@ import { ensureTables, readTableDefinitions, readTableNames, ROOT, seedDemoUser,
 import { localKeyMaterial } from './local-keys';
 import { startOffline } from './offline';
 
-const DATA_DIR = path.join(ROOT, '.data', 'dynamodb');
+// LOCAL_DATA_DIR: elsewhere (the browser test's throwaway stack).
+const DATA_DIR = process.env.LOCAL_DATA_DIR ?? path.join(ROOT, '.data', 'dynamodb');
 const KEYS_DIR = path.join(ROOT, '.keys');
 
 async function main(): Promise<void> {
