@@ -22,7 +22,8 @@ let baseUrl: string;
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
+async function startStack(location: 'cookies' | 'headers'): Promise<void> {
+  output = '';
   const port = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-browser-'));
   stack = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
@@ -32,7 +33,7 @@ beforeAll(async () => {
       PORT: String(port),
       DYNAMODB_PORT: String(await freePort()),
       LOCAL_DATA_DIR: dataDir,
-      TOKEN_LOCATION: 'cookies',
+      TOKEN_LOCATION: location,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,12 +51,12 @@ beforeAll(async () => {
     stack.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
   });
   baseUrl = `http://localhost:${port}`;
-  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(path.join(SHOTS, location), { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 420, height: 900 } }); // a phone's width
-}, 180_000);
+}
 
-afterAll(async () => {
+async function stopStack(): Promise<void> {
   await browser?.close();
   if (stack?.exitCode === null) {
     const exited = new Promise((resolve) => stack.once('exit', resolve));
@@ -63,10 +64,11 @@ afterAll(async () => {
     await exited;
   }
   rmSync(dataDir, { recursive: true, force: true });
-});
+}
 
 const text = async (selector: string) => (await page.textContent(selector)) ?? '';
-const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+let mode = 'cookies';
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, mode, `${name}.png`), fullPage: true });
 /** Waits until `selector`'s text matches. */
 const until = (selector: string, pattern: RegExp) =>
   page.waitForFunction(
@@ -75,7 +77,13 @@ const until = (selector: string, pattern: RegExp) =>
     { timeout: 30_000 },
   );
 
-describe('the demo page', () => {
+describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (location) => {
+  beforeAll(async () => {
+    mode = location;
+    await startStack(location);
+  }, 180_000);
+  afterAll(stopStack);
+
   it('is served with a strict Content-Security-Policy and runs under it', async () => {
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -97,9 +105,10 @@ describe('the demo page', () => {
     await page.click('#login');
     await until('#result', /Logged in with a fresh token/);
     await until('#freshness', /^Fresh/);
-    // The tokens are HttpOnly: the page's script cannot see them, only the CSRF values.
+    // With cookies the tokens are HttpOnly: the page's script sees only the CSRF values. With
+    // headers there are no cookies at all: the tokens live in the page's memory.
     const visible = await page.evaluate(() => document.cookie);
-    expect(visible).toContain('csrf_access_token=');
+    if (location === 'cookies') expect(visible).toContain('csrf_access_token=');
     expect(visible).not.toContain('access_token_cookie');
     expect(JSON.parse(await text('#claims'))).toMatchObject({ username: 'test', fresh: true });
     await shot('1-logged-in');
@@ -143,7 +152,7 @@ describe('the demo page', () => {
     await page.waitForFunction((count) => document.querySelectorAll('#sessions tbody tr').length === count - 1, rows.length);
   });
 
-  it('logs out: the cookies are gone and the login form is back', async () => {
+  it('logs out: no token is left and the login form is back', async () => {
     await page.click('#logout');
     await page.waitForSelector('#login-step:not([hidden])');
     expect(await page.evaluate(() => document.cookie)).toBe('');
