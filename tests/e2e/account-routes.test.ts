@@ -46,6 +46,8 @@ describe('GET /me', () => {
       created_at: expect.any(String),
       auth_time: expect.any(Number),
       fresh: true,
+      fresh_until: null,
+      expires_at: expect.any(Number),
     });
     const stale = (await request('POST', '/refresh', { token: refresh_token })).json.access_token as string;
     expect((await request('GET', '/me', { token: stale })).json).toMatchObject({ username: 'amy', fresh: false });
