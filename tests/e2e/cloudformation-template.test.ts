@@ -384,7 +384,17 @@ describe('the packaged CloudFormation template', () => {
       'FamiliesTable: dynamodb:UpdateItem',
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
-    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'jwks', 'protected', 'protected-fresh', 'protected-recent', 'openapi']) {
+    for (const name of [
+      'any-valid',
+      'fresh-only',
+      'fresh-recent',
+      'jwks',
+      'protected',
+      'protected-fresh',
+      'protected-recent',
+      'openapi',
+      'page',
+    ]) {
       expect(grants(name)).toEqual([]);
     }
   });
@@ -413,17 +423,7 @@ describe('the packaged CloudFormation template', () => {
     }
     for (const name of signing) expect(variablesOf(name).JWT_PRIVATE_KEY_PARAM).toBe('/fresh-token-lambda/prod/jwt-private-key');
     for (const name of verifying) expect(variablesOf(name)).not.toHaveProperty('JWT_PRIVATE_KEY_PARAM');
-    for (const name of [
-      'protected',
-      'protected-fresh',
-      'protected-recent',
-      'sessions',
-      'end-sessions',
-      'me',
-      'me-email',
-      'me-password',
-      'openapi',
-    ]) {
+    for (const name of ALL_FUNCTIONS.filter((fn) => !KEY_READERS.includes(fn))) {
       // Token settings and keys; the cookie settings (JWT_*COOKIE*, JWT_*CSRF*) say only where tokens travel.
       expect(Object.keys(variablesOf(name)).filter((key) => key.startsWith('JWT_') && !/COOKIE|CSRF/.test(key))).toEqual([]);
     }
