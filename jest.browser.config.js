@@ -8,6 +8,6 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|@apidevtools)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
   testTimeout: 120_000,
 };

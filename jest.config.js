@@ -6,7 +6,7 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'], '^.+\\.html$': '<rootDir>/tests/helpers/text-transform.js' },
   // jose v6 ships ES modules only; let swc turn them into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|@apidevtools)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
 };
 
 module.exports = {
