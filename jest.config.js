@@ -5,7 +5,7 @@
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'], '^.+\\.html$': '<rootDir>/tests/helpers/text-transform.js' },
-  // jose v6 ships ES modules only; let swc turn them into CommonJS for jest.
+  // jose v6 and swagger-parser's ref parser ship ES modules only; let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
 };
 
