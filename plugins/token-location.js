@@ -1,5 +1,6 @@
-// Points the routes' Lambda authorizers at where tokens travel (TOKEN_LOCATION), before API
-// Gateway's template or serverless-offline's routes are built from them.
+// Points the routes' Lambda authorizers at where tokens travel (TOKEN_LOCATION, read and checked
+// by src/config/config.ts, as the functions read it), before API Gateway's template or
+// serverless-offline's routes are built from them.
 //
 // - headers: as serverless.yml declares (identity source: the Authorization header; any-valid
 //   may cache its decision per header value).
@@ -10,7 +11,8 @@
 //   the one it names), which API Gateway allows only with caching off.
 'use strict';
 
-const LOCATIONS = ['headers', 'cookies', 'headers,cookies'];
+const path = require('node:path');
+const { loadTypeScript } = require('./load-typescript');
 
 class TokenLocation {
   constructor(serverless) {
@@ -19,19 +21,28 @@ class TokenLocation {
   }
 
   apply() {
-    const raw = String(this.serverless.service.custom?.tokenLocation ?? 'headers').replace(/\s+/g, '');
-    if (!LOCATIONS.includes(raw)) {
-      throw new this.serverless.classes.Error(`TOKEN_LOCATION must be one of ${LOCATIONS.join(', ')}, got "${raw}"`);
+    const custom = this.serverless.service.custom ?? {};
+    const { loadTransportConfig } = loadTypeScript(path.join(this.serverless.serviceDir, 'src/config/config.ts'));
+    let transport;
+    try {
+      // The functions' own variables ('' is unset there too): a bad one stops packaging, not a cold start.
+      transport = loadTransportConfig({
+        ...custom.cookieEnvironment,
+        TOKEN_LOCATION: custom.tokenLocation,
+        STAGE: this.serverless.service.provider.stage,
+      });
+    } catch (err) {
+      throw new this.serverless.classes.Error(err.message);
     }
-    if (raw === 'headers') return;
+    if (!transport.cookies) return;
     for (const fn of Object.values(this.serverless.service.functions ?? {})) {
       for (const event of fn.events ?? []) {
         const authorizer = event.http?.authorizer;
         if (!authorizer || typeof authorizer !== 'object' || authorizer.arn || String(authorizer.type).toLowerCase() !== 'request')
           continue;
         authorizer.resultTtlInSeconds = 0;
-        if (raw === 'cookies') authorizer.identitySource = 'method.request.header.Cookie';
-        else delete authorizer.identitySource;
+        if (transport.headers) delete authorizer.identitySource;
+        else authorizer.identitySource = 'method.request.header.Cookie';
       }
     }
   }

@@ -8,8 +8,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { ERROR_TABLE } from '../errors/error-table';
 import { AppError, FreshTokenRequiredError } from '../errors/errors';
-import { getHeader } from '../http/headers';
-import { readBearerToken } from '../http/bearer-token';
 import { readRequestToken } from '../http/request-token';
 import type { CookieConfig } from '../config/config';
 import { checkCsrf } from '../tokens/csrf';
@@ -24,8 +22,8 @@ export interface AuthorizerOptions {
   readonly requireFresh: boolean;
   /** With `requireFresh`: also require the password to have been verified at most this long ago. */
   readonly maxAgeSeconds?: number;
-  /** Where tokens travel (TOKEN_LOCATION); unset: the Authorization header only. */
-  readonly transport?: CookieConfig;
+  /** Where tokens travel (TOKEN_LOCATION). */
+  readonly transport: CookieConfig;
 }
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -39,11 +37,9 @@ async function authorize(
   options: AuthorizerOptions,
   verifier: TokenVerifier,
 ): Promise<APIGatewayAuthorizerResult> {
-  const presented = options.transport
-    ? readRequestToken({ headers: event.headers, method: event.httpMethod }, options.transport, 'access')
-    : { token: readBearerToken(getHeader(event.headers, 'authorization')) };
-  const claims = await verifier.verifyAccessToken(presented.token);
-  if ('csrf' in presented && presented.csrf) checkCsrf(claims, presented.csrf.header);
+  const { token, csrf } = readRequestToken({ headers: event.headers, method: event.httpMethod }, options.transport, 'access');
+  const claims = await verifier.verifyAccessToken(token);
+  if (csrf) checkCsrf(claims, csrf.header);
   const now = nowSeconds();
   if (options.requireFresh && !isFresh(claims, now, options.maxAgeSeconds)) {
     throw new FreshTokenRequiredError(claims.sub, options.maxAgeSeconds);

@@ -255,10 +255,17 @@ const SAME_SITE = ['Lax', 'Strict', 'None'] as const;
 /** Cookie and header names: RFC 6265 tokens, kept simple. */
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-function transportSection(r: Reader, stage: string): CookieConfig {
+/** `TOKEN_LOCATION` read: where tokens may travel, or undefined for a value that is none of ours. */
+function tokenLocation(r: Reader): { headers: boolean; cookies: boolean } | undefined {
   const location = r.text('TOKEN_LOCATION').replace(/\s+/g, '');
-  if (!(TOKEN_LOCATIONS as readonly string[]).includes(location))
-    r.problems.push(`TOKEN_LOCATION must be one of ${TOKEN_LOCATIONS.join(', ')}, got "${location}"`);
+  if (!(TOKEN_LOCATIONS as readonly string[]).includes(location)) return undefined;
+  return { headers: location !== 'cookies', cookies: location !== 'headers' };
+}
+
+function transportSection(r: Reader, stage: string): CookieConfig {
+  const location = tokenLocation(r);
+  if (location === undefined)
+    r.problems.push(`TOKEN_LOCATION must be one of ${TOKEN_LOCATIONS.join(', ')}, got "${r.text('TOKEN_LOCATION')}"`);
   const name = (variable: keyof typeof TEXT_DEFAULTS): string => {
     const value = r.text(variable);
     if (!NAME.test(value)) r.problems.push(`${variable} must be 1-64 letters, digits, _ . -, got "${value}"`);
@@ -280,8 +287,8 @@ function transportSection(r: Reader, stage: string): CookieConfig {
   if (domain !== undefined && !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain))
     r.problems.push(`JWT_COOKIE_DOMAIN must be a domain name, got "${domain}"`);
   return {
-    headers: location !== 'cookies',
-    cookies: location !== 'headers',
+    headers: location?.headers ?? true,
+    cookies: location?.cookies ?? false,
     accessCookieName: name('JWT_ACCESS_COOKIE_NAME'),
     refreshCookieName: name('JWT_REFRESH_COOKIE_NAME'),
     accessCsrfCookieName: name('JWT_ACCESS_CSRF_COOKIE_NAME'),
@@ -357,7 +364,8 @@ const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 function corsSection(r: Reader): CorsPolicy {
   // CORS_ALLOW_ORIGIN (one origin) is the earlier name, still read.
   const given = r.read('CORS_ALLOW_ORIGINS') ?? r.read('CORS_ALLOW_ORIGIN');
-  const credentials = r.text('TOKEN_LOCATION').includes('cookies');
+  // Reported by the token section when malformed; here it only decides credentials.
+  const credentials = tokenLocation(r)?.cookies ?? false;
   // Unset with cookies: same-origin pages only (no cross-origin reads), never any origin.
   if (given === undefined && credentials) return { origins: [], credentials };
   const raw = given ?? TEXT_DEFAULTS.CORS_ALLOW_ORIGINS;

@@ -25,14 +25,17 @@ export function readCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>):
   const context = event.requestContext.authorizer ?? {};
   const { identity, fresh, authTime, sid, freshUntil, expiresAt } = context as Record<string, unknown>;
   if (typeof identity !== 'string' || identity === '') throw new MissingIdentityError();
-  const seconds = (value: unknown) => {
-    const number = typeof value === 'string' ? Number(value) : value;
-    return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
-  };
   const caller: { -readonly [K in keyof Caller]: Caller[K] } = { username: identity, fresh: fresh === true || fresh === 'true' };
-  if (seconds(authTime) !== undefined) caller.authTime = seconds(authTime);
+  const [auth, until, expiry] = [seconds(authTime), seconds(freshUntil), seconds(expiresAt)];
+  if (auth !== undefined) caller.authTime = auth;
+  if (until !== undefined) caller.freshUntil = until;
+  if (expiry !== undefined) caller.expiresAt = expiry;
   if (typeof sid === 'string' && sid !== '') caller.sessionId = sid;
-  if (seconds(freshUntil) !== undefined) caller.freshUntil = seconds(freshUntil);
-  if (seconds(expiresAt) !== undefined) caller.expiresAt = seconds(expiresAt);
   return caller;
+}
+
+/** A NumericDate from the context: a number, or its string form. */
+function seconds(value: unknown): number | undefined {
+  const number = typeof value === 'string' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
 }

@@ -4,7 +4,7 @@ import { addUser } from '../../src/users/user-admin';
 import { authorizerEvent, httpEvent, jsonPost, lambdaContext } from '../helpers/events';
 import { importHandlers } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
-import { TEST_ENV, testVerifier } from '../helpers/test-config';
+import { TEST_ENV, testConfig, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 
 let db: TestDatabase;
@@ -56,7 +56,7 @@ describe('logs', () => {
     await refresh(httpEvent({ headers: { Authorization: `Bearer ${access_token}` } }), lambdaContext('refresh'));
     await refresh(httpEvent({ headers: { Authorization: `Bearer ${refresh_token}` } }), lambdaContext('refresh'));
     await logout(httpEvent({ headers: { Authorization: `Bearer ${refresh_token}` } }), lambdaContext('logout'));
-    const anyValid = createAuthorizer({ requireFresh: false }, testVerifier());
+    const anyValid = createAuthorizer({ requireFresh: false, transport: testConfig().transport }, testVerifier());
     await anyValid(authorizerEvent(`Bearer ${access_token}`), lambdaContext('any-valid'));
     await expect(anyValid(authorizerEvent(`Bearer ${refresh_token}`), lambdaContext('any-valid'))).rejects.toThrow('Unauthorized');
 

@@ -8,8 +8,8 @@ import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../../
 
 const config = testConfig();
 const issuer = testIssuer(config);
-const anyValid = createAuthorizer({ requireFresh: false }, testVerifier(config));
-const freshOnly = createAuthorizer({ requireFresh: true }, testVerifier(config));
+const anyValid = createAuthorizer({ requireFresh: false, transport: config.transport }, testVerifier(config));
+const freshOnly = createAuthorizer({ requireFresh: true, transport: config.transport }, testVerifier(config));
 const context = lambdaContext('any-valid');
 const API_WIDE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*';
 
@@ -73,7 +73,7 @@ describe('authorizer pipeline', () => {
   });
 
   it('with a max age, denies a fresh token whose password check is older, and says so in the challenge', async () => {
-    const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300 }, testVerifier(config));
+    const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300, transport: config.transport }, testVerifier(config));
     const now = Math.floor(Date.now() / 1000);
     const recent = await craftToken(accessClaims({ fresh: true, auth_time: now - 300 }));
     expect((await fiveMinutes(authorizerEvent(`Bearer ${recent}`), context)).policyDocument.Statement[0]).toMatchObject({
@@ -88,6 +88,23 @@ describe('authorizer pipeline', () => {
     });
     // The plain fresh-only authorizer has no max age.
     expect((await freshOnly(authorizerEvent(`Bearer ${old}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('with cookies, takes the access cookie, and on a state-changing method only with the matching CSRF header', async () => {
+    const cookies = testConfig({ TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: 'https://app.example' });
+    const authorizer = createAuthorizer({ requireFresh: true, transport: cookies.transport }, testVerifier(cookies));
+    const token = await testIssuer(cookies).issueAccessToken('alice', true, AUTH_TIME, { csrf: 'csrf-value' });
+    const request = (method: string, headers: Record<string, string>) => ({
+      ...authorizerEvent(),
+      httpMethod: method,
+      headers: { Cookie: `access_token_cookie=${token}`, ...headers },
+    });
+    expect((await authorizer(request('GET', {}), context)).principalId).toBe('alice');
+    await expect(authorizer(request('DELETE', {}), context)).rejects.toThrow('Unauthorized');
+    await expect(authorizer(request('DELETE', { 'X-CSRF-TOKEN': 'other' }), context)).rejects.toThrow('Unauthorized');
+    expect((await authorizer(request('DELETE', { 'X-CSRF-TOKEN': 'csrf-value' }), context)).principalId).toBe('alice');
+    // A Bearer request is never asked for the CSRF header.
+    expect((await authorizer({ ...authorizerEvent(`Bearer ${token}`), httpMethod: 'DELETE' }, context)).principalId).toBe('alice');
   });
 
   it('accepts the scheme name in any case and the header name in any case', async () => {
@@ -133,7 +150,7 @@ describe('authorizer pipeline', () => {
       maxAgeSeconds: 300,
       onFailure: () => undefined,
     });
-    const authorizer = createAuthorizer({ requireFresh: false }, createTokenVerifier(config, unavailable));
+    const authorizer = createAuthorizer({ requireFresh: false, transport: config.transport }, createTokenVerifier(config, unavailable));
     const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     const outcome = await authorizer(authorizerEvent(`Bearer ${token}`), context).catch((err: unknown) => err);
     expect(outcome).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
