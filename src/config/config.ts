@@ -109,6 +109,8 @@ export interface StoreConfig {
   readonly loginMaxFailuresPerUser: number;
   /** Length of the failed-login window, which is also the longest lockout. */
   readonly loginWindowSeconds: number;
+  /** scrypt cost (log2 N) of new password hashes and of the unknown-user decoy. */
+  readonly passwordScryptLog2N: number;
 }
 
 export type Config = TokenConfig & HttpConfig & StoreConfig;
@@ -158,7 +160,13 @@ export const INTEGER_DEFAULTS = Object.freeze({
   LOGIN_MAX_FAILURES: [5, 1, 1000],
   LOGIN_MAX_FAILURES_PER_USER: [100, 1, 100_000],
   LOGIN_WINDOW: [900, 10, 86_400],
+  // scrypt's N = 2^this for new hashes and the unknown-user decoy. Below 17 (OWASP's floor) only
+  // on the local stage outside Lambda: the tests' cheap hasher, as Django's test settings swap theirs.
+  PASSWORD_SCRYPT_LOG2N: [17, 10, 20],
 } as const);
+
+/** OWASP's scrypt floor (N = 2^17): the least PASSWORD_SCRYPT_LOG2N any deployed stage accepts. */
+const PRODUCTION_SCRYPT_LOG2N = 17;
 
 const MIN_SECRET_BYTES = 32;
 
@@ -402,7 +410,16 @@ function storeSection(r: Reader): StoreConfig {
     loginMaxFailures: r.integer('LOGIN_MAX_FAILURES'),
     loginMaxFailuresPerUser: r.integer('LOGIN_MAX_FAILURES_PER_USER'),
     loginWindowSeconds: r.integer('LOGIN_WINDOW'),
+    passwordScryptLog2N: scryptCost(r),
   };
+}
+
+/** PASSWORD_SCRYPT_LOG2N: below the production floor only where the development secret is allowed. */
+function scryptCost(r: Reader): number {
+  const log2N = r.integer('PASSWORD_SCRYPT_LOG2N');
+  if (log2N < PRODUCTION_SCRYPT_LOG2N && !(r.text('STAGE') === 'local' && !onLambda(r)))
+    r.problems.push(`PASSWORD_SCRYPT_LOG2N below ${PRODUCTION_SCRYPT_LOG2N} is for tests on the local stage only, got "${log2N}"`);
+  return log2N;
 }
 
 /** The token settings. Throws `ConfigError` naming every bad variable. */

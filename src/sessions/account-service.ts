@@ -16,8 +16,8 @@ export interface AccountDeps {
   readonly users: UserStore;
   readonly families: FamilyStore;
   readonly attempts: LoginAttempts;
-  /** Overrides the OWASP default for new hashes, for tests only. */
-  readonly scrypt?: ScryptParams;
+  /** scrypt cost of new hashes (PASSWORD_SCRYPT_LOG2N; OWASP's by default). */
+  readonly scrypt: ScryptParams;
 }
 
 /** The caller as the authorizer saw the token. */

@@ -14,7 +14,7 @@ import { exchangeLegacyToken, legacyFamilyId, revokeLegacyToken } from './legacy
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { TokenVerifier } from '../tokens/token-verifier';
 import type { LoginAttempts } from '../users/login-attempts';
-import { verifyPassword } from '../users/password';
+import { decoyHash, verifyPassword, type ScryptParams } from '../users/password';
 import type { Credentials, UserRecord, UserStore } from '../users/user-store';
 import { isWellFormedUsername } from '../users/username';
 
@@ -49,13 +49,9 @@ export interface SessionDeps {
   readonly sessionMaxLifetimeSeconds: number;
   /** Tokens travel in cookies with CSRF protection: they carry a `csrf` claim. */
   readonly csrfClaims: boolean;
+  /** scrypt cost of the unknown-user decoy (PASSWORD_SCRYPT_LOG2N). */
+  readonly scrypt: ScryptParams;
 }
-
-/**
- * Verified against when the user does not exist, so an unknown user costs the same scrypt work
- * as a wrong password and the two cannot be told apart by timing. Its password is unknown.
- */
-const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtLW1Uk7fidVaPYBI2xenTmys=';
 
 /**
  * The user when the password is right and the account enabled. Every attempt counts against the
@@ -63,7 +59,7 @@ const DUMMY_HASH = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtL
  * disabled user), ERR_TOO_MANY_ATTEMPTS, ERR_STORE_UNAVAILABLE.
  */
 async function checkCredentials(
-  deps: Pick<SessionDeps, 'users' | 'attempts'>,
+  deps: Pick<SessionDeps, 'users' | 'attempts' | 'scrypt'>,
   { username, password }: Credentials,
   client: ClientInfo,
   now: number,
@@ -71,13 +67,13 @@ async function checkCredentials(
   if (!isWellFormedUsername(username)) {
     // No such user can exist: answer as for an unknown one, after the same scrypt work, and write
     // nothing (no attempt counted, no table touched) for a name the users command would refuse.
-    await verifyPassword(password, DUMMY_HASH);
+    await verifyPassword(password, await decoyHash(deps.scrypt));
     throw new BadCredentialsError();
   }
   const source = { username, ip: client.ip };
   await deps.attempts.reserve(source, now);
   const user = await deps.users.findUser(username);
-  const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash(deps.scrypt)));
   if (!user || !matches || user.disabled) throw new BadCredentialsError();
   await deps.attempts.clear(source, now);
   return user;

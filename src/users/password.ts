@@ -13,7 +13,31 @@ export interface ScryptParams {
 }
 
 /** OWASP's recommended scrypt strength: N=2^17, r=8, p=1 (128 MiB per hash). */
-const SCRYPT_DEFAULTS: ScryptParams = Object.freeze({ log2N: 17, r: 8, p: 1 });
+export const SCRYPT_DEFAULTS: ScryptParams = Object.freeze({ log2N: 17, r: 8, p: 1 });
+
+/** The configured cost (PASSWORD_SCRYPT_LOG2N) with OWASP's r and p. */
+export function scryptParams(log2N: number): ScryptParams {
+  return log2N === SCRYPT_DEFAULTS.log2N ? SCRYPT_DEFAULTS : Object.freeze({ ...SCRYPT_DEFAULTS, log2N });
+}
+
+/** A hash at the default cost whose password nobody knows (made once from random bytes). */
+const DEFAULT_DECOY = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtLW1Uk7fidVaPYBI2xenTmys=';
+const decoys = new Map<string, Promise<string>>([[JSON.stringify(SCRYPT_DEFAULTS), Promise.resolve(DEFAULT_DECOY)]]);
+
+/**
+ * A hash at cost `params` that no password matches: verified against when the user does not exist,
+ * so an unknown user costs the same scrypt work as a wrong password and the two cannot be told
+ * apart by timing. Made once per cost and container.
+ */
+export function decoyHash(params: ScryptParams = SCRYPT_DEFAULTS): Promise<string> {
+  const key = JSON.stringify({ log2N: params.log2N, r: params.r, p: params.p });
+  let decoy = decoys.get(key);
+  if (decoy === undefined) {
+    decoy = hashPassword(randomBytes(32).toString('base64'), params);
+    decoys.set(key, decoy);
+  }
+  return decoy;
+}
 
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;

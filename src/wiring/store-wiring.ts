@@ -14,6 +14,7 @@ import { createDynamoFamilyStore } from '../sessions/dynamo-family-store';
 import { createDocumentClient } from '../platform/dynamo-client';
 import { createDynamoUserStore } from '../users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../users/login-attempts';
+import { scryptParams, type ScryptParams } from '../users/password';
 
 let storeConfig: (HttpConfig & StoreConfig) | undefined;
 let stores: Stores | undefined;
@@ -24,6 +25,8 @@ export interface Stores {
   readonly users: UserStore;
   readonly families: FamilyStore;
   readonly attempts: LoginAttempts;
+  /** scrypt cost of new password hashes and of the unknown-user decoy. */
+  readonly scrypt: ScryptParams;
 }
 
 /** The HTTP and table settings only (no token settings, no keys). Throws `ConfigError`. */
@@ -49,6 +52,7 @@ export function getStores(): Stores {
         maxFailuresPerUser: settings.loginMaxFailuresPerUser,
         windowSeconds: settings.loginWindowSeconds,
       }),
+      scrypt: scryptParams(settings.passwordScryptLog2N),
     });
   }
   return stores;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   api = await startTestApi({ JWT_ALG: 'EdDSA', JWT_SECRET: '', JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEYS: keys.publicKeys });
   await addUser(adminDeps(api.db), credentials.username, credentials.password);
   request = apiClient(api.baseUrl);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,6 @@ import { ROUTES } from '../../src/http/openapi';
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 const ROOT = path.resolve(__dirname, '../..');
-let outDir: string;
 let resources: Record<string, Resource>;
 let template: {
   Resources: Record<string, Resource>;
@@ -25,16 +24,38 @@ const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 /** Settings of the deploying shell that would change the template; each test sets its own. */
 const NEUTRAL_ENV = { ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STEP_UP_CHALLENGE: undefined };
 
-/** The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`). */
+/** The function zips of the first, fully built package; every later variant reuses them. */
+let builtZips: string | undefined;
+
+/**
+ * The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`). The
+ * first call builds the functions; later ones take its zips (REUSE_BUILD), as a variant changes
+ * the template, never the code.
+ */
 async function packageTemplate(env: Record<string, string>, stageArgs = ['--stage', 'prod'], region = 'eu-west-1'): Promise<string> {
-  outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
-  await promisify(execFile)(SERVERLESS, ['package', ...stageArgs, '--region', region, '--package', outDir], {
-    cwd: ROOT,
-    env: { ...process.env, ...NEUTRAL_ENV, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
-  });
-  const template = readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8');
-  rmSync(outDir, { recursive: true, force: true });
-  return template;
+  const outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
+  try {
+    const reuse = builtZips !== undefined;
+    if (builtZips !== undefined) for (const zip of readdirSync(builtZips)) copyFileSync(path.join(builtZips, zip), path.join(outDir, zip));
+    await promisify(execFile)(SERVERLESS, ['package', ...stageArgs, '--region', region, '--package', outDir], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...NEUTRAL_ENV,
+        BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')),
+        REUSE_BUILD: String(reuse),
+        ...env,
+      },
+    });
+    if (!reuse) {
+      builtZips = mkdtempSync(path.join(tmpdir(), 'fresh-token-zips-'));
+      for (const zip of readdirSync(outDir).filter((name) => name.endsWith('.zip')))
+        copyFileSync(path.join(outDir, zip), path.join(builtZips, zip));
+    }
+    return readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8');
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 }
 
 async function packageStage(env: Record<string, string>): Promise<Record<string, Resource>> {
@@ -123,7 +144,11 @@ const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', '
 beforeAll(async () => {
   template = JSON.parse(await packageTemplate({})) as typeof template;
   resources = template.Resources;
-}, 180_000);
+}, 300_000);
+
+afterAll(() => {
+  if (builtZips !== undefined) rmSync(builtZips, { recursive: true, force: true });
+});
 
 describe('a deploy without --stage', () => {
   it('targets dev and carries no key value and no development secret, even with keys in the shell', async () => {
@@ -140,7 +165,7 @@ describe('a deploy without --stage', () => {
       for (const name of ['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'])
         expect(variables[name] ?? '').toBe('');
     }
-  }, 180_000);
+  }, 300_000);
 
   it('refuses to deploy the local stage before touching AWS, saying why', async () => {
     const deploy = promisify(execFile)(SERVERLESS, ['deploy', '--stage', 'local', '--region', 'eu-west-1'], {
@@ -148,7 +173,7 @@ describe('a deploy without --stage', () => {
       env: { ...process.env, AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_EC2_METADATA_DISABLED: 'true' },
     });
     await expect(deploy).rejects.toMatchObject({ stdout: expect.stringContaining('Refusing to deploy the "local" stage') });
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('the packaged CloudFormation template', () => {
@@ -239,7 +264,7 @@ describe('the packaged CloudFormation template', () => {
     expect(denied?.Properties.ResponseParameters).toMatchObject({
       'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.challenge',
     });
-  }, 180_000);
+  }, 300_000);
 
   it('wires each route to its function and the protected routes to their authorizers', () => {
     const methods = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod !== 'OPTIONS');
@@ -462,7 +487,7 @@ describe('the packaged CloudFormation template', () => {
     resources = await packageStage({ ANY_VALID_CACHE_TTL: '5' });
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(5);
     expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, a 20-character stage, the longest region name', () => {
@@ -479,7 +504,7 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
     );
     edTemplate = JSON.parse(template) as typeof edTemplate;
     edResources = edTemplate.Resources;
-  }, 180_000);
+  }, 300_000);
 
   it('lets the JWKS route and the verifiers read only the public keys, and only issuers the private key', () => {
     expect(keyParametersOf('jwks', edResources, STAGE)).toEqual(['jwt-public-keys']);
@@ -507,7 +532,7 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
     await expect(packageTemplate({}, ['--stage', 'a-stage-name-of-thirty-letters'], 'ap-southeast-5')).rejects.toMatchObject({
       stdout: expect.stringContaining('characters; IAM allows 64'),
     });
-  }, 60_000);
+  }, 300_000);
 
   it('with WAF=true, puts a web ACL on the stage: a per-IP rate limit on the password routes and two managed rule groups, blocking', () => {
     const acl = edResources.WebAcl!.Properties as { Scope: string; DefaultAction: unknown; Rules: Record<string, unknown>[] };
@@ -552,13 +577,13 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
     const rules = (counting.WebAcl!.Properties as { Rules: Record<string, unknown>[] }).Rules;
     expect(rules[0]).toMatchObject({ Action: { Count: {} }, Statement: { RateBasedStatement: { Limit: 500 } } });
     expect(rules.slice(1).map((rule) => rule.OverrideAction)).toEqual([{ Count: {} }, { Count: {} }]);
-  }, 180_000);
+  }, 300_000);
 
   it('refuses a KMS key that is not a key ARN', async () => {
     await expect(packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })).rejects.toMatchObject({
       stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN'),
     });
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('for other stacks', () => {
@@ -621,7 +646,7 @@ describe('for other stacks', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('TOKEN_LOCATION and the authorizers', () => {
@@ -636,7 +661,7 @@ describe('TOKEN_LOCATION and the authorizers', () => {
     for (const authorizer of cookies) {
       expect(authorizer).toMatchObject({ IdentitySource: 'method.request.header.Cookie', AuthorizerResultTtlInSeconds: 0 });
     }
-  }, 180_000);
+  }, 300_000);
 
   it('answers preflights for exact origins with credentials and the CSRF header, and puts the first origin on API Gateway’s own answers', async () => {
     const within = await packageStage({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: 'https://app.example,https://admin.example' });
@@ -664,7 +689,7 @@ describe('TOKEN_LOCATION and the authorizers', () => {
     await expect(packageTemplate({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: '*' })).rejects.toMatchObject({
       stdout: expect.stringContaining('CORS_ALLOW_ORIGINS=* cannot go with tokens in cookies'),
     });
-  }, 180_000);
+  }, 300_000);
 
   it('names no identity source with headers and cookies, which API Gateway allows only uncached', async () => {
     const both = authorizersOf(await packageStage({ TOKEN_LOCATION: 'headers,cookies' }));
@@ -675,5 +700,5 @@ describe('TOKEN_LOCATION and the authorizers', () => {
     await expect(packageTemplate({ TOKEN_LOCATION: 'body' })).rejects.toMatchObject({
       stdout: expect.stringContaining('TOKEN_LOCATION must be one of headers, cookies, headers,cookies'),
     });
-  }, 180_000);
+  }, 300_000);
 });

@@ -4,7 +4,7 @@ let api: TestApi;
 
 beforeAll(async () => {
   api = await startTestApi({ JWT_SECRET: 'too-short' });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await api?.stop();

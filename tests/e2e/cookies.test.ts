@@ -20,7 +20,7 @@ beforeAll(async () => {
   api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: APP_ORIGIN });
   await addUser(adminDeps(api.db), user.username, user.password);
   request = apiClient(api.baseUrl);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await api?.stop();

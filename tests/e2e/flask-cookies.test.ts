@@ -59,7 +59,7 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the Flask app did not start');
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   flask?.kill();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   api = await startTestApi({ JWT_SECRET: SECRET });
   await addUser(adminDeps(api.db), credentials.username, credentials.password);
   request = apiClient(api.baseUrl);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -30,7 +30,7 @@ beforeAll(async () => {
     },
   );
   printed = JSON.parse(stdout) as Printed;
-}, 120_000);
+}, 300_000);
 
 /** Every variable serverless.yml gives any function, with the function's name. */
 function variables(): [string, string, string][] {

@@ -39,7 +39,13 @@ export async function startTestApi(env: Record<string, string> = {}, dbEndpoint?
   try {
     const offline = await startOffline({
       port: await freePort(),
-      env: { POWERTOOLS_LOG_LEVEL: 'WARN', LOG_LEVEL: 'WARN', DYNAMODB_ENDPOINT: dbEndpoint ?? db.endpoint, ...env },
+      env: {
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        LOG_LEVEL: 'WARN',
+        PASSWORD_SCRYPT_LOG2N: TEST_ENV.PASSWORD_SCRYPT_LOG2N,
+        DYNAMODB_ENDPOINT: dbEndpoint ?? db.endpoint,
+        ...env,
+      },
     });
     return {
       baseUrl: offline.baseUrl,

@@ -3,6 +3,7 @@ import { loadSigningKey, loadVerificationKeys } from '../../src/tokens/keys';
 import { createTokenIssuer, type TokenIssuer } from '../../src/tokens/token-issuer';
 import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier';
 import { fixedKeys } from '../../src/tokens/key-ring';
+import { scryptParams } from '../../src/users/password';
 
 /** The environment tests run under; `setup-env.ts` and `useEnvironment` put it in `process.env`. */
 export const TEST_ENV = Object.freeze({
@@ -15,7 +16,13 @@ export const TEST_ENV = Object.freeze({
   FAMILIES_TABLE: 'families',
   LOGIN_ATTEMPTS_TABLE: 'attempts',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // The cheap hasher, through the same setting production reads (local stage only); the
+  // production cost and its timing equality are proven in tests/unit/users/password.test.ts.
+  PASSWORD_SCRYPT_LOG2N: '10',
 });
+
+/** The scrypt cost of `TEST_ENV`, for stores the tests wire by hand. */
+export const TEST_SCRYPT = scryptParams(Number(TEST_ENV.PASSWORD_SCRYPT_LOG2N));
 
 /** A config from `TEST_ENV` with optional overrides. */
 export function testConfig(overrides: Record<string, string> = {}): Config {

@@ -4,9 +4,7 @@ import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import type { FamilyStore } from '../../src/sessions/family-store';
 import type { AdminDeps } from '../../src/users/user-admin';
 import type { TestDatabase } from './local-stack';
-
-/** scrypt at low cost keeps tests fast; the stored parameters are what login verifies with. */
-const CHEAP_SCRYPT = Object.freeze({ log2N: 10, r: 8, p: 1 });
+import { TEST_SCRYPT } from './test-config';
 
 /** Admin access to the test database's local-stage tables (with the whole family store, for checks). */
 export function adminDeps(db: Pick<TestDatabase, 'endpoint' | 'env'>): AdminDeps & { families: FamilyStore } {
@@ -14,6 +12,6 @@ export function adminDeps(db: Pick<TestDatabase, 'endpoint' | 'env'>): AdminDeps
   return {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),
     families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
-    scrypt: CHEAP_SCRYPT,
+    scrypt: TEST_SCRYPT,
   };
 }

@@ -10,13 +10,12 @@ import { rejectionCode } from '../helpers/error-code';
 import { authorizedGet, jsonPost } from '../helpers/events';
 import { call } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
-import { testConfig, testIssuer, testVerifier } from '../helpers/test-config';
+import { TEST_SCRYPT, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 
 // The account routes' rules against a real DynamoDB API (dynalite) through the real SDK.
 
 const CLIENT = { ip: '192.0.2.20', userAgent: 'jest' };
-const CHEAP_SCRYPT = { log2N: 10, r: 8, p: 1 };
 
 let db: TestDatabase;
 let sessions: SessionDeps;
@@ -43,8 +42,9 @@ beforeAll(async () => {
     freshWindowSeconds: 0,
     sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
     csrfClaims: false,
+    scrypt: TEST_SCRYPT,
   };
-  account = { ...stores, scrypt: CHEAP_SCRYPT };
+  account = { ...stores, scrypt: TEST_SCRYPT };
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { flaskToken } from '../helpers/flask-tokens';
-import { TEST_ENV, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
+import { TEST_ENV, TEST_SCRYPT, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 import { rejectionCode as codeOf } from '../helpers/error-code';
 
@@ -38,6 +38,7 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testCon
     freshWindowSeconds,
     sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
     csrfClaims: false,
+    scrypt: TEST_SCRYPT,
   };
 }
 

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       loginWindowSeconds: 900,
       freshWindowSeconds: 0,
       freshMaxAgeSeconds: undefined,
+      passwordScryptLog2N: 17,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -151,6 +152,15 @@ describe('loadConfig', () => {
         (name) => `${name} holds key material as a value; on Lambda set ${name}_PARAM (an SSM parameter name) instead`,
       ),
     );
+  });
+
+  it("takes a cheaper password hash only on the local stage outside Lambda, the tests' hasher", () => {
+    expect(loadConfig({ PASSWORD_SCRYPT_LOG2N: '10' }).passwordScryptLog2N).toBe(10);
+    expect(loadConfig({ JWT_SECRET: SECRET, STAGE: 'prod', PASSWORD_SCRYPT_LOG2N: '18' }).passwordScryptLog2N).toBe(18);
+    const refused = 'PASSWORD_SCRYPT_LOG2N below 17 is for tests on the local stage only, got "16"';
+    expect(problemsOf({ JWT_SECRET: SECRET, STAGE: 'prod', PASSWORD_SCRYPT_LOG2N: '16' })).toEqual([refused]);
+    expect(problemsOf({ AWS_LAMBDA_FUNCTION_NAME: 'fn', JWT_SECRET_PARAM: '/p', PASSWORD_SCRYPT_LOG2N: '16' })).toEqual([refused]);
+    expect(problemsOf({ PASSWORD_SCRYPT_LOG2N: '9' })).toEqual(['PASSWORD_SCRYPT_LOG2N must be a whole number from 10 to 20, got "9"']);
   });
 
   it('changes nothing under serverless-offline, which sets IS_OFFLINE next to the Lambda variables', () => {

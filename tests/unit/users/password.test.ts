@@ -1,4 +1,6 @@
-import { hashPassword, verifyPassword } from '../../../src/users/password';
+import { performance } from 'node:perf_hooks';
+import { loadStoreConfig } from '../../../src/config/config';
+import { decoyHash, hashPassword, scryptParams, SCRYPT_DEFAULTS, verifyPassword } from '../../../src/users/password';
 
 // Low cost keeps the unit suite fast; the stored parameters are what verify uses.
 const CHEAP = { log2N: 10, r: 8, p: 1 };
@@ -23,6 +25,44 @@ describe('password hashing', () => {
     const stored = await hashPassword('caf\u00e9', CHEAP);
     await expect(verifyPassword('cafe\u0301', stored)).resolves.toBe(true);
   });
+
+  it('hashes new passwords and the unknown-user decoy at the production cost unless a test sets it', async () => {
+    // What a deployed function reads when PASSWORD_SCRYPT_LOG2N is unset.
+    const deployed = loadStoreConfig({ STAGE: 'prod', USERS_TABLE: 'u', FAMILIES_TABLE: 'f', LOGIN_ATTEMPTS_TABLE: 'a' });
+    expect(scryptParams(deployed.passwordScryptLog2N)).toEqual({ log2N: 17, r: 8, p: 1 });
+    expect(scryptParams(deployed.passwordScryptLog2N)).toBe(SCRYPT_DEFAULTS);
+    expect(await decoyHash()).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(await decoyHash(scryptParams(10))).toMatch(/^scrypt\$10\$8\$1\$/);
+    // No password opens the decoy, and asking twice gives the same one (made once per container).
+    await expect(verifyPassword('', await decoyHash(scryptParams(10)))).resolves.toBe(false);
+    expect(await decoyHash(scryptParams(10))).toBe(await decoyHash(scryptParams(10)));
+  });
+
+  it('spends the same scrypt work on an unknown user (the decoy) as on a real one, at the production cost', async () => {
+    // Work, not wall time: scrypt's cost is fixed by N, r and p, which the stored strings carry.
+    const real = await hashPassword('a real password', SCRYPT_DEFAULTS);
+    const decoy = await decoyHash(SCRYPT_DEFAULTS);
+    const params = (stored: string) => stored.split('$').slice(0, 4);
+    expect(params(decoy)).toEqual(params(real));
+    expect(Buffer.from(decoy.split('$')[5]!, 'base64')).toHaveLength(Buffer.from(real.split('$')[5]!, 'base64').length);
+    // And one timing, interleaved and compared as a ratio only, so a busy machine cannot fail it:
+    // the medians of the two paths stay within a factor of two of each other.
+    const times: Record<'real' | 'decoy', number[]> = { real: [], decoy: [] };
+    for (let i = 0; i < 3; i += 1) {
+      for (const [name, stored] of [
+        ['real', real],
+        ['decoy', decoy],
+      ] as const) {
+        const start = performance.now();
+        await verifyPassword('a wrong password', stored);
+        times[name].push(performance.now() - start);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    const ratio = median(times.real) / median(times.decoy);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  }, 120_000);
 
   it('refuses a malformed stored hash instead of answering false', async () => {
     await expect(verifyPassword('x', 'md5$abc')).rejects.toThrow('malformed');
