@@ -12,17 +12,18 @@ const shared = {
 module.exports = {
   // Two workers on two cores: the e2e files mostly wait on their own serverless-offline process.
   maxWorkers: 2,
+  // Deadlines far above any real need (a busy 2-core machine included): a test waits on
+  // conditions, never on the clock, so a slow machine makes it slower, not red. (A global
+  // setting in jest; the e2e project raises it further in its setup file.)
+  testTimeout: 120_000,
   projects: [
-    // Deadlines far above any real need (a busy 2-core machine included): a test waits on
-    // conditions, never on the clock, so a slow machine makes it slower, not red.
     {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
       setupFiles: ['<rootDir>/tests/unit/setup-env.ts'],
-      testTimeout: 60_000,
     },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'], testTimeout: 120_000 },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'e2e',
