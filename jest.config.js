@@ -17,12 +17,7 @@ module.exports = {
   // setting in jest; the e2e project raises it further in its setup file.)
   testTimeout: 120_000,
   projects: [
-    {
-      ...shared,
-      displayName: 'unit',
-      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
-      setupFiles: ['<rootDir>/tests/unit/setup-env.ts'],
-    },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'], setupFiles: ['<rootDir>/tests/unit/setup-env.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
     {
       ...shared,

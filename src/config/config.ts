@@ -165,9 +165,6 @@ export const INTEGER_DEFAULTS = Object.freeze({
   PASSWORD_SCRYPT_LOG2N: [17, 10, 20],
 } as const);
 
-/** OWASP's scrypt floor (N = 2^17): the least PASSWORD_SCRYPT_LOG2N any deployed stage accepts. */
-const PRODUCTION_SCRYPT_LOG2N = 17;
-
 const MIN_SECRET_BYTES = 32;
 
 /** Raised at cold start when the environment is unusable; lists every bad variable by name. */
@@ -251,6 +248,11 @@ function onLambda(r: Reader): boolean {
   return r.read('AWS_LAMBDA_FUNCTION_NAME') !== undefined && r.read('IS_OFFLINE') === undefined;
 }
 
+/** The local stage outside a real Lambda: where development-only settings are allowed. */
+function localOnly(r: Reader): boolean {
+  return r.text('STAGE') === 'local' && !onLambda(r);
+}
+
 function algorithm(r: Reader): JwtAlgorithm {
   const raw = r.text('JWT_ALG');
   const found = JWT_ALGORITHMS.find((alg) => alg === raw);
@@ -314,9 +316,8 @@ function transportSection(r: Reader, stage: string): CookieConfig {
 
 function tokenSection(r: Reader): TokenConfig {
   const stage = r.text('STAGE');
-  const lambda = onLambda(r);
-  const devSecretAllowed = stage === 'local' && !lambda;
-  if (lambda) {
+  const devSecretAllowed = localOnly(r);
+  if (onLambda(r)) {
     // Independent of the stage name: a deployed function never takes key material as a value.
     for (const name of KEY_VALUE_VARIABLES) {
       if (r.read(name) !== undefined)
@@ -414,11 +415,12 @@ function storeSection(r: Reader): StoreConfig {
   };
 }
 
-/** PASSWORD_SCRYPT_LOG2N: below the production floor only where the development secret is allowed. */
+/** PASSWORD_SCRYPT_LOG2N: below its default (OWASP's floor) only where the development secret is allowed. */
 function scryptCost(r: Reader): number {
   const log2N = r.integer('PASSWORD_SCRYPT_LOG2N');
-  if (log2N < PRODUCTION_SCRYPT_LOG2N && !(r.text('STAGE') === 'local' && !onLambda(r)))
-    r.problems.push(`PASSWORD_SCRYPT_LOG2N below ${PRODUCTION_SCRYPT_LOG2N} is for tests on the local stage only, got "${log2N}"`);
+  const [floor] = INTEGER_DEFAULTS.PASSWORD_SCRYPT_LOG2N;
+  if (log2N < floor && !localOnly(r))
+    r.problems.push(`PASSWORD_SCRYPT_LOG2N below ${floor} is for tests on the local stage only, got "${log2N}"`);
   return log2N;
 }
 

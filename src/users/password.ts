@@ -22,7 +22,8 @@ export function scryptParams(log2N: number): ScryptParams {
 
 /** A hash at the default cost whose password nobody knows (made once from random bytes). */
 const DEFAULT_DECOY = 'scrypt$17$8$1$qIqGtgsLCc4gWbC/lPpfAA==$wObPFMIj7lvmc7AUjxTtLW1Uk7fidVaPYBI2xenTmys=';
-const decoys = new Map<string, Promise<string>>([[JSON.stringify(SCRYPT_DEFAULTS), Promise.resolve(DEFAULT_DECOY)]]);
+const costKey = ({ log2N, r, p }: ScryptParams): string => `${log2N}$${r}$${p}`;
+const decoys = new Map<string, Promise<string>>([[costKey(SCRYPT_DEFAULTS), Promise.resolve(DEFAULT_DECOY)]]);
 
 /**
  * A hash at cost `params` that no password matches: verified against when the user does not exist,
@@ -30,7 +31,7 @@ const decoys = new Map<string, Promise<string>>([[JSON.stringify(SCRYPT_DEFAULTS
  * apart by timing. Made once per cost and container.
  */
 export function decoyHash(params: ScryptParams = SCRYPT_DEFAULTS): Promise<string> {
-  const key = JSON.stringify({ log2N: params.log2N, r: params.r, p: params.p });
+  const key = costKey(params);
   let decoy = decoys.get(key);
   if (decoy === undefined) {
     decoy = hashPassword(randomBytes(32).toString('base64'), params);

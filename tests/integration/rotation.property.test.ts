@@ -7,6 +7,7 @@ import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, changePassword, disableUser, enableUser } from '../../src/users/user-admin';
 import { rejectionCode } from '../helpers/error-code';
+import { fakeDateOnly } from '../helpers/hand-clock';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { propertyOptions } from '../helpers/properties';
 import { TEST_SCRYPT, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
@@ -53,20 +54,7 @@ beforeAll(async () => {
     csrfClaims: false,
     scrypt: TEST_SCRYPT,
   };
-  jest.useFakeTimers({
-    doNotFake: [
-      'nextTick',
-      'setImmediate',
-      'clearImmediate',
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'queueMicrotask',
-      'hrtime',
-      'performance',
-    ],
-  });
+  fakeDateOnly();
 });
 
 afterAll(async () => {

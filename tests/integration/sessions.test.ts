@@ -11,6 +11,7 @@ import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { flaskToken } from '../helpers/flask-tokens';
+import { fakeDateOnly } from '../helpers/hand-clock';
 import { TEST_ENV, TEST_SCRYPT, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
 import { rejectionCode as codeOf } from '../helpers/error-code';
@@ -63,20 +64,7 @@ afterEach(() => jest.useRealTimers());
 /** Moves the clock (Date only: the SDK's own timers keep running) forward by `ms`. */
 function advanceClock(ms: number): void {
   const now = Date.now();
-  jest.useFakeTimers({
-    doNotFake: [
-      'nextTick',
-      'setImmediate',
-      'clearImmediate',
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'queueMicrotask',
-      'hrtime',
-      'performance',
-    ],
-  });
+  fakeDateOnly();
   jest.setSystemTime(now + ms);
 }
 

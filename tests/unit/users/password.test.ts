@@ -45,8 +45,8 @@ describe('password hashing', () => {
     const params = (stored: string) => stored.split('$').slice(0, 4);
     expect(params(decoy)).toEqual(params(real));
     expect(Buffer.from(decoy.split('$')[5]!, 'base64')).toHaveLength(Buffer.from(real.split('$')[5]!, 'base64').length);
-    // And one timing, interleaved and compared as a ratio only, so a busy machine cannot fail it:
-    // the medians of the two paths stay within a factor of two of each other.
+    // And one timing, interleaved and compared as a ratio only, so a machine's speed or steady load
+    // does not change it: the medians of the two paths stay within a factor of two of each other.
     const times: Record<'real' | 'decoy', number[]> = { real: [], decoy: [] };
     for (let i = 0; i < 3; i += 1) {
       for (const [name, stored] of [
