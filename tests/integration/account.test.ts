@@ -209,6 +209,17 @@ describe('the account routes', () => {
     }
   });
 
+  it('PUT /me/email refuses the outside probe’s quoted CR/LF address with 400 and keeps the stored one', async () => {
+    const user = await newUser();
+    const context = { identity: user.username, fresh: 'true' };
+    await call(meEmail, put(context, { email: 'kept@example.com' }));
+    const forged = '"x\r\nmallory  enabled  (fake row)\r\nBcc: y@evil.example"@example.com';
+    const refused = await call(meEmail, put(context, { email: forged }));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json).toEqual({ msg: 'E-mail address must not contain control or invisible characters' });
+    expect((await account.users.findUser(user.username))?.email).toBe('kept@example.com');
+  });
+
   it('PUT /me/password answers 401 for a wrong current password and 400 naming the rule for a weak one', async () => {
     const user = await newUser();
     const context = { identity: user.username, fresh: 'true' };
