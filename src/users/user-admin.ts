@@ -90,6 +90,12 @@ export async function setEmail(deps: AdminDeps, username: string, address: strin
   return email;
 }
 
+/** One line of `npm run users -- list`: username, e-mail, state and when the password was set, tab-separated. */
+export function userListLine(user: Omit<UserRecord, 'passwordHash'>): string {
+  const changed = new Date(user.passwordChangedAt * 1000).toISOString();
+  return `${user.username}\t${user.email ?? '-'}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`;
+}
+
 /** Every user, without hashes. */
 export function listUsers(deps: AdminDeps): Promise<Omit<UserRecord, 'passwordHash'>[]> {
   return deps.users.listUsers();
