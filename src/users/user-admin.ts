@@ -90,10 +90,25 @@ export async function setEmail(deps: AdminDeps, username: string, address: strin
   return email;
 }
 
-/** One line of `npm run users -- list`: username, e-mail, state and when the password was set, tab-separated. */
+/**
+ * Stored text as a terminal may show it: each control, format or line-separator character as a
+ * `\uXXXX` (or `\u{XXXXX}`) escape, so a stored value can neither forge a line nor reorder what is shown.
+ */
+function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (char) => {
+    const hex = (char.codePointAt(0) ?? 0).toString(16);
+    return hex.length > 4 ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+  });
+}
+
+/**
+ * One line of `npm run users -- list`: username, e-mail, state and when the password was set,
+ * tab-separated; stored values escaped (rows written by another tool, or before the e-mail rules).
+ */
 export function userListLine(user: Omit<UserRecord, 'passwordHash'>): string {
   const changed = new Date(user.passwordChangedAt * 1000).toISOString();
-  return `${user.username}\t${user.email ?? '-'}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`;
+  const email = user.email === undefined ? '-' : printable(user.email);
+  return `${printable(user.username)}\t${email}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`;
 }
 
 /** Every user, without hashes. */
