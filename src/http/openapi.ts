@@ -42,9 +42,10 @@ const object = (properties: Record<string, Schema>, required = Object.keys(prope
   additionalProperties: false,
 });
 const time = { type: 'string', format: 'date-time' } as const;
+const PASSWORD_LENGTH = 'Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed';
 const credentials = object({
   username: { type: 'string', minLength: 1, maxLength: 256 },
-  password: { type: 'string', minLength: 1, maxLength: 1024 },
+  password: { type: 'string', minLength: 1, maxLength: 1024, description: PASSWORD_LENGTH },
 });
 /** Token bodies: the tokens with headers, `{"login"|"refresh": true}` with cookies only. */
 const tokens = (withRefresh: boolean, cookieFlag: string): Schema => ({
@@ -201,7 +202,7 @@ export const ROUTES: readonly RouteSpec[] = [
     guard: 'fresh-recent',
     request: object({
       current_password: { type: 'string', minLength: 1 },
-      new_password: { type: 'string', minLength: 8, maxLength: 1024 },
+      new_password: { type: 'string', minLength: 8, maxLength: 1024, description: PASSWORD_LENGTH },
     }),
     response: msg('Password changed'),
     errors: [...BODY, 'ERR_BAD_CREDENTIALS', 'ERR_WEAK_PASSWORD', 'ERR_TOO_MANY_ATTEMPTS', 'ERR_STORE_UNAVAILABLE'],

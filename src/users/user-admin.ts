@@ -6,7 +6,7 @@
 import { nowSeconds } from '../platform/clock';
 import { normalizeEmail } from './email';
 import { hashPassword, type ScryptParams } from './password';
-import { MAX_PASSWORD_LENGTH, passwordProblem } from './password-policy';
+import { MAX_PASSWORD_LENGTH, passwordLength, passwordProblem } from './password-policy';
 import type { UserRecord, UserStore } from './user-store';
 import { isWellFormedUsername } from './username';
 
@@ -41,7 +41,7 @@ function checkUsername(username: string): void {
 }
 
 function checkPassword(password: string, username: string, { force = false }: PasswordOptions): void {
-  if (password === '' || [...password].length > MAX_PASSWORD_LENGTH) {
+  if (password === '' || passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new AdminError(`password must be 1 to ${MAX_PASSWORD_LENGTH} characters`);
   }
   const problem = force ? undefined : passwordProblem(password, { username });
