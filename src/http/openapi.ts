@@ -184,7 +184,7 @@ export const ROUTES: readonly RouteSpec[] = [
       fresh_until: { type: ['number', 'null'] },
       expires_at: { type: ['integer', 'null'] },
     }),
-    errors: ['ERR_STORE_UNAVAILABLE'],
+    errors: ['ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'put',
@@ -193,7 +193,7 @@ export const ROUTES: readonly RouteSpec[] = [
     guard: 'fresh-only',
     request: object({ email: { type: 'string', minLength: 1 } }),
     response: object({ msg: { const: 'E-mail changed' }, email: { type: 'string', format: 'email', maxLength: 254 } }),
-    errors: [...BODY, 'ERR_EMAIL_INVALID', 'ERR_STORE_UNAVAILABLE'],
+    errors: [...BODY, 'ERR_EMAIL_INVALID', 'ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'put',

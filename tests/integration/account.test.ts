@@ -217,6 +217,16 @@ describe('the account routes', () => {
     }
   });
 
+  it('GET /me and PUT /me/email answer 404 for a valid token whose user has no row (not migrated, or deleted), and write none', async () => {
+    // As a flask-jwt-extended token of a user not yet moved here, or a token outliving its user.
+    const ghost = { identity: 'not-migrated-yet', fresh: 'true' };
+    for (const response of [await call(me, authorizedGet(ghost)), await call(meEmail, put(ghost, { email: 'ghost@example.com' }))]) {
+      expect(response.statusCode).toBe(404);
+      expect(response.json).toEqual({ msg: 'Account not found' });
+    }
+    expect(await account.users.findUser('not-migrated-yet')).toBeUndefined();
+  });
+
   it('PUT /me/email refuses the outside probe’s quoted CR/LF address with 400 and keeps the stored one', async () => {
     const user = await newUser();
     const context = { identity: user.username, fresh: 'true' };
