@@ -284,8 +284,15 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
   return responses;
 }
 
-/** The OpenAPI 3.1 document for a deployment with these token-location settings, served from `serverUrl`. */
-export function openApiDocument(options: { serverUrl: string; transport: CookieConfig }): Record<string, unknown> {
+/**
+ * Where the API is, relative to the document (OpenAPI 3.1 §4.8.5.1): the folder it was fetched from,
+ * which is the stage path on AWS (or a custom domain's base path) and / locally. Nothing of the
+ * request shapes it, so every client and cache sees one document.
+ */
+const SERVER = { url: '.', description: 'Relative to this document: the base URL it was fetched from' };
+
+/** The OpenAPI 3.1 document for a deployment with these token-location settings. */
+export function openApiDocument(options: { transport: CookieConfig }): Record<string, unknown> {
   const { transport } = options;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
@@ -334,7 +341,7 @@ export function openApiDocument(options: { serverUrl: string; transport: CookieC
       version: '1',
       description: `Token freshness for serverless APIs: logins give fresh access tokens, refreshes non-fresh ones; critical routes take fresh tokens only and answer others with the RFC 9470 challenge (${STEP_UP}).`,
     },
-    servers: [{ url: options.serverUrl }],
+    servers: [SERVER],
     paths,
     components: { securitySchemes },
   };

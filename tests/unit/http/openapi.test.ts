@@ -5,11 +5,12 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { loadTransportConfig } from '../../../src/config/config';
 import { openApiDocument, ROUTES } from '../../../src/http/openapi';
 import { profileReply, sessionsEndedReply, sessionsReply, tokenDelivery, tokensReply } from '../../../src/http/replies';
+import { handler as openApiHandler } from '../../../functions/openapi';
+import { httpEvent, lambdaContext } from '../../helpers/events';
 
 const headers = loadTransportConfig({});
 const cookies = loadTransportConfig({ TOKEN_LOCATION: 'cookies' });
-const document = (transport = headers) =>
-  openApiDocument({ serverUrl: 'https://api.example.com/prod', transport }) as unknown as OpenAPIV3_1.Document;
+const document = (transport = headers) => openApiDocument({ transport }) as unknown as OpenAPIV3_1.Document;
 
 /** The 200 schema of one route, compiled with the JSON Schema dialect OpenAPI 3.1 uses. */
 function validator(method: string, path: string) {
@@ -64,5 +65,23 @@ describe('the OpenAPI document', () => {
     expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: false }).body)).toBe(true);
     // And refuses what they never answer.
     expect(login({ access_token: 'a.b.c' })).toBe(false);
+  });
+
+  it('is the same document whatever Host and X-Forwarded-Proto say, since a shared cache keeps one copy for everyone', async () => {
+    const fetched = async (headers: Record<string, string>) => {
+      const event = httpEvent({ httpMethod: 'GET', path: '/openapi.json', headers });
+      const response = await openApiHandler(
+        { ...event, requestContext: { ...event.requestContext, path: '/prod/openapi.json' } },
+        lambdaContext(),
+      );
+      return { cacheControl: response.headers?.['Cache-Control'], body: response.body };
+    };
+    const honest = await fetched({ Host: 'abc123def4.execute-api.eu-west-1.amazonaws.com', 'X-Forwarded-Proto': 'https' });
+    const forged = await fetched({ Host: 'evil.example', 'X-Forwarded-Proto': 'javascript' });
+    expect(forged).toEqual(honest);
+    expect(honest.body).not.toContain('evil.example');
+    expect(honest.cacheControl).toBe('public, max-age=300');
+    // Relative: resolved against where the document was fetched (the stage path on AWS, / locally).
+    expect((JSON.parse(honest.body) as OpenAPIV3_1.Document).servers).toEqual([expect.objectContaining({ url: '.' })]);
   });
 });
