@@ -367,8 +367,20 @@ function tokenSection(r: Reader): TokenConfig {
   };
 }
 
-/** `scheme://host[:port]`, as a browser sends `Origin`. */
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+/** `scheme://host[:port]`, the shape of an `Origin` header. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/i;
+
+/**
+ * The origin as a browser serializes it (WHATWG URL: lower case, no default port), or undefined
+ * for no origin at all (a port above 65535).
+ */
+function serializedOrigin(origin: string): string | undefined {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return undefined;
+  }
+}
 
 function corsSection(r: Reader): CorsPolicy {
   // CORS_ALLOW_ORIGIN (one origin) is the earlier name, still read.
@@ -385,8 +397,12 @@ function corsSection(r: Reader): CorsPolicy {
   }
   const origins = raw.split(',').map((origin) => origin.trim());
   for (const origin of origins) {
-    if (!ORIGIN.test(origin))
+    const serialized = ORIGIN.test(origin) ? serializedOrigin(origin) : undefined;
+    if (serialized === undefined)
       r.problems.push(`CORS_ALLOW_ORIGINS must be * or exact origins like https://app.example.com, got "${origin}"`);
+    // Compared as exact strings with the request's Origin: a form no browser sends would never match.
+    else if (serialized !== origin)
+      r.problems.push(`CORS_ALLOW_ORIGINS lists "${origin}", which no browser sends as its Origin; write "${serialized}"`);
   }
   return { origins, credentials };
 }
