@@ -31,6 +31,7 @@ beforeAll(async () => {
     attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
       maxFailures: 3,
       maxFailuresPerUser: 100,
+      maxFailuresPerAddress: 1000,
       windowSeconds: 900,
     }),
   };
