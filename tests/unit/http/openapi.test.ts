@@ -1,4 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { OpenAPIV3_1 } from 'openapi-types';
@@ -83,5 +85,42 @@ describe('the OpenAPI document', () => {
     expect(honest.cacheControl).toBe('public, max-age=300');
     // Relative: resolved against where the document was fetched (the stage path on AWS, / locally).
     expect((JSON.parse(honest.body) as OpenAPIV3_1.Document).servers).toEqual([expect.objectContaining({ url: '.' })]);
+  });
+});
+
+describe('the README’s route table', () => {
+  /** The rows of the table under the README's opening: `method path`, guard, and the answers cell. */
+  const rows = (() => {
+    const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| route | guarded by | answers |')).split('\n\n')[0] ?? '';
+    return table
+      .split('\n')
+      .slice(2)
+      .map((line) => {
+        const [route = '', guard = '', answers = ''] = line.split(' | ').map((cell) => cell.replace(/^\| |\|$/g, '').trim());
+        const [method = '', routePath = ''] = (/^`([^`]+)`/.exec(route)?.[1] ?? '').replace(/\[.*\]$/, '').split(' ');
+        const named = /\*\*([\w-]+)\*\*/.exec(guard)?.[1];
+        return {
+          route: `${method.toLowerCase()} ${routePath}`,
+          guard: named ?? (guard === '–' ? 'none' : guard === 'the handler itself' ? 'refresh-token' : guard),
+          answers,
+        };
+      });
+  })();
+
+  it('lists exactly the routes of the OpenAPI route table, each with its guard', () => {
+    const documented = rows.map(({ route, guard }) => `${route} ${guard}`).sort();
+    expect(documented).toEqual(ROUTES.map((route) => `${route.method} ${route.path} ${route.guard}`).sort());
+  });
+
+  it('names every field each route answers with', () => {
+    const missing: string[] = [];
+    for (const route of ROUTES) {
+      const schema = (route.response.oneOf as Record<string, unknown>[] | undefined)?.[0] ?? route.response;
+      const fields = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
+      const row = rows.find((r) => r.route === `${route.method} ${route.path}`);
+      for (const field of fields) if (!row?.answers.includes(`"${field}"`)) missing.push(`${route.method} ${route.path}: ${field}`);
+    }
+    expect(missing).toEqual([]);
   });
 });
