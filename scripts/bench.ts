@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     DYNAMODB_ENDPOINT: db.endpoint,
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_MAX_FAILURES_PER_USER: '100000',
+    LOGIN_MAX_FAILURES_PER_IP: '100000',
     ...(await readTableNames('local')),
   };
   Object.assign(process.env, env);

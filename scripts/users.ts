@@ -20,7 +20,17 @@ import { parseArgs } from 'node:util';
 import { createDynamoFamilyStore } from '../src/sessions/dynamo-family-store';
 import { createDocumentClient } from '../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
-import { AdminError, addUser, changePassword, disableUser, enableUser, listUsers, setEmail, type AdminDeps } from '../src/users/user-admin';
+import {
+  AdminError,
+  addUser,
+  changePassword,
+  disableUser,
+  enableUser,
+  listUsers,
+  setEmail,
+  userListLine,
+  type AdminDeps,
+} from '../src/users/user-admin';
 import { ensureTables, LOCAL_REGION, readTableDefinitions, readTableNames, ROOT, startDynalite, type LocalDatabase } from './local-db';
 
 const USAGE =
@@ -111,10 +121,7 @@ async function main(): Promise<void> {
         console.log(`E-mail of ${username} set to ${await setEmail(deps, username, address)}.`);
         break;
       case 'list':
-        for (const user of await listUsers(deps)) {
-          const changed = new Date(user.passwordChangedAt * 1000).toISOString();
-          console.log(`${user.username}\t${user.email ?? '-'}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`);
-        }
+        for (const user of await listUsers(deps)) console.log(userListLine(user));
         break;
       default:
         throw new AdminError(USAGE);

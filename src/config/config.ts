@@ -107,6 +107,8 @@ export interface StoreConfig {
   readonly loginMaxFailures: number;
   /** Failed logins allowed per username and window from all addresses together. */
   readonly loginMaxFailuresPerUser: number;
+  /** Failed logins allowed per source IP and window, whatever the usernames (unknown and malformed ones too). */
+  readonly loginMaxFailuresPerIp: number;
   /** Length of the failed-login window, which is also the longest lockout. */
   readonly loginWindowSeconds: number;
   /** scrypt cost (log2 N) of new password hashes and of the unknown-user decoy. */
@@ -159,6 +161,8 @@ export const INTEGER_DEFAULTS = Object.freeze({
   SESSION_MAX_LIFETIME: [7_776_000, 60, 315_360_000],
   LOGIN_MAX_FAILURES: [5, 1, 1000],
   LOGIN_MAX_FAILURES_PER_USER: [100, 1, 100_000],
+  // Each failure costs one scrypt (~0.7 s of CPU at the default cost): this bounds what one address burns.
+  LOGIN_MAX_FAILURES_PER_IP: [100, 1, 100_000],
   LOGIN_WINDOW: [900, 10, 86_400],
   // scrypt's N = 2^this for new hashes and the unknown-user decoy. Below 17 (OWASP's floor) only
   // on the local stage outside Lambda: the tests' cheap hasher, as Django's test settings swap theirs.
@@ -367,8 +371,20 @@ function tokenSection(r: Reader): TokenConfig {
   };
 }
 
-/** `scheme://host[:port]`, as a browser sends `Origin`. */
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+/** `scheme://host[:port]`, the shape of an `Origin` header. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/i;
+
+/**
+ * The origin as a browser serializes it (WHATWG URL: lower case, no default port), or undefined
+ * for no origin at all (a port above 65535).
+ */
+function serializedOrigin(origin: string): string | undefined {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return undefined;
+  }
+}
 
 function corsSection(r: Reader): CorsPolicy {
   // CORS_ALLOW_ORIGIN (one origin) is the earlier name, still read.
@@ -385,8 +401,12 @@ function corsSection(r: Reader): CorsPolicy {
   }
   const origins = raw.split(',').map((origin) => origin.trim());
   for (const origin of origins) {
-    if (!ORIGIN.test(origin))
+    const serialized = ORIGIN.test(origin) ? serializedOrigin(origin) : undefined;
+    if (serialized === undefined)
       r.problems.push(`CORS_ALLOW_ORIGINS must be * or exact origins like https://app.example.com, got "${origin}"`);
+    // Compared as exact strings with the request's Origin: a form no browser sends would never match.
+    else if (serialized !== origin)
+      r.problems.push(`CORS_ALLOW_ORIGINS lists "${origin}", which no browser sends as its Origin; write "${serialized}"`);
   }
   return { origins, credentials };
 }
@@ -410,6 +430,7 @@ function storeSection(r: Reader): StoreConfig {
     sessionMaxLifetimeSeconds: r.integer('SESSION_MAX_LIFETIME'),
     loginMaxFailures: r.integer('LOGIN_MAX_FAILURES'),
     loginMaxFailuresPerUser: r.integer('LOGIN_MAX_FAILURES_PER_USER'),
+    loginMaxFailuresPerIp: r.integer('LOGIN_MAX_FAILURES_PER_IP'),
     loginWindowSeconds: r.integer('LOGIN_WINDOW'),
     passwordScryptLog2N: scryptCost(r),
   };

@@ -97,6 +97,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_MISSING_IDENTITY:       row(500),
   ERR_QUERY_INVALID:          row(400),
   ERR_SESSION_NOT_FOUND:      row(404),
+  ERR_ACCOUNT_NOT_FOUND:      row(404),
   ERR_WEAK_PASSWORD:          row(400),
   // No Bearer challenge: the credential was a cookie (RFC 6750 does not apply).
   ERR_CSRF_MISSING:           row(401, 'Unauthorized'),

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'ERR_MISSING_IDENTITY'
   | 'ERR_QUERY_INVALID'
   | 'ERR_SESSION_NOT_FOUND'
+  | 'ERR_ACCOUNT_NOT_FOUND'
   | 'ERR_WEAK_PASSWORD'
   | 'ERR_CSRF_MISSING'
   | 'ERR_CSRF_MISMATCH'
@@ -146,6 +147,16 @@ export class BadQueryError extends AppError {
 export class SessionNotFoundError extends AppError {
   constructor() {
     super('ERR_SESSION_NOT_FOUND', 'Session not found');
+  }
+}
+
+/**
+ * A valid token whose user has no account here: a flask-jwt-extended token of a user not yet
+ * migrated, or a token that outlived its user. The token is good; the account is missing.
+ */
+export class AccountNotFoundError extends AppError {
+  constructor() {
+    super('ERR_ACCOUNT_NOT_FOUND', 'Account not found');
   }
 }
 

@@ -1,20 +1,27 @@
 import { BadRequestError } from '../errors/errors';
+import { MAX_PASSWORD_LENGTH, passwordLength } from '../users/password-policy';
 
-// Caps what reaches scrypt or the validator, as for a login.
-const MAX_PASSWORD = 1024;
+// Caps what reaches the validator.
 const MAX_EMAIL_FIELD = 1024;
 
-function field(body: Record<string, unknown>, name: string, max: number, problems: string[]): string {
+/** A non-empty string field, at most `max` long as `length` counts (UTF-16 units unless told). */
+function field(
+  body: Record<string, unknown>,
+  name: string,
+  problems: string[],
+  limit?: { max: number; length?: (value: string) => number },
+): string {
   const value = body[name];
   if (typeof value !== 'string' || value === '') problems.push(`"${name}" must be a non-empty string`);
-  else if (value.length > max) problems.push(`"${name}" must be at most ${max} characters`);
+  else if (limit && (limit.length ?? ((text: string) => text.length))(value) > limit.max)
+    problems.push(`"${name}" must be at most ${limit.max} characters`);
   return typeof value === 'string' ? value : '';
 }
 
 /** `{"email"}` of PUT /me/email, as typed (checked by the domain). Error code: ERR_BODY_INVALID. */
 export function readEmailChange(body: Record<string, unknown>): string {
   const problems: string[] = [];
-  const email = field(body, 'email', MAX_EMAIL_FIELD, problems);
+  const email = field(body, 'email', problems, { max: MAX_EMAIL_FIELD });
   if (problems.length > 0) throw new BadRequestError('ERR_BODY_INVALID', problems.join('; '));
   return email;
 }
@@ -22,9 +29,10 @@ export function readEmailChange(body: Record<string, unknown>): string {
 /** `{"current_password", "new_password"}` of PUT /me/password. Error code: ERR_BODY_INVALID. */
 export function readPasswordChange(body: Record<string, unknown>): { current: string; next: string } {
   const problems: string[] = [];
-  const current = field(body, 'current_password', MAX_PASSWORD, problems);
-  // The policy's own upper bound (1024) is checked with its message; this one only stops abuse.
-  const next = field(body, 'new_password', MAX_PASSWORD * 4, problems);
+  // As for a login (the same length as the policy's); it caps what reaches scrypt.
+  const current = field(body, 'current_password', problems, { max: MAX_PASSWORD_LENGTH, length: passwordLength });
+  // Its length is the policy's to check, with the policy's message (MAX_BODY_BYTES bounds the body).
+  const next = field(body, 'new_password', problems);
   if (problems.length > 0) throw new BadRequestError('ERR_BODY_INVALID', problems.join('; '));
   return { current, next };
 }

@@ -42,9 +42,10 @@ const object = (properties: Record<string, Schema>, required = Object.keys(prope
   additionalProperties: false,
 });
 const time = { type: 'string', format: 'date-time' } as const;
+const PASSWORD_LENGTH = 'Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed';
 const credentials = object({
   username: { type: 'string', minLength: 1, maxLength: 256 },
-  password: { type: 'string', minLength: 1, maxLength: 1024 },
+  password: { type: 'string', minLength: 1, maxLength: 1024, description: PASSWORD_LENGTH },
 });
 /** Token bodies: the tokens with headers, `{"login"|"refresh": true}` with cookies only. */
 const tokens = (withRefresh: boolean, cookieFlag: string): Schema => ({
@@ -183,7 +184,7 @@ export const ROUTES: readonly RouteSpec[] = [
       fresh_until: { type: ['number', 'null'] },
       expires_at: { type: ['integer', 'null'] },
     }),
-    errors: ['ERR_STORE_UNAVAILABLE'],
+    errors: ['ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'put',
@@ -192,7 +193,7 @@ export const ROUTES: readonly RouteSpec[] = [
     guard: 'fresh-only',
     request: object({ email: { type: 'string', minLength: 1 } }),
     response: object({ msg: { const: 'E-mail changed' }, email: { type: 'string', format: 'email', maxLength: 254 } }),
-    errors: [...BODY, 'ERR_EMAIL_INVALID', 'ERR_STORE_UNAVAILABLE'],
+    errors: [...BODY, 'ERR_EMAIL_INVALID', 'ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'put',
@@ -201,7 +202,7 @@ export const ROUTES: readonly RouteSpec[] = [
     guard: 'fresh-recent',
     request: object({
       current_password: { type: 'string', minLength: 1 },
-      new_password: { type: 'string', minLength: 8, maxLength: 1024 },
+      new_password: { type: 'string', minLength: 8, maxLength: 1024, description: PASSWORD_LENGTH },
     }),
     response: msg('Password changed'),
     errors: [...BODY, 'ERR_BAD_CREDENTIALS', 'ERR_WEAK_PASSWORD', 'ERR_TOO_MANY_ATTEMPTS', 'ERR_STORE_UNAVAILABLE'],
@@ -283,8 +284,15 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
   return responses;
 }
 
-/** The OpenAPI 3.1 document for a deployment with these token-location settings, served from `serverUrl`. */
-export function openApiDocument(options: { serverUrl: string; transport: CookieConfig }): Record<string, unknown> {
+/**
+ * Where the API is, relative to the document (OpenAPI 3.1 §4.8.5.1): the folder it was fetched from,
+ * which is the stage path on AWS (or a custom domain's base path) and / locally. Nothing of the
+ * request shapes it, so every client and cache sees one document.
+ */
+const SERVER = { url: '.', description: 'Relative to this document: the base URL it was fetched from' };
+
+/** The OpenAPI 3.1 document for a deployment with these token-location settings. */
+export function openApiDocument(options: { transport: CookieConfig }): Record<string, unknown> {
   const { transport } = options;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
@@ -333,7 +341,7 @@ export function openApiDocument(options: { serverUrl: string; transport: CookieC
       version: '1',
       description: `Token freshness for serverless APIs: logins give fresh access tokens, refreshes non-fresh ones; critical routes take fresh tokens only and answer others with the RFC 9470 challenge (${STEP_UP}).`,
     },
-    servers: [{ url: options.serverUrl }],
+    servers: [SERVER],
     paths,
     components: { securitySchemes },
   };

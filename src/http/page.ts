@@ -23,7 +23,8 @@ export function pageSecurityPolicy(html: string): string {
     `script-src ${scripts || "'none'"}`,
     `style-src ${styles || "'none'"}`,
     "connect-src 'self'",
-    "img-src 'self'",
+    // data: for the page's inline icon (<link rel="icon" href="data:…">), so no /favicon.ico request.
+    "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

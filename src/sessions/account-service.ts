@@ -3,7 +3,7 @@
  * password (PUT /me/password, password proven recently). The last two are what fresh tokens are
  * for: critical actions a stolen non-fresh token must not reach.
  */
-import { BadCredentialsError, MissingIdentityError } from '../errors/errors';
+import { AccountNotFoundError, BadCredentialsError } from '../errors/errors';
 import { nowSeconds } from '../platform/clock';
 import { normalizeEmail } from '../users/email';
 import type { LoginAttempts } from '../users/login-attempts';
@@ -43,12 +43,12 @@ export interface Profile {
 }
 
 /**
- * The caller's account. Error codes: ERR_MISSING_IDENTITY (the token names a user that no longer
- * exists: cannot happen for a live account, so a fault), ERR_STORE_UNAVAILABLE.
+ * The caller's account. Error codes: ERR_ACCOUNT_NOT_FOUND (a valid token of a user with no row:
+ * not migrated from flask-jwt-extended yet, or deleted), ERR_STORE_UNAVAILABLE.
  */
 export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: AccountCaller): Promise<Profile> {
   const user = await deps.users.findUser(caller.username);
-  if (!user) throw new MissingIdentityError();
+  if (!user) throw new AccountNotFoundError();
   return {
     username: user.username,
     ...(user.email === undefined ? {} : { email: user.email }),
@@ -60,10 +60,13 @@ export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: Accou
   };
 }
 
-/** Sets the caller's e-mail address. Error codes: ERR_EMAIL_INVALID, ERR_MISSING_IDENTITY, ERR_STORE_UNAVAILABLE. */
+/**
+ * Sets the caller's e-mail address, in one conditional write that creates no row.
+ * Error codes: ERR_EMAIL_INVALID, ERR_ACCOUNT_NOT_FOUND, ERR_STORE_UNAVAILABLE.
+ */
 export async function changeEmail(deps: Pick<AccountDeps, 'users'>, username: string, rawEmail: string): Promise<string> {
   const email = normalizeEmail(rawEmail);
-  if (!(await deps.users.setEmail(username, email, nowSeconds()))) throw new MissingIdentityError();
+  if (!(await deps.users.setEmail(username, email, nowSeconds()))) throw new AccountNotFoundError();
   return email;
 }
 

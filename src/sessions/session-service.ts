@@ -55,7 +55,7 @@ export interface SessionDeps {
 
 /**
  * The user when the password is right and the account enabled. Every attempt counts against the
- * username's allowance first, existing or not. Error codes: ERR_BAD_CREDENTIALS (also for a
+ * address's and the username's allowances first, existing or not. Error codes: ERR_BAD_CREDENTIALS (also for a
  * disabled user), ERR_TOO_MANY_ATTEMPTS, ERR_STORE_UNAVAILABLE.
  */
 async function checkCredentials(
@@ -65,8 +65,10 @@ async function checkCredentials(
   now: number,
 ): Promise<UserRecord> {
   if (!isWellFormedUsername(username)) {
-    // No such user can exist: answer as for an unknown one, after the same scrypt work, and write
-    // nothing (no attempt counted, no table touched) for a name the users command would refuse.
+    // No such user can exist: answer as for an unknown one, after the same scrypt work. It counts
+    // against its address only (no username key for a name the users command would refuse), so
+    // spraying such names from one address is braked like any other failure.
+    await deps.attempts.reserveForAddress(client.ip, now);
     await verifyPassword(password, await decoyHash(deps.scrypt));
     throw new BadCredentialsError();
   }

@@ -5,9 +5,19 @@
  */
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { WeakPasswordError } from '../errors/errors';
+import { hashedForm } from './password';
 
 const MIN_PASSWORD_LENGTH = 8;
+/** The longest password anywhere: the policy, a login, a fresh login, current_password, the users command. */
 export const MAX_PASSWORD_LENGTH = 1024;
+
+/**
+ * A password's length as every rule and limit counts it: the characters (code points, not UTF-16
+ * units) of the form that is hashed, so what the policy accepts a login accepts too.
+ */
+export function passwordLength(password: string): number {
+  return [...hashedForm(password)].length;
+}
 
 /** ~49,000 common passwords, lower-case, from zxcvbn-ts (ranked from real breach corpora); built on first use. */
 let common: ReadonlySet<string> | undefined;
@@ -18,13 +28,15 @@ function isCommon(password: string): boolean {
 
 /** The first rule `password` breaks, as a sentence for the user, or undefined when it is acceptable. */
 export function passwordProblem(password: string, context: { username: string; currentPassword?: string }): string | undefined {
-  // Counted in characters as people see them (code points), not UTF-16 units.
-  const length = [...password].length;
+  // Every rule reads the form that is hashed: "ｐａｓｓｗｏｒｄ１２３" is password123 to scrypt, so to the rules.
+  const hashed = hashedForm(password);
+  const length = passwordLength(password);
   if (length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters`;
-  if (password.toLowerCase() === context.username.toLowerCase()) return 'Password must not be the username';
-  if (context.currentPassword !== undefined && password === context.currentPassword) return 'Password must differ from the current one';
-  if (isCommon(password)) return 'Password is too common; choose a less predictable one';
+  if (hashed.toLowerCase() === hashedForm(context.username).toLowerCase()) return 'Password must not be the username';
+  if (context.currentPassword !== undefined && hashed === hashedForm(context.currentPassword))
+    return 'Password must differ from the current one';
+  if (isCommon(hashed)) return 'Password is too common; choose a less predictable one';
   return undefined;
 }
 

@@ -48,12 +48,20 @@ interface ParsedHash extends ScryptParams {
   readonly hash: Buffer;
 }
 
+/**
+ * The form of a password that is hashed, and that every rule and limit applies to: NFKC, so the
+ * same password typed in composed, decomposed or full-width forms is one password.
+ */
+export function hashedForm(password: string): string {
+  return password.normalize('NFKC');
+}
+
 function derive(password: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
   const N = 2 ** log2N;
   // scrypt needs 128·N·r bytes; allow twice that so the default 32 MiB cap does not reject it.
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(hashedForm(password), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 

@@ -6,7 +6,7 @@
 import { nowSeconds } from '../platform/clock';
 import { normalizeEmail } from './email';
 import { hashPassword, type ScryptParams } from './password';
-import { MAX_PASSWORD_LENGTH, passwordProblem } from './password-policy';
+import { MAX_PASSWORD_LENGTH, passwordLength, passwordProblem } from './password-policy';
 import type { UserRecord, UserStore } from './user-store';
 import { isWellFormedUsername } from './username';
 
@@ -41,7 +41,7 @@ function checkUsername(username: string): void {
 }
 
 function checkPassword(password: string, username: string, { force = false }: PasswordOptions): void {
-  if (password === '' || [...password].length > MAX_PASSWORD_LENGTH) {
+  if (password === '' || passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new AdminError(`password must be 1 to ${MAX_PASSWORD_LENGTH} characters`);
   }
   const problem = force ? undefined : passwordProblem(password, { username });
@@ -88,6 +88,27 @@ export async function setEmail(deps: AdminDeps, username: string, address: strin
   }
   if (!(await deps.users.setEmail(username, email, nowSeconds()))) throw new AdminError(`no user "${username}"`);
   return email;
+}
+
+/**
+ * Stored text as a terminal may show it: each control, format or line-separator character as a
+ * `\uXXXX` (or `\u{XXXXX}`) escape, so a stored value can neither forge a line nor reorder what is shown.
+ */
+function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (char) => {
+    const hex = (char.codePointAt(0) ?? 0).toString(16);
+    return hex.length > 4 ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+  });
+}
+
+/**
+ * One line of `npm run users -- list`: username, e-mail, state and when the password was set,
+ * tab-separated; stored values escaped (rows written by another tool, or before the e-mail rules).
+ */
+export function userListLine(user: Omit<UserRecord, 'passwordHash'>): string {
+  const changed = new Date(user.passwordChangedAt * 1000).toISOString();
+  const email = user.email === undefined ? '-' : printable(user.email);
+  return `${printable(user.username)}\t${email}\t${user.disabled ? 'disabled' : 'enabled'}\tpassword set ${changed}`;
 }
 
 /** Every user, without hashes. */

@@ -50,6 +50,7 @@ export function getStores(): Stores {
       attempts: createDynamoLoginAttempts(db, settings.loginAttemptsTable, {
         maxFailures: settings.loginMaxFailures,
         maxFailuresPerUser: settings.loginMaxFailuresPerUser,
+        maxFailuresPerAddress: settings.loginMaxFailuresPerIp,
         windowSeconds: settings.loginWindowSeconds,
       }),
       scrypt: scryptParams(settings.passwordScryptLog2N),

@@ -6,14 +6,21 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../scripts/offline';
 
-// The demo page in a real browser (headless Chromium) against `npm start` on free ports, with
-// tokens in cookies: log in → /protected → refresh (not fresh) → /protected-fresh refused →
-// prove the password again → the retried call succeeds → sessions (end one) → log out.
-// Screenshots of each step go to test-results/ (git-ignored).
+// The demo page in a real browser (headless Chromium, a phone's 390 px width) against `npm start`
+// on free ports, tokens in cookies and in headers: a wrong password shows an error where the user
+// looks → log in (a fresh badge, human times, the raw /me behind a disclosure) → /protected →
+// refresh (not fresh) → /protected-fresh refused → prove the password again → the retried call
+// succeeds → sessions at phone width, without horizontal overflow, with short device names → end
+// one with a non-fresh token: password prompt, then the retried call ends it → reload (cookies:
+// still signed in) → log out ("Signed out"). Screenshots of each step go to test-results/ (git-ignored).
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results', 'demo-page');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** An iPhone's CSS width. */
+const PHONE_WIDTH = 390;
+const IPHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 let stack: ChildProcess;
 let output = '';
@@ -21,6 +28,8 @@ let dataDir: string;
 let baseUrl: string;
 let browser: Browser;
 let page: Page;
+/** Every answer the page got, for the 404 check. */
+const responses: { url: string; status: number }[] = [];
 
 async function startStack(location: 'cookies' | 'headers'): Promise<void> {
   output = '';
@@ -53,7 +62,8 @@ async function startStack(location: 'cookies' | 'headers'): Promise<void> {
   baseUrl = `http://localhost:${port}`;
   mkdirSync(path.join(SHOTS, location), { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 420, height: 900 } }); // a phone's width
+  page = await browser.newPage({ viewport: { width: PHONE_WIDTH, height: 844 } });
+  page.on('response', (response) => responses.push({ url: response.url(), status: response.status() }));
 }
 
 async function stopStack(): Promise<void> {
@@ -69,7 +79,21 @@ async function stopStack(): Promise<void> {
 const text = async (selector: string) => (await page.textContent(selector)) ?? '';
 let mode = 'cookies';
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, mode, `${name}.png`), fullPage: true });
-/** Waits until `selector`'s text matches. */
+/** True when nothing on the page is wider than the viewport (no sideways scrolling). */
+const fitsWidth = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+const visibleText = async (selector: string) => ((await page.isVisible(selector)) ? text(selector) : '(hidden)');
+/** Logs in another session of the demo user, as from `userAgent`'s device. */
+const loginElsewhere = async (userAgent: string) => {
+  const response = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'User-Agent': userAgent },
+    body: JSON.stringify({ username: 'test', password: 'test' }),
+  });
+  expect(response.status).toBe(200);
+};
+const sessionRows = () => page.$$eval('#sessions tbody tr', (trs) => trs.length);
+
+/** Waits until `selector`'s text matches (`pattern`'s flags are not passed on). */
 const until = (selector: string, pattern: RegExp) =>
   page.waitForFunction(
     ([sel, source]) => new RegExp(source).test(document.querySelector(sel)?.textContent ?? ''),
@@ -84,7 +108,7 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
   }, 180_000);
   afterAll(stopStack);
 
-  it('is served with a strict Content-Security-Policy and runs under it', async () => {
+  it('is served with a strict Content-Security-Policy, runs under it, and has an icon (no 404 for /favicon.ico)', async () => {
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
@@ -95,22 +119,42 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     expect(csp).toContain("default-src 'none'");
     expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
     expect(await page.title()).toBe('Fresh tokens, step by step');
+    // Signed out: the page asked /me, got a 401, and shows the login form.
+    await page.waitForSelector('#login-step:not([hidden])');
+    expect(await page.$eval('link[rel="icon"]', (link) => (link as HTMLLinkElement).href)).toMatch(/^data:image\/svg\+xml,/);
     await shot('0-start');
     expect(errors.filter((error) => /Content Security Policy/i.test(error))).toEqual([]);
+    expect(responses.filter(({ status }) => status === 404)).toEqual([]);
   });
 
-  it('walks through the fresh-token pattern', async () => {
+  it('shows a wrong password’s refusal next to the login form', async () => {
+    await page.fill('#username', 'test');
+    await page.fill('#password', 'not-the-password');
+    await page.click('#login');
+    await until('#login-message', /Login refused: Bad username or password/);
+    expect(await page.isVisible('#login-message')).toBe(true);
+    expect(await page.isVisible('#signed-in')).toBe(false);
+    await shot('0-wrong-password');
+  });
+
+  it('walks through the fresh-token pattern, with a freshness badge and times a person reads', async () => {
     await page.fill('#username', 'test');
     await page.fill('#password', 'test');
     await page.click('#login');
     await until('#result', /Logged in with a fresh token/);
     await until('#freshness', /^Fresh/);
+    expect(await visibleText('#login-message')).toBe('(hidden)');
     // With cookies the tokens are HttpOnly: the page's script sees only the CSRF values. With
     // headers there are no cookies at all: the tokens live in the page's memory.
     const visible = await page.evaluate(() => document.cookie);
     if (location === 'cookies') expect(visible).toContain('csrf_access_token=');
     expect(visible).not.toContain('access_token_cookie');
-    expect(JSON.parse(await text('#claims'))).toMatchObject({ username: 'test', fresh: true });
+    expect(await visibleText('#fresh-badge')).toBe('Fresh');
+    expect(await visibleText('#signed-in-at')).toMatch(/^Signed in (just now|\d+ (seconds?|minutes?) ago)$/);
+    expect(await visibleText('#expires')).toMatch(/^Expires at \d{1,2}:\d\d/);
+    // The raw answer of GET /me is there for developers, behind a closed disclosure.
+    expect(await page.$eval('#raw', (details) => (details as HTMLDetailsElement).open)).toBe(false);
+    expect(JSON.parse(await text('#claims'))).toMatchObject({ username: 'test', fresh: true, expires_at: expect.any(Number) });
     await shot('1-logged-in');
 
     await page.click('#call-protected');
@@ -119,6 +163,7 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.click('#refresh');
     await until('#result', /Refreshed/);
     await until('#freshness', /Not fresh/);
+    expect(await visibleText('#fresh-badge')).toBe('Not fresh');
     await shot('2-refreshed');
 
     await page.click('#call-fresh');
@@ -130,34 +175,71 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.click('#fresh-login');
     await until('#result', /\/protected-fresh answered: \{"fresh_logged_in_as":"test"\}/);
     await until('#freshness', /^Fresh/);
+    expect(await visibleText('#fresh-badge')).toBe('Fresh');
     await shot('4-fresh-again');
   });
 
-  it('lists the sessions and ends another one with the fresh token', async () => {
-    // A second session of the same user, as from another device.
-    const other = await fetch(`${baseUrl}/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'test', password: 'test' }),
-    });
-    expect(other.status).toBe(200);
+  it('lists the sessions at phone width without sideways scrolling, each device by a short name (the full one on demand)', async () => {
+    await loginElsewhere(IPHONE_UA);
     await page.click('#load-sessions');
-    await page.waitForSelector('#sessions:not([hidden]) tbody tr');
+    await page.waitForSelector('#sessions[aria-busy="false"]:not([hidden]) tbody tr');
     const rows = await page.$$eval('#sessions tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.filter((row) => row.includes('this one'))).toHaveLength(1);
+    const phone = page.locator('#sessions tbody tr', { hasText: 'Safari on iOS' }).first();
+    expect(await phone.locator('summary').textContent()).toBe('Safari on iOS');
+    expect(await phone.isVisible()).toBe(true);
+    expect(await fitsWidth()).toBe(true);
+    await phone.locator('summary').click();
+    await expect(phone.locator('details').textContent()).resolves.toContain(IPHONE_UA);
+    expect(await fitsWidth()).toBe(true);
     await shot('5-sessions');
-    await page.click('#sessions tbody tr button');
-    await until('#result', /Session ended/);
-    await page.waitForFunction((count) => document.querySelectorAll('#sessions tbody tr').length === count - 1, rows.length);
   });
 
-  it('logs out: no token is left and the login form is back', async () => {
+  it('ends another session with a non-fresh token: asks for the password, then retries the call and ends it', async () => {
+    await page.click('#refresh');
+    await until('#freshness', /Not fresh/);
+    await page.click('#load-sessions');
+    await page.waitForSelector('#sessions[aria-busy="false"]:not([hidden]) tbody tr button');
+    const before = await sessionRows();
+    await page.click('#sessions tbody tr button');
+    await page.waitForSelector('#reauth:not([hidden])');
+    expect(await visibleText('#sessions-result')).toMatch(/needs a fresh token/);
+    await shot('6-end-needs-password');
+    await page.fill('#reauth-password', 'test');
+    await page.click('#fresh-login');
+    await until('#sessions-result', /^Session ended\.$/);
+    expect(await page.isVisible('#reauth')).toBe(false);
+    await page.waitForFunction((count) => document.querySelectorAll('#sessions tbody tr').length === count - 1, before);
+    expect(await page.getAttribute('#sessions-result', 'class')).toBe('ok');
+    await shot('7-session-ended');
+  });
+
+  it('keeps the user signed in across a reload with cookies (the page asks /me); with headers the tokens were in memory only', async () => {
+    await page.reload();
+    if (location === 'cookies') {
+      await page.waitForSelector('#signed-in:not([hidden])');
+      expect(await page.isVisible('#login-step')).toBe(false);
+      await until('#freshness', /Fresh|fresh/);
+      expect(JSON.parse(await text('#claims'))).toMatchObject({ username: 'test' });
+    } else {
+      await page.waitForSelector('#login-step:not([hidden])');
+      await page.fill('#username', 'test');
+      await page.fill('#password', 'test');
+      await page.click('#login');
+      await page.waitForSelector('#signed-in:not([hidden])');
+    }
+    await shot('8-reloaded');
+  });
+
+  it('logs out: says so, no token is left and the login form is back', async () => {
     await page.click('#logout');
     await page.waitForSelector('#login-step:not([hidden])');
+    await until('#login-message', /Signed out/);
+    expect(await page.isVisible('#login-message')).toBe(true);
     expect(await page.evaluate(() => document.cookie)).toBe('');
     const me = await page.evaluate(async () => (await fetch('/me')).status);
     expect(me).toBe(401);
-    await shot('6-logged-out');
+    await shot('9-logged-out');
   });
 });

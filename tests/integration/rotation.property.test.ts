@@ -44,6 +44,7 @@ beforeAll(async () => {
     attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
       maxFailures: 1000,
       maxFailuresPerUser: 1000,
+      maxFailuresPerAddress: 100_000,
       windowSeconds: 900,
     }),
     issuer: testIssuer(config),

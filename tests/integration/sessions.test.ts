@@ -31,6 +31,7 @@ function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testCon
     attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
       maxFailures: 5,
       maxFailuresPerUser: 100,
+      maxFailuresPerAddress: 1000,
       windowSeconds: 900,
     }),
     issuer: testIssuer(config),
@@ -323,6 +324,7 @@ describe('login lockout', () => {
     createDynamoLoginAttempts(createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint }), db.env.LOGIN_ATTEMPTS_TABLE, {
       maxFailures: 2,
       maxFailuresPerUser: 3,
+      maxFailuresPerAddress: 1000,
       windowSeconds: 900,
     });
   const now = 1_800_000_100;
@@ -353,5 +355,31 @@ describe('login lockout', () => {
       await lockout.clear(source, now);
     }
     await expect(lockout.reserve({ username: 'lock-3', ip: '198.51.100.99' }, now)).resolves.toBeUndefined();
+  });
+
+  it('brakes one address across usernames: failures with unknown and malformed usernames count toward its own limit', async () => {
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    const deps: SessionDeps = {
+      ...authDeps(0),
+      attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
+        maxFailures: 5,
+        maxFailuresPerUser: 100,
+        maxFailuresPerAddress: 3,
+        windowSeconds: 900,
+      }),
+    };
+    await addUser(adminDeps(db), 'brake-user', 'brake-password-1');
+    const sprayer = { ip: '203.0.113.7', userAgent: 'jest' };
+    // A login that succeeds takes its own attempt back from the address too.
+    await issueTokenPair(deps, { username: 'brake-user', password: 'brake-password-1' }, sprayer);
+    for (const username of ['nobody-1', 'nobody-2', 'has space']) {
+      expect(await codeOf(issueTokenPair(deps, { username, password: 'guess-1' }, sprayer))).toBe('ERR_BAD_CREDENTIALS');
+    }
+    // Each failure spent one scrypt; the next attempt from that address, whatever the name, is refused before any.
+    expect(await codeOf(issueTokenPair(deps, { username: 'not/well formed', password: 'guess-2' }, sprayer))).toBe('ERR_TOO_MANY_ATTEMPTS');
+    expect(await codeOf(issueTokenPair(deps, { username: 'brake-user', password: 'brake-password-1' }, sprayer))).toBe(
+      'ERR_TOO_MANY_ATTEMPTS',
+    );
+    await expect(issueTokenPair(deps, { username: 'brake-user', password: 'brake-password-1' }, CLIENT)).resolves.toBeDefined();
   });
 });

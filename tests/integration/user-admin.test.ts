@@ -1,4 +1,4 @@
-import { addUser, changePassword, disableUser, enableUser, listUsers, setEmail } from '../../src/users/user-admin';
+import { addUser, changePassword, disableUser, enableUser, listUsers, setEmail, userListLine } from '../../src/users/user-admin';
 import { verifyPassword } from '../../src/users/password';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
@@ -67,5 +67,21 @@ describe('user administration', () => {
     const listed = await listUsers(adminDeps(db));
     expect(listed.find((user) => user.username === 'ron')).toMatchObject({ disabled: false });
     expect(JSON.stringify(listed)).not.toContain('scrypt$');
+  });
+
+  it('lists a stored e-mail with control or format characters (a row from before they were refused) on one line, escaped', async () => {
+    await addUser(adminDeps(db), 'tess', 'tess-password-1');
+    // Straight into the store, as the API did before it refused these characters.
+    const forged = '"x\r\nmallory\tenabled\tpassword set 2020-01-01T00:00:00.000Z\u202e\u0000\u{e0001}"@example.com';
+    await adminDeps(db).users.setEmail('tess', forged, 1);
+    const line = userListLine((await listUsers(adminDeps(db))).find((user) => user.username === 'tess')!);
+    // Its only control characters are the three tabs between the columns.
+    expect(line.replaceAll('\t', ' ')).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    expect(line.split('\t')).toEqual([
+      'tess',
+      '"x\\u000d\\u000amallory\\u0009enabled\\u0009password set 2020-01-01T00:00:00.000Z\\u202e\\u0000\\u{e0001}"@example.com',
+      'enabled',
+      expect.stringMatching(/^password set /),
+    ]);
   });
 });

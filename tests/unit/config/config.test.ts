@@ -203,6 +203,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses an origin no browser sends (upper case, the scheme’s default port), naming it and the form to write', () => {
+    const problems = problemsOf({
+      CORS_ALLOW_ORIGINS: 'https://App.Example.com, https://app.example.com:443, HTTP://localhost:80, http://localhost:5173',
+    });
+    expect(problems).toEqual([
+      'CORS_ALLOW_ORIGINS lists "https://App.Example.com", which no browser sends as its Origin; write "https://app.example.com"',
+      'CORS_ALLOW_ORIGINS lists "https://app.example.com:443", which no browser sends as its Origin; write "https://app.example.com"',
+      'CORS_ALLOW_ORIGINS lists "HTTP://localhost:80", which no browser sends as its Origin; write "http://localhost"',
+    ]);
+    expect(problemsOf({ CORS_ALLOW_ORIGINS: 'https://app.example.com:99999' })).toEqual([
+      expect.stringContaining('got "https://app.example.com:99999"'),
+    ]);
+  });
+
   it('reports every bad variable at once', () => {
     const problems = problemsOf({
       JWT_SECRET: 'short',

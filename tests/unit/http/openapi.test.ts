@@ -1,15 +1,18 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { loadTransportConfig } from '../../../src/config/config';
 import { openApiDocument, ROUTES } from '../../../src/http/openapi';
 import { profileReply, sessionsEndedReply, sessionsReply, tokenDelivery, tokensReply } from '../../../src/http/replies';
+import { handler as openApiHandler } from '../../../functions/openapi';
+import { httpEvent, lambdaContext } from '../../helpers/events';
 
 const headers = loadTransportConfig({});
 const cookies = loadTransportConfig({ TOKEN_LOCATION: 'cookies' });
-const document = (transport = headers) =>
-  openApiDocument({ serverUrl: 'https://api.example.com/prod', transport }) as unknown as OpenAPIV3_1.Document;
+const document = (transport = headers) => openApiDocument({ transport }) as unknown as OpenAPIV3_1.Document;
 
 /** The 200 schema of one route, compiled with the JSON Schema dialect OpenAPI 3.1 uses. */
 function validator(method: string, path: string) {
@@ -64,5 +67,60 @@ describe('the OpenAPI document', () => {
     expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: false }).body)).toBe(true);
     // And refuses what they never answer.
     expect(login({ access_token: 'a.b.c' })).toBe(false);
+  });
+
+  it('is the same document whatever Host and X-Forwarded-Proto say, since a shared cache keeps one copy for everyone', async () => {
+    const fetched = async (headers: Record<string, string>) => {
+      const event = httpEvent({ httpMethod: 'GET', path: '/openapi.json', headers });
+      const response = await openApiHandler(
+        { ...event, requestContext: { ...event.requestContext, path: '/prod/openapi.json' } },
+        lambdaContext(),
+      );
+      return { cacheControl: response.headers?.['Cache-Control'], body: response.body };
+    };
+    const honest = await fetched({ Host: 'abc123def4.execute-api.eu-west-1.amazonaws.com', 'X-Forwarded-Proto': 'https' });
+    const forged = await fetched({ Host: 'evil.example', 'X-Forwarded-Proto': 'javascript' });
+    expect(forged).toEqual(honest);
+    expect(honest.body).not.toContain('evil.example');
+    expect(honest.cacheControl).toBe('public, max-age=300');
+    // Relative: resolved against where the document was fetched (the stage path on AWS, / locally).
+    expect((JSON.parse(honest.body) as OpenAPIV3_1.Document).servers).toEqual([expect.objectContaining({ url: '.' })]);
+  });
+});
+
+describe('the README’s route table', () => {
+  /** The rows of the table under the README's opening: `method path`, guard, and the answers cell. */
+  const rows = (() => {
+    const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| route | guarded by | answers |')).split('\n\n')[0] ?? '';
+    return table
+      .split('\n')
+      .slice(2)
+      .map((line) => {
+        const [route = '', guard = '', answers = ''] = line.split(' | ').map((cell) => cell.replace(/^\| |\|$/g, '').trim());
+        const [method = '', routePath = ''] = (/^`([^`]+)`/.exec(route)?.[1] ?? '').replace(/\[.*\]$/, '').split(' ');
+        const named = /\*\*([\w-]+)\*\*/.exec(guard)?.[1];
+        return {
+          route: `${method.toLowerCase()} ${routePath}`,
+          guard: named ?? (guard === '–' ? 'none' : guard === 'the handler itself' ? 'refresh-token' : guard),
+          answers,
+        };
+      });
+  })();
+
+  it('lists exactly the routes of the OpenAPI route table, each with its guard', () => {
+    const documented = rows.map(({ route, guard }) => `${route} ${guard}`).sort();
+    expect(documented).toEqual(ROUTES.map((route) => `${route.method} ${route.path} ${route.guard}`).sort());
+  });
+
+  it('names every field each route answers with', () => {
+    const missing: string[] = [];
+    for (const route of ROUTES) {
+      const schema = (route.response.oneOf as Record<string, unknown>[] | undefined)?.[0] ?? route.response;
+      const fields = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
+      const row = rows.find((r) => r.route === `${route.method} ${route.path}`);
+      for (const field of fields) if (!row?.answers.includes(`"${field}"`)) missing.push(`${route.method} ${route.path}: ${field}`);
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -27,6 +27,29 @@ describe('password policy (NIST SP 800-63B)', () => {
   });
 });
 
+describe('the password policy on the form that is hashed (NFKC)', () => {
+  const context = { username: 'alice.example', currentPassword: 'old-secret-phrase' };
+
+  it('refuses a common password typed in full-width forms, which hashes as the common one', () => {
+    expect(passwordProblem('ｐａｓｓｗｏｒｄ１２３', context)).toBe('Password is too common; choose a less predictable one');
+  });
+
+  it('refuses the username typed in full-width forms', () => {
+    expect(passwordProblem('ａｌｉｃｅ．ｅｘａｍｐｌｅ', context)).toBe('Password must not be the username');
+  });
+
+  it('refuses the current password typed in another form, either way round', () => {
+    expect(passwordProblem('ｏｌｄ－ｓｅｃｒｅｔ－ｐｈｒａｓｅ', context)).toBe('Password must differ from the current one');
+    expect(passwordProblem('old-secret-phrase', { ...context, currentPassword: 'ｏｌｄ－ｓｅｃｒｅｔ－ｐｈｒａｓｅ' })).toBe(
+      'Password must differ from the current one',
+    );
+  });
+
+  it('counts the characters of that form: four composed letters typed as eight code points are four', () => {
+    expect(passwordProblem('e\u0301'.repeat(4), context)).toBe('Password must be at least 8 characters');
+  });
+});
+
 describe('e-mail addresses', () => {
   it('stores a valid address lower-cased and trimmed', () => {
     expect(normalizeEmail('  Alice.Smith+news@Example.CO.uk ')).toBe('alice.smith+news@example.co.uk');
