@@ -3,7 +3,7 @@ import type { GatewayResponseType } from '../../src/errors/error-table';
 import { buildGatewayResponses } from '../../src/errors/gateway-responses';
 
 /** The Gateway Responses the template carries for these settings (plugins/cors.js + plugins/gateway-responses.js). */
-export function templateGatewayResponses(env: Record<string, string> = {}) {
+function templateGatewayResponses(env: Record<string, string> = {}) {
   const { cors, allowHeaders } = loadCorsConfig({ TOKEN_LOCATION: 'headers', ...env });
   return buildGatewayResponses({
     cors: { allowOrigin: cors.origins === '*' ? '*' : (cors.origins[0] ?? ''), credentials: cors.credentials, allowHeaders },
