@@ -24,8 +24,12 @@ async function main(): Promise<void> {
 
   const db = await startDynalite({ port: dbPort, dataPath: DATA_DIR });
   console.log(`Local DynamoDB (dynalite) at ${db.endpoint}, data in ${path.relative(ROOT, DATA_DIR)}/`);
-  await ensureTables(db.endpoint, await readTableDefinitions('local'));
-  if (await seedDemoUser(db.endpoint, (await readTableNames('local')).USERS_TABLE)) console.log('Added the demo user test / test.');
+  // The tables and the demo user are made while serverless-offline starts: no function runs
+  // before a request, and the first request comes after both.
+  const database = (async () => {
+    await ensureTables(db.endpoint, await readTableDefinitions('local'));
+    if (await seedDemoUser(db.endpoint, (await readTableNames('local')).USERS_TABLE)) console.log('Added the demo user test / test.');
+  })();
 
   // With an asymmetric algorithm and no keys given, use (or make once) a local key pair.
   const env: Record<string, string> = { DYNAMODB_ENDPOINT: db.endpoint };
@@ -38,8 +42,9 @@ async function main(): Promise<void> {
 
   let offline;
   try {
-    offline = await startOffline({ port, echo: true, env });
+    [offline] = await Promise.all([startOffline({ port, echo: true, env }), database]);
   } catch (err) {
+    await offline?.stop();
     await db.close();
     throw err;
   }

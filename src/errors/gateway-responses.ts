@@ -79,3 +79,52 @@ export function buildGatewayResponses(settings: GatewayResponseSettings): Record
   }
   return responses;
 }
+
+/** One answer as API Gateway sends it: what `npm start` answers too (see `scripts/offline-gateway.ts`). */
+export interface GatewayAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** What API Gateway knows about the request when it answers by itself. */
+export interface GatewayAnswerContext {
+  /** Its own status for the type, which the `DEFAULT_*` families keep (a 413 stays a 413). */
+  readonly status: number;
+  /** `$context.error.message`: its own words for the type ("Missing Authentication Token", …). */
+  readonly errorMessage: string;
+  /** The authorizer's context (a Deny's challenge), as `context.authorizer.*` reads it. */
+  readonly authorizer?: Readonly<Record<string, string>>;
+}
+
+const HEADER_PREFIX = 'gatewayresponse.header.';
+const AUTHORIZER_PREFIX = 'context.authorizer.';
+
+/**
+ * Renders one Gateway Response as API Gateway does: literal headers unquoted, `context.authorizer.*`
+ * from the authorizer context (left out when the context lacks it), `$context.error.messageString`
+ * as the quoted message. Throws on any other mapping, so a new kind cannot silently answer
+ * differently on one machine than on AWS.
+ */
+export function renderGatewayResponse(response: GatewayResponseProperties, context: GatewayAnswerContext): GatewayAnswer {
+  const headers: Record<string, string> = {};
+  for (const [key, mapping] of Object.entries(response.ResponseParameters)) {
+    if (!key.startsWith(HEADER_PREFIX)) throw new Error(`unsupported gateway response parameter ${key}`);
+    const name = key.slice(HEADER_PREFIX.length);
+    if (/^'[^']*'$/.test(mapping)) headers[name] = mapping.slice(1, -1);
+    else if (mapping.startsWith(AUTHORIZER_PREFIX)) {
+      const value = context.authorizer?.[mapping.slice(AUTHORIZER_PREFIX.length)];
+      if (value !== undefined) headers[name] = value;
+    } else throw new Error(`unsupported gateway response mapping ${mapping}`);
+  }
+  const body = response.ResponseTemplates['application/json'].replaceAll(
+    '$context.error.messageString',
+    JSON.stringify(context.errorMessage),
+  );
+  if (body.includes('$')) throw new Error(`unsupported gateway response template ${body}`);
+  return {
+    statusCode: response.StatusCode === undefined ? context.status : Number(response.StatusCode),
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body,
+  };
+}

@@ -1,3 +1,4 @@
+import { expectGatewayResponse } from '../helpers/gateway-response';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 
 let api: TestApi;
@@ -20,5 +21,13 @@ describe('a bad configuration', () => {
     expect(login.status).toBeGreaterThanOrEqual(500);
     expect(await login.text()).not.toContain('access_token');
     expect(api.output()).toContain('JWT_SECRET must be at least 32 bytes, got 9');
+  });
+
+  it('makes a broken authorizer API Gateway’s 500 "Internal server error", never a 401', async () => {
+    const response = await fetch(`${api.baseUrl}/protected`, { headers: { Authorization: 'Bearer any.token.here' } });
+    expectGatewayResponse(
+      { status: response.status, headers: response.headers, text: await response.text() },
+      'AUTHORIZER_CONFIGURATION_ERROR',
+    );
   });
 });

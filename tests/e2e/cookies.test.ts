@@ -2,6 +2,7 @@ import { loadTransportConfig } from '../../src/config/config';
 import { openApiDocument } from '../../src/http/openapi';
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
+import { expectGatewayResponse } from '../helpers/gateway-response';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
 
@@ -69,8 +70,35 @@ describe('credentialed CORS', () => {
     expect(listed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
     expect(listed.headers.get('vary')).toContain('Origin');
-    // Another origin: serverless-offline's own CORS layer echoes any origin on top of ours, so
-    // that refusal is tested on the handler (tests/unit/http/cors.test.ts) and the template.
+  });
+
+  it('gives an unlisted, null or look-alike origin no Access-Control-Allow-Origin, as the functions and the template say', async () => {
+    for (const origin of ['https://evil.example', 'null', `${APP_ORIGIN}.evil.example`, APP_ORIGIN.replace('://', '://x')]) {
+      const answer = await request('POST', '/login', { json: user, headers: { Origin: origin } });
+      expect({ origin, allow: answer.headers.get('access-control-allow-origin') }).toEqual({ origin, allow: null });
+      expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
+    }
+  });
+
+  it('answers a preflight as the template’s OPTIONS method does, and API Gateway’s own answers with the first listed origin', async () => {
+    const preflight = await request('OPTIONS', '/sessions/abc', {
+      headers: { Origin: APP_ORIGIN, 'Access-Control-Request-Method': 'DELETE' },
+    });
+    expect(preflight.status).toBe(200);
+    const cors: Record<string, string> = {};
+    preflight.headers.forEach((value, name) => {
+      if (name.startsWith('access-control-')) cors[name] = value;
+    });
+    expect(cors).toEqual({
+      'access-control-allow-origin': APP_ORIGIN,
+      'access-control-allow-headers': 'Authorization,Content-Type,X-CSRF-TOKEN',
+      'access-control-allow-methods': 'OPTIONS,DELETE',
+      'access-control-allow-credentials': 'true',
+      'access-control-max-age': '600',
+    });
+    const env = { TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: APP_ORIGIN };
+    expectGatewayResponse(await request('GET', '/protected', { headers: { Origin: 'https://evil.example' } }), 'UNAUTHORIZED', env);
+    expectGatewayResponse(await request('GET', '/nowhere', { headers: { Origin: APP_ORIGIN } }), 'MISSING_AUTHENTICATION_TOKEN', env);
   });
 });
 
@@ -110,7 +138,7 @@ describe('cookies', () => {
   it('refuses a state-changing route by cookie without the CSRF header, and accepts it with the header', async () => {
     const jar = await loginWithCookies();
     const cookie = { Cookie: jar.header() };
-    // serverless-offline answers 401 for any authorizer error (AWS: 401 "Missing or invalid access token").
+    // A CSRF failure is the authorizer's Unauthorized: API Gateway's 401 "Missing or invalid access token".
     expect((await request('DELETE', '/sessions/no-such-session', { headers: cookie })).status).toBe(401);
     expect((await request('DELETE', '/sessions/no-such-session', { headers: { ...cookie, 'X-CSRF-TOKEN': 'guessed' } })).status).toBe(401);
     const allowed = await request('DELETE', '/sessions/no-such-session', {

@@ -1,5 +1,7 @@
 import { addUser } from '../../src/users/user-admin';
-import { craftToken } from '../helpers/craft-token';
+import { accessClaims, craftToken } from '../helpers/craft-token';
+import { expectGatewayResponse } from '../helpers/gateway-response';
+import { waitFor } from '../helpers/wait-for';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
@@ -40,9 +42,11 @@ describe('the fresh-token flow through serverless-offline', () => {
 
     expect((await request('GET', '/protected', { token: stale })).json).toEqual({ logged_in_as: 'test' });
 
-    // serverless-offline answers a Deny with 403; on AWS the Gateway Response makes it 401 "Fresh token required".
+    // The Deny is API Gateway's ACCESS_DENIED, turned by its Gateway Response into 401 "Fresh token required".
     const denied = await request('GET', '/protected-fresh', { token: stale });
-    expect(denied.status).toBe(403);
+    expect(denied.status).toBe(401);
+    expect(denied.json).toEqual({ msg: 'Fresh token required' });
+    expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_user_authentication"/);
 
     const freshLogin = await request('POST', '/fresh-login', { json: credentials });
     expect(freshLogin.status).toBe(200);
@@ -130,11 +134,11 @@ describe('the fresh-token flow through serverless-offline', () => {
     expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'test' });
     // Fresh, but the password was checked 10 minutes ago: the 5-minute route denies, fresh-only allows.
     const stale = await sign({ fresh: true, auth_time: now - 600 });
-    expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(403);
+    expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(401);
     expect((await request('GET', '/protected-fresh', { token: stale })).status).toBe(200);
     // "Fresh until" a time already past is not fresh anywhere.
     const expired = await sign({ fresh: now - 1, auth_time: now - 60 });
-    expect((await request('GET', '/protected-fresh', { token: expired })).status).toBe(403);
+    expect((await request('GET', '/protected-fresh', { token: expired })).status).toBe(401);
     expect((await request('GET', '/protected', { token: expired })).status).toBe(200);
   });
 
@@ -144,5 +148,54 @@ describe('the fresh-token flow through serverless-offline', () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(unknown.text).toBe(wrong.text);
+  });
+});
+
+// What API Gateway answers by itself, locally as on AWS (scripts/offline-gateway.ts, through
+// serverless-offline's customAuthenticationProvider): each answer against the template's Gateway Response.
+describe('API Gateway’s own answers through serverless-offline', () => {
+  it('answers the authorizers’ outcomes and an unknown route with the template’s Gateway Responses', async () => {
+    const { access_token: fresh, refresh_token: refresh } = (await request('POST', '/login', { json: credentials })).json as Record<
+      string,
+      string
+    >;
+    const stale = (await request('POST', '/refresh', { token: refresh })).json.access_token as string;
+    expectGatewayResponse(await request('GET', '/protected'), 'UNAUTHORIZED');
+    expectGatewayResponse(await request('GET', '/protected', { token: 'garbage' }), 'UNAUTHORIZED');
+    expectGatewayResponse(await request('GET', '/protected-fresh', { token: stale }), 'ACCESS_DENIED');
+    expectGatewayResponse(await request('GET', '/no-such-route', { token: fresh }), 'MISSING_AUTHENTICATION_TOKEN');
+    // An unknown method on a known path, and HEAD (no route declares it), are unknown routes too.
+    expectGatewayResponse(await request('DELETE', '/protected', { token: fresh }), 'MISSING_AUTHENTICATION_TOKEN');
+    expect((await request('HEAD', '/protected', { token: fresh })).status).toBe(404);
+    // No preflight where the template has no OPTIONS method (the page: no cors).
+    expectGatewayResponse(await request('OPTIONS', '/', { headers: { Origin: 'https://app.example' } }), 'MISSING_AUTHENTICATION_TOKEN');
+  });
+
+  it('renames a function’s WWW-Authenticate as a REST API does', async () => {
+    const refused = await request('POST', '/refresh', { token: 'garbage' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBeNull();
+    expect(refused.headers.get('x-amzn-remapped-www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+
+  it('passes a body without Content-Type on without one, so the handler answers 415', async () => {
+    // node:http (the `from` option) sends no Content-Type for a string body; fetch would add text/plain.
+    const response = await request('POST', '/login', { body: JSON.stringify(credentials), from: '127.0.0.1' });
+    expect(response.status).toBe(415);
+    expect(response.json).toEqual({ msg: 'Content-Type must be application/json' });
+  });
+
+  it('caches an any-valid Allow per token for ANY_VALID_CACHE_TTL, on every route of that authorizer, never a fresh-only decision', async () => {
+    // A token that expires in 2 s: once it has, only a cached decision still lets it in.
+    const now = Math.floor(Date.now() / 1000);
+    const token = await craftToken(accessClaims({ sub: 'test', exp: now + 2, fresh: true, iat: now, nbf: now }), {}, SECRET);
+    expect((await request('GET', '/protected', { token })).json).toEqual({ logged_in_as: 'test' });
+    await waitFor('the token to expire', () => (Date.now() / 1000 > now + 3 ? true : undefined), { intervalMs: 200, deadlineMs: 60_000 });
+    // Expired, yet the cached Allow (30 s, apiId/stage/*) is applied to this route and another of any-valid.
+    expect((await request('GET', '/protected', { token })).status).toBe(200);
+    expect((await request('GET', '/me', { token })).status).toBe(200);
+    // fresh-only caches nothing, so it decides on the expired token itself; and any other token misses the cache.
+    expectGatewayResponse(await request('GET', '/protected-fresh', { token }), 'UNAUTHORIZED');
+    expectGatewayResponse(await request('GET', '/protected', { token: `${token}x` }), 'UNAUTHORIZED');
   });
 });
