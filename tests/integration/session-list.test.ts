@@ -104,19 +104,21 @@ describe('listing sessions', () => {
   it('shows where a session was last used once it has rotated', async () => {
     const username = await newUser();
     const row = await family(username, 5);
+    // One instant for the rotation and the expectation: a second read of the clock may be a tick later.
+    const at = now();
     const moved = await deps.families.rotate({
       familyId: row.familyId,
       username,
       oldJti: row.currentJti,
-      next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
-      now: now(),
-      expiresAt: now() + 60,
+      next: { jti: randomUUID(), iat: at, exp: at + 60 },
+      now: at,
+      expiresAt: at + 60,
       loggedInAfterMs: 0,
       client: { ip: '203.0.113.9', userAgent: 'phone' },
     });
     expect(moved).toBe('rotated');
     const [session] = (await listSessions(deps, { username }, undefined)).sessions;
-    expect(session).toMatchObject({ ip: '203.0.113.9', userAgent: 'phone', lastUsedAt: now() });
+    expect(session).toMatchObject({ ip: '203.0.113.9', userAgent: 'phone', lastUsedAt: at });
   });
 
   it('refuses a cursor it did not hand out', async () => {
@@ -156,7 +158,8 @@ describe('ending sessions', () => {
     const user = await deps.users.findUser(username);
     expect(user!.sessionsValidAfter).toBeGreaterThan(rows[1]!.createdAtMs!);
     // A family still marked active (as if the index had not shown it yet) fails the rotation's condition.
-    const straggler = await family(username, 1);
+    // Its login came before the sign-out (taken from the clock, not from elapsed time, which load stretches).
+    const straggler = await family(username, 1, { createdAtMs: user!.sessionsValidAfter - 1000 });
     const moved = await deps.families.rotate({
       familyId: straggler.familyId,
       username,
