@@ -10,6 +10,14 @@
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
 const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'EdDSA', 'ES256'];
 
+/**
+ * Authentication context classes (`acr`) this product issues, weakest first: the password, or a
+ * phishing-resistant factor (a user-verified passkey). A fresh-only authorizer can require one
+ * (FRESH_REQUIRE_ACR); a token without `acr` (flask-jwt-extended's) counts as the password.
+ */
+export const ACR_VALUES = Object.freeze({ pwd: 'urn:fresh-token:acr:pwd', phr: 'urn:fresh-token:acr:phr' } as const);
+export type Acr = (typeof ACR_VALUES)[keyof typeof ACR_VALUES];
+
 /** Token formats: this product's own, or flask-jwt-extended 4.x's for a step-by-step migration. */
 export type TokenFormat = 'standard' | 'flask-jwt-extended';
 
@@ -68,6 +76,8 @@ export interface TokenConfig {
   readonly freshWindowSeconds: number;
   /** For a fresh-only authorizer: the longest time since the password was verified; unset: no limit. */
   readonly freshMaxAgeSeconds: number | undefined;
+  /** For a fresh-only authorizer: the least `acr` a fresh token must carry; unset: any. */
+  readonly freshRequireAcr: Acr | undefined;
   /** Seconds after which key material is re-read (in the background) to pick up a rotation. */
   readonly keysMaxAgeSeconds: number;
 }
@@ -363,8 +373,18 @@ function tokenSection(r: Reader): TokenConfig {
     clockLeewaySeconds: r.integer('CLOCK_LEEWAY'),
     freshWindowSeconds: r.integer('FRESH_WINDOW'),
     freshMaxAgeSeconds: r.integer('FRESH_MAX_AGE') || undefined,
+    freshRequireAcr: requiredAcr(r),
     keysMaxAgeSeconds: r.integer('KEYS_MAX_AGE'),
   };
+}
+
+/** FRESH_REQUIRE_ACR: one of `ACR_VALUES`, or unset. */
+function requiredAcr(r: Reader): Acr | undefined {
+  const raw = r.read('FRESH_REQUIRE_ACR');
+  if (raw === undefined) return undefined;
+  const found = Object.values(ACR_VALUES).find((acr) => acr === raw);
+  if (found === undefined) r.problems.push(`FRESH_REQUIRE_ACR must be one of ${Object.values(ACR_VALUES).join(', ')}, got "${raw}"`);
+  return found;
 }
 
 /** `scheme://host[:port]`, as a browser sends `Origin`. */

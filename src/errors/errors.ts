@@ -120,11 +120,14 @@ export class FreshTokenRequiredError extends AppError {
   readonly subject: string;
   /** The route's limit on the time since the password was verified, if it has one. */
   readonly maxAgeSeconds: number | undefined;
+  /** The authentication context class the route requires (RFC 9470 `acr_values`), if it names one. */
+  readonly acrValues: string | undefined;
 
-  constructor(subject: string, maxAgeSeconds?: number) {
+  constructor(subject: string, maxAgeSeconds?: number, acrValues?: string) {
     super('ERR_FRESH_TOKEN_REQUIRED', 'Fresh token required');
     this.subject = subject;
     this.maxAgeSeconds = maxAgeSeconds;
+    this.acrValues = acrValues;
   }
 }
 

@@ -4,14 +4,14 @@
  * security schemes). tests/e2e/openapi.test.ts holds the route table to serverless.yml's routes and
  * authorizers, validates the document with swagger-parser, and the handlers' answers against it.
  */
-import type { CookieConfig } from '../config/config';
+import { ACR_VALUES, type CookieConfig } from '../config/config';
 import { ERROR_TABLE, STEP_UP } from '../errors/error-table';
 import type { ErrorCode } from '../errors/errors';
 
 type Schema = Record<string, unknown>;
 
 /** Who may call a route: no one in particular, a refresh token (checked by the handler), or an authorizer. */
-type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent';
+type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-strong';
 
 export interface RouteSpec {
   readonly method: 'get' | 'post' | 'put' | 'delete';
@@ -147,6 +147,14 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/protected-strong',
+    summary: 'Fresh access tokens from a passkey step-up only (acr urn:fresh-token:acr:phr)',
+    guard: 'fresh-strong',
+    response: object({ strong_logged_in_as: string }),
+    errors: [],
+  },
+  {
+    method: 'get',
     path: '/sessions',
     summary: "The caller's live sessions, newest first, 100 a page",
     guard: 'any-valid',
@@ -234,10 +242,23 @@ export const ROUTES: readonly RouteSpec[] = [
 ];
 
 /** What an authorizer answers by itself (through API Gateway's Gateway Responses). */
-const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent', readonly ErrorCode[]> = {
+const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-strong', readonly ErrorCode[]> = {
   'any-valid': ['ERR_TOKEN_INVALID'],
   'fresh-only': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
   'fresh-recent': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
+  'fresh-strong': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
+};
+/** The RFC 9470 challenge of a route that requires a passkey step-up, as its authorizer's Deny says it. */
+const STRONG_CHALLENGE = `${STEP_UP}, acr_values="${ACR_VALUES.phr}"`;
+/** A Deny's body: the message, and the `acr_values` the route requires ('' for none; see gateway-responses.ts). */
+const denyBody: Schema = {
+  type: 'object',
+  required: ['msg'],
+  properties: {
+    msg: string,
+    acr_values: { type: 'string', description: 'On a refused step-up: the acr the route requires, space-separated (empty: any)' },
+  },
+  additionalProperties: false,
 };
 /** API Gateway's own answers on every route: throttling, and its faults. */
 const GATEWAY: readonly ErrorCode[] = ['ERR_THROTTLED', 'ERR_INTERNAL'];
@@ -257,19 +278,21 @@ function security(route: RouteSpec, transport: CookieConfig): Record<string, str
   return options;
 }
 
-function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
+function errorResponses(codes: readonly ErrorCode[], extraChallenges: readonly string[] = []): Record<string, Schema> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_TABLE[code].status, [...(byStatus.get(ERROR_TABLE[code].status) ?? []), code]);
   const responses: Record<string, Schema> = {};
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const challenges = [...new Set(group.map((code) => ERROR_TABLE[code].wwwAuthenticate).filter((value) => value !== undefined))];
+    const own = group.map((code) => ERROR_TABLE[code].wwwAuthenticate).filter((value) => value !== undefined);
+    const denies = group.some((code) => ERROR_TABLE[code].authorizer === 'Deny');
+    const challenges = [...new Set([...own, ...(denies ? extraChallenges : [])])];
     // Every 429 and 503 of this API says when to retry (lockout window, throttling, an outage).
     const retry = status === 429 || status === 503;
     const headers: Record<string, Schema> = {};
     if (challenges.length > 0) {
       headers['WWW-Authenticate'] = {
         description:
-          'RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate',
+          'RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate',
         schema: { type: 'string', examples: challenges },
       };
     }
@@ -277,7 +300,7 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
     responses[String(status)] = {
       description: group.join(', '),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
-      content: { 'application/json': { schema: msg() } },
+      content: { 'application/json': { schema: denies ? denyBody : msg() } },
     };
   }
   return responses;
@@ -300,7 +323,7 @@ export function openApiDocument(options: { serverUrl: string; transport: CookieC
       ...(route.request ? { requestBody: { required: true, content: { 'application/json': { schema: route.request } } } } : {}),
       responses: {
         '200': { description: 'OK', content: { [route.html ? 'text/html' : 'application/json']: { schema: route.response } } },
-        ...errorResponses(codes),
+        ...errorResponses(codes, route.guard === 'fresh-strong' ? [STRONG_CHALLENGE] : []),
       },
     };
   }

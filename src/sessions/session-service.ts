@@ -8,6 +8,7 @@ import { nowSeconds } from '../platform/clock';
 import { BadCredentialsError, SessionRevokedError, TokenError } from '../errors/errors';
 import { checkCsrf, newCsrfValue, refreshCsrfValue } from '../tokens/csrf';
 import { grantedFreshness } from '../tokens/freshness';
+import { authnOf, PASSWORD_AUTHN } from '../tokens/authn';
 import type { ClientInfo, FamilyStore } from './family-store';
 import { loggedInAfter } from './family-store';
 import { exchangeLegacyToken, legacyFamilyId, revokeLegacyToken } from './legacy-family';
@@ -113,8 +114,12 @@ export async function issueTokenPair(
   if (!created) throw new Error('a new family id collided with an existing one');
   const csrf = csrfValues(deps, first.jti);
   const [accessToken, refreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, { sid: familyId, csrf: csrf.accessCsrf }),
-    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first, csrf: csrf.refreshCsrf }),
+    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, {
+      sid: familyId,
+      csrf: csrf.accessCsrf,
+      authn: PASSWORD_AUTHN,
+    }),
+    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first, csrf: csrf.refreshCsrf, authn: PASSWORD_AUTHN }),
   ]);
   return { sub, accessToken, refreshToken, ...csrf };
 }
@@ -161,6 +166,7 @@ export async function issueFreshAccessToken(
   const accessToken = await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, {
     sid,
     csrf: accessCsrf,
+    authn: PASSWORD_AUTHN,
   });
   return accessCsrf === undefined ? { sub, accessToken } : { sub, accessToken, accessCsrf };
 }
@@ -224,9 +230,11 @@ export async function rotateRefreshToken(
   const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now, { clockMs: user.sessionsValidAfter, reason });
 
   const values = csrfValues(deps, successor.jti);
+  // How the session's login authenticated, carried forward like auth_time (a Flask token's: the password).
+  const authn = authnOf(claims);
   const [accessToken, nextRefreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: values.accessCsrf }),
-    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: values.refreshCsrf }),
+    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: values.accessCsrf, authn }),
+    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: values.refreshCsrf, authn }),
   ]);
   return { sub, accessToken, refreshToken: nextRefreshToken, ...values };
 }

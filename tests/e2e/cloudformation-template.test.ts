@@ -240,7 +240,7 @@ describe('the packaged CloudFormation template', () => {
     expect(summary('UNAUTHORIZED')).toEqual(['401', '{"msg":"Missing or invalid access token"}', `'Bearer error="invalid_token"'`]);
     expect(summary('ACCESS_DENIED')).toEqual([
       '401',
-      '{"msg":"Fresh token required"}',
+      '{"msg":"Fresh token required","acr_values":"$context.authorizer.acrValues"}',
       `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
     ]);
     for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'])
