@@ -85,25 +85,121 @@ const REFRESH_TOKEN: readonly ErrorCode[] = [
   'ERR_KEYS_UNAVAILABLE',
 ];
 
+/** A credential's `toJSON()` (WebAuthn JSON, base64url fields), as browsers and @simplewebauthn/browser give it. */
+const webauthnCredential = (response: Record<string, Schema>, required: string[]): Schema => ({
+  type: 'object',
+  required: ['id', 'rawId', 'type', 'response'],
+  properties: {
+    id: string,
+    rawId: string,
+    type: { const: 'public-key' },
+    response: { type: 'object', required, properties: response },
+    clientExtensionResults: { type: 'object' },
+    authenticatorAttachment: { type: ['string', 'null'] },
+  },
+});
+const assertion = webauthnCredential(
+  { clientDataJSON: string, authenticatorData: string, signature: string, userHandle: { type: ['string', 'null'] } },
+  ['clientDataJSON', 'authenticatorData', 'signature'],
+);
+const passkeyRequest = object({ passkey: assertion });
+/** WebAuthn options as @simplewebauthn/server makes them (PublicKeyCredential.parse*OptionsFromJSON reads them). */
+const webauthnOptions: Schema = { type: 'object', required: ['challenge'], properties: { challenge: string } };
+const passkeyView = object({
+  id: string,
+  name: string,
+  created_at: time,
+  last_used_at: { type: ['string', 'null'], format: 'date-time' },
+  backed_up: { type: 'boolean', description: 'The authenticator reports the key as synced (backup state)' },
+});
+const PASSKEY: readonly ErrorCode[] = [
+  ...BODY,
+  'ERR_PASSKEY_REJECTED',
+  'ERR_CHALLENGE_INVALID',
+  'ERR_TOO_MANY_ATTEMPTS',
+  'ERR_PASSKEYS_NOT_CONFIGURED',
+  'ERR_STORE_UNAVAILABLE',
+  'ERR_KEYS_UNAVAILABLE',
+];
+
 /** Every route of the API. */
 export const ROUTES: readonly RouteSpec[] = [
   {
     method: 'post',
     path: '/login',
-    summary: 'Log in: a fresh access token and the first refresh token of a new session',
+    summary: 'Log in with the password, or a discoverable passkey: a fresh access token and the first refresh token of a new session',
     guard: 'none',
-    request: credentials,
+    request: { oneOf: [credentials, passkeyRequest] },
     response: tokens(true, 'login'),
-    errors: LOGIN,
+    errors: [...new Set([...LOGIN, ...PASSKEY])],
+  },
+  {
+    method: 'post',
+    path: '/login/passkey/options',
+    summary: 'WebAuthn request options for a login with a discoverable passkey (one-time challenge, 5 minutes)',
+    guard: 'none',
+    response: webauthnOptions,
+    errors: ['ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'post',
     path: '/fresh-login',
-    summary: 'Prove the password again: a fresh access token only (of the session whose refresh token is sent, if any)',
+    summary:
+      'Prove the password again, or step up with a passkey: a fresh access token only (of the session whose refresh token is sent, if any)',
     guard: 'none',
-    request: credentials,
+    request: { oneOf: [credentials, passkeyRequest] },
     response: tokens(false, 'login'),
-    errors: [...LOGIN, 'ERR_TOKEN_INVALID', 'ERR_REFRESH_TOKEN_REVOKED'],
+    errors: [...new Set([...LOGIN, ...PASSKEY, 'ERR_TOKEN_INVALID', 'ERR_REFRESH_TOKEN_REVOKED'])] as ErrorCode[],
+  },
+  {
+    method: 'post',
+    path: '/fresh-login/passkey/options',
+    summary: "WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes)",
+    guard: 'any-valid',
+    response: webauthnOptions,
+    errors: ['ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'post',
+    path: '/me/passkeys/options',
+    summary: 'WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required)',
+    guard: 'fresh-only',
+    response: webauthnOptions,
+    errors: ['ERR_PASSKEY_REGISTRATION_REJECTED', 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'post',
+    path: '/me/passkeys',
+    summary: 'Register a passkey from its credential.toJSON(), with an optional name',
+    guard: 'fresh-only',
+    request: object(
+      {
+        credential: webauthnCredential({ clientDataJSON: string, attestationObject: string, transports: { type: 'array' } }, [
+          'clientDataJSON',
+          'attestationObject',
+        ]),
+        name: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+      ['credential'],
+    ),
+    response: object({ passkey: passkeyView }),
+    errors: [...BODY, 'ERR_PASSKEY_REGISTRATION_REJECTED', 'ERR_CHALLENGE_INVALID', 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'get',
+    path: '/me/passkeys',
+    summary: "The caller's passkeys: name, created, last used, synced (backup state)",
+    guard: 'any-valid',
+    response: object({ passkeys: { type: 'array', items: passkeyView } }),
+    errors: ['ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'delete',
+    path: '/me/passkeys/{id}',
+    summary: "Remove one of the caller's passkeys (anyone else's: 404)",
+    guard: 'fresh-only',
+    response: msg('Passkey removed'),
+    errors: ['ERR_PASSKEY_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'post',

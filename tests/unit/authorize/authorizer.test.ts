@@ -95,10 +95,7 @@ describe('authorizer pipeline', () => {
   });
 
   it('with a required acr, denies a password-fresh token with acr_values in the challenge, and allows a passkey-fresh one', async () => {
-    const strong = createAuthorizer(
-      { requireFresh: true, requireAcr: ACR_VALUES.phr, transport: config.transport },
-      testVerifier(config),
-    );
+    const strong = createAuthorizer({ requireFresh: true, requireAcr: ACR_VALUES.phr, transport: config.transport }, testVerifier(config));
     const password = await issuer.issueAccessToken('alice', true, AUTH_TIME, { authn: PASSWORD_AUTHN });
     const denied = await strong(authorizerEvent(`Bearer ${password}`), context);
     expect(denied.principalId).toBe('alice');
