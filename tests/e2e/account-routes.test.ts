@@ -5,8 +5,9 @@ import { adminDeps } from '../helpers/users';
 import { waitFor } from '../helpers/wait-for';
 
 // The account routes through serverless-offline and a real local DynamoDB: what fresh tokens are
-// for. serverless-offline answers an authorizer's Deny with 403; on AWS the Gateway Response makes
-// it 401 "Fresh token required" with the RFC 9470 challenge (tests/e2e/cloudformation-template.test.ts).
+// for. An authorizer's Deny is 401 "Fresh token required" with the RFC 9470 challenge, from the
+// ACCESS_DENIED Gateway Response on AWS (tests/e2e/cloudformation-template.test.ts) and locally
+// (plugins/offline-access-denied.js).
 
 const SECRET = 'e2e-account-routes-secret-0123456789abcdef-01';
 // Long enough for the steps after a password proof on a busy machine; its end is waited for.
@@ -62,7 +63,7 @@ describe('PUT /me/email', () => {
     const user = await newUser('ben');
     const { access_token, refresh_token } = await login(user);
     const stale = (await request('POST', '/refresh', { token: refresh_token })).json.access_token as string;
-    expect((await request('PUT', '/me/email', { token: stale, json: { email: 'ben@example.com' } })).status).toBe(403);
+    expect((await request('PUT', '/me/email', { token: stale, json: { email: 'ben@example.com' } })).status).toBe(401);
 
     const changed = await request('PUT', '/me/email', { token: access_token, json: { email: 'Ben@Example.com' } });
     expect(changed.status).toBe(200);
@@ -86,10 +87,10 @@ describe('PUT /me/password', () => {
     // Waited for on the read-only route behind the same authorizer, so no change happens early.
     await waitFor(
       'the password proof to grow old',
-      async () => ((await request('GET', '/protected-recent', { token: laptop.access_token })).status === 403 ? true : undefined),
+      async () => ((await request('GET', '/protected-recent', { token: laptop.access_token })).status === 401 ? true : undefined),
       { intervalMs: 500 },
     );
-    expect((await change(laptop.access_token, user.password, 'cat-second-passphrase')).status).toBe(403);
+    expect((await change(laptop.access_token, user.password, 'cat-second-passphrase')).status).toBe(401);
 
     // Prove the password again inside the laptop's session: the fresh token carries its sid.
     const proof = await request('POST', '/fresh-login', { json: user, token: laptop.refresh_token });

@@ -3,6 +3,7 @@ import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { SoftAuthenticator } from '../helpers/soft-authenticator';
 
 // A secret of the test's own, to show the start command's JWT_SECRET is honoured.
 const SECRET = 'e2e-secret-set-in-the-start-environment-0123456789';
@@ -40,9 +41,11 @@ describe('the fresh-token flow through serverless-offline', () => {
 
     expect((await request('GET', '/protected', { token: stale })).json).toEqual({ logged_in_as: 'test' });
 
-    // serverless-offline answers a Deny with 403; on AWS the Gateway Response makes it 401 "Fresh token required".
+    // As on AWS, the Deny is the ACCESS_DENIED Gateway Response (plugins/offline-access-denied.js).
     const denied = await request('GET', '/protected-fresh', { token: stale });
-    expect(denied.status).toBe(403);
+    expect(denied.status).toBe(401);
+    expect(denied.json).toEqual({ msg: 'Fresh token required', acr_values: '' });
+    expect(denied.headers.get('www-authenticate')).toContain('insufficient_user_authentication');
 
     const freshLogin = await request('POST', '/fresh-login', { json: credentials });
     expect(freshLogin.status).toBe(200);
@@ -51,6 +54,60 @@ describe('the fresh-token flow through serverless-offline', () => {
     const freshOk = await request('GET', '/protected-fresh', { token: freshLogin.json.access_token as string });
     expect(freshOk.status).toBe(200);
     expect(freshOk.json).toEqual({ fresh_logged_in_as: 'test' });
+  });
+
+  it('steps up with a passkey: registered fresh, refused with acr_values when only password-fresh, then allowed; one-time challenges', async () => {
+    const origin = `http://localhost:${new URL(api.baseUrl).port}`;
+    const key = new SoftAuthenticator({ origin });
+    const login = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    const fresh = login.access_token!;
+    const refresh = login.refresh_token!;
+
+    const creation = await request('POST', '/me/passkeys/options', { token: fresh });
+    expect(creation.status).toBe(200);
+    expect(creation.json).toMatchObject({ rp: { id: 'localhost' }, attestation: 'none' });
+    const added = await request('POST', '/me/passkeys', { token: fresh, json: { credential: key.create(creation.json as never), name: 'e2e key' } });
+    expect(added.status).toBe(200);
+    expect(added.json).toMatchObject({ passkey: { id: key.credentialId, name: 'e2e key', backed_up: false, last_used_at: null } });
+
+    const stale = ((await request('POST', '/refresh', { token: refresh })).json as Record<string, string>).access_token!;
+    // Not fresh, and then fresh from the password only: both refused, naming the acr a passkey gives.
+    for (const token of [stale, ((await request('POST', '/fresh-login', { json: credentials })).json as Record<string, string>).access_token!]) {
+      const refused = await request('GET', '/protected-strong', { token });
+      expect(refused.status).toBe(401);
+      expect(refused.json).toEqual({ msg: 'Fresh token required', acr_values: 'urn:fresh-token:acr:phr' });
+      expect(refused.headers.get('www-authenticate')).toContain('error="insufficient_user_authentication"');
+    }
+
+    const options = await request('POST', '/fresh-login/passkey/options', { token: stale });
+    expect(options.status).toBe(200);
+    const assertion = key.get(options.json as never);
+    const stepUp = await request('POST', '/fresh-login', { json: { passkey: assertion } });
+    expect(stepUp.status).toBe(200);
+    const strong = stepUp.json.access_token as string;
+    expect(await request('GET', '/protected-strong', { token: strong })).toMatchObject({ status: 200, json: { strong_logged_in_as: 'test' } });
+    // The same assertion again: its challenge was used.
+    const replay = await request('POST', '/fresh-login', { json: { passkey: assertion } });
+    expect(replay.status).toBe(400);
+    expect(replay.json).toEqual({ msg: 'Challenge unknown, expired or already used; ask for new options' });
+
+    // A discoverable passkey logs in without a username; the pair's session is phishing-resistant.
+    const loginOptions = await request('POST', '/login/passkey/options');
+    const pair = await request('POST', '/login', { json: { passkey: key.get(loginOptions.json as never) } });
+    expect(Object.keys(pair.json).sort()).toEqual(['access_token', 'refresh_token']);
+    expect((await request('GET', '/protected-strong', { token: pair.json.access_token as string })).status).toBe(200);
+
+    const listed = await request('GET', '/me/passkeys', { token: stale });
+    expect(listed.json).toEqual({
+      passkeys: [expect.objectContaining({ id: key.credentialId, name: 'e2e key', last_used_at: expect.any(String) })],
+    });
+    expect((await request('DELETE', '/me/passkeys/not-a-passkey', { token: strong })).status).toBe(404);
+    expect((await request('DELETE', `/me/passkeys/${key.credentialId}`, { token: stale })).status).toBe(401);
+    expect(await request('DELETE', `/me/passkeys/${key.credentialId}`, { token: strong })).toMatchObject({
+      status: 200,
+      json: { msg: 'Passkey removed' },
+    });
+    expect((await request('GET', '/me/passkeys', { token: stale })).json).toEqual({ passkeys: [] });
   });
 
   it('keeps refresh and access tokens apart', async () => {
@@ -130,11 +187,11 @@ describe('the fresh-token flow through serverless-offline', () => {
     expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'test' });
     // Fresh, but the password was checked 10 minutes ago: the 5-minute route denies, fresh-only allows.
     const stale = await sign({ fresh: true, auth_time: now - 600 });
-    expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(403);
+    expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(401);
     expect((await request('GET', '/protected-fresh', { token: stale })).status).toBe(200);
     // "Fresh until" a time already past is not fresh anywhere.
     const expired = await sign({ fresh: now - 1, auth_time: now - 60 });
-    expect((await request('GET', '/protected-fresh', { token: expired })).status).toBe(403);
+    expect((await request('GET', '/protected-fresh', { token: expired })).status).toBe(401);
     expect((await request('GET', '/protected', { token: expired })).status).toBe(200);
   });
 

@@ -248,8 +248,8 @@ describe('sessions a user can see and end', () => {
       refresh_token: string;
     };
 
-    // Ending a session is critical: a non-fresh token is refused (serverless-offline's 403 for a Deny; 401 on AWS).
-    expect((await request('DELETE', `/sessions/${phoneId}`, { token: stale.access_token })).status).toBe(403);
+    // Ending a session is critical: a non-fresh token is refused (401 "Fresh token required", locally as on AWS).
+    expect((await request('DELETE', `/sessions/${phoneId}`, { token: stale.access_token })).status).toBe(401);
     // Someone else's session, with their own fresh token: not found, as for an id that does not exist.
     const stranger = await login(await newUser('rex'));
     const foreign = await request('DELETE', `/sessions/${phoneId}`, { token: stranger.access_token });
@@ -274,7 +274,7 @@ describe('sessions a user can see and end', () => {
       access_token: string;
       refresh_token: string;
     };
-    expect((await request('DELETE', '/sessions', { token: stale.access_token })).status).toBe(403);
+    expect((await request('DELETE', '/sessions', { token: stale.access_token })).status).toBe(401);
 
     const fresh = (await request('POST', '/fresh-login', { json: user })).json.access_token as string;
     const all = await request('DELETE', '/sessions', { token: fresh });
