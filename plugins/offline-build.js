@@ -35,8 +35,8 @@ const PLUGIN_KEYS = [
   'plugins',
 ];
 
-/** Folders whose files can change a bundle, besides the lock file. */
-const SOURCE_DIRS = ['functions', 'authorizers', 'src'];
+/** Folders whose files can change a bundle, besides the lock file (page/: the demo page is bundled as text). */
+const SOURCE_DIRS = ['functions', 'authorizers', 'src', 'page'];
 
 function listFiles(dir) {
   if (!fs.existsSync(dir)) return [];

@@ -8,7 +8,9 @@ import { freePort } from '../../scripts/offline';
 
 // The demo page in a real browser (headless Chromium) against `npm start` on free ports, with
 // tokens in cookies: log in → /protected → refresh (not fresh) → /protected-fresh refused →
-// prove the password again → the retried call succeeds → sessions (end one) → log out.
+// prove the password again → the retried call succeeds → add a passkey (Chromium's virtual
+// authenticator) → /protected-strong refused with acr_values → step up with the passkey → the
+// retried call succeeds → remove the passkey → sessions (end one) → log out.
 // Screenshots of each step go to test-results/ (git-ignored).
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -133,6 +135,45 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await shot('4-fresh-again');
   });
 
+  it('steps up with a passkey in Chromium’s virtual authenticator, where a password-fresh token is refused', async () => {
+    // A platform authenticator with user verification (as Touch ID or Windows Hello), through CDP.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+
+    // Registering needs the fresh token the password step-up just gave.
+    await page.click('#add-passkey');
+    await until('#result', /Passkey added/);
+    await page.waitForSelector('#passkeys li');
+    expect(await text('#passkeys')).toContain('This browser');
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
+    await shot('5-passkey-added');
+
+    // The password-fresh token is not enough for the strong route: refused with the acr it needs.
+    await page.click('#call-strong');
+    await until('#result', /\/protected-strong refused \(401\): a passkey step-up is required, acr_values=urn:fresh-token:acr:phr/);
+    await page.click('#refresh');
+    await until('#freshness', /Not fresh/);
+    await page.click('#call-strong');
+    await until('#result', /\/protected-strong refused \(401\).*acr_values=urn:fresh-token:acr:phr/);
+    expect(await page.$eval('#stepup', (element) => (element as HTMLElement).hidden)).toBe(false);
+    await shot('6-strong-required');
+
+    // Nothing typed: the passkey proves the user, and the retried call succeeds.
+    await page.click('#step-up-passkey');
+    await until('#result', /\/protected-strong answered: \{"strong_logged_in_as":"test"\}/);
+    await until('#freshness', /^Fresh/);
+    await shot('7-strong');
+
+    await page.click('#passkeys .remove-passkey');
+    await until('#result', /Passkey removed/);
+    await page.waitForFunction(() => document.querySelectorAll('#passkeys li').length === 0);
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    await cdp.detach();
+  });
+
   it('lists the sessions and ends another one with the fresh token', async () => {
     // A second session of the same user, as from another device.
     const other = await fetch(`${baseUrl}/login`, {
@@ -146,7 +187,7 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     const rows = await page.$$eval('#sessions tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.filter((row) => row.includes('this one'))).toHaveLength(1);
-    await shot('5-sessions');
+    await shot('8-sessions');
     await page.click('#sessions tbody tr button');
     await until('#result', /Session ended/);
     await page.waitForFunction((count) => document.querySelectorAll('#sessions tbody tr').length === count - 1, rows.length);
@@ -158,6 +199,6 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     expect(await page.evaluate(() => document.cookie)).toBe('');
     const me = await page.evaluate(async () => (await fetch('/me')).status);
     expect(me).toBe(401);
-    await shot('6-logged-out');
+    await shot('9-logged-out');
   });
 });

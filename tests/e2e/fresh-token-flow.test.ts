@@ -66,13 +66,19 @@ describe('the fresh-token flow through serverless-offline', () => {
     const creation = await request('POST', '/me/passkeys/options', { token: fresh });
     expect(creation.status).toBe(200);
     expect(creation.json).toMatchObject({ rp: { id: 'localhost' }, attestation: 'none' });
-    const added = await request('POST', '/me/passkeys', { token: fresh, json: { credential: key.create(creation.json as never), name: 'e2e key' } });
+    const added = await request('POST', '/me/passkeys', {
+      token: fresh,
+      json: { credential: key.create(creation.json as never), name: 'e2e key' },
+    });
     expect(added.status).toBe(200);
     expect(added.json).toMatchObject({ passkey: { id: key.credentialId, name: 'e2e key', backed_up: false, last_used_at: null } });
 
     const stale = ((await request('POST', '/refresh', { token: refresh })).json as Record<string, string>).access_token!;
     // Not fresh, and then fresh from the password only: both refused, naming the acr a passkey gives.
-    for (const token of [stale, ((await request('POST', '/fresh-login', { json: credentials })).json as Record<string, string>).access_token!]) {
+    for (const token of [
+      stale,
+      ((await request('POST', '/fresh-login', { json: credentials })).json as Record<string, string>).access_token!,
+    ]) {
       const refused = await request('GET', '/protected-strong', { token });
       expect(refused.status).toBe(401);
       expect(refused.json).toEqual({ msg: 'Fresh token required', acr_values: 'urn:fresh-token:acr:phr' });
@@ -85,7 +91,10 @@ describe('the fresh-token flow through serverless-offline', () => {
     const stepUp = await request('POST', '/fresh-login', { json: { passkey: assertion } });
     expect(stepUp.status).toBe(200);
     const strong = stepUp.json.access_token as string;
-    expect(await request('GET', '/protected-strong', { token: strong })).toMatchObject({ status: 200, json: { strong_logged_in_as: 'test' } });
+    expect(await request('GET', '/protected-strong', { token: strong })).toMatchObject({
+      status: 200,
+      json: { strong_logged_in_as: 'test' },
+    });
     // The same assertion again: its challenge was used.
     const replay = await request('POST', '/fresh-login', { json: { passkey: assertion } });
     expect(replay.status).toBe(400);
