@@ -52,7 +52,7 @@ function relyingParty(deps: PasskeyDeps): RelyingParty {
 }
 
 /** A credential id as the logs may name it: a short hash, never the id itself. */
-export function passkeyRef(credentialId: string): string {
+function passkeyRef(credentialId: string): string {
   return createHash('sha256').update(credentialId).digest('base64url').slice(0, 12);
 }
 

@@ -15,7 +15,7 @@ let passkeyConfig: PasskeyConfig | undefined;
 let passkeyDeps: (PasskeyDeps & { readonly users: UserStore }) | undefined;
 
 /** The passkey settings. Throws `ConfigError`. */
-export function getPasskeyConfig(): PasskeyConfig {
+function getPasskeyConfig(): PasskeyConfig {
   passkeyConfig ??= loadPasskeyConfig(process.env);
   return passkeyConfig;
 }
