@@ -11,6 +11,8 @@ export default tseslint.config(
       '.esbuild*/',
       '.serverless/',
       '.build/',
+      '.stryker-tmp/',
+      'reports/',
       '.data/',
       'coverage/',
       'plugins/',

@@ -1,4 +1,7 @@
-import { issueFreshAccessToken } from '../src/sessions/session-service';
+import { issueFreshAccessToken, issueFreshAccessTokenBy } from '../src/sessions/session-service';
+import { passkeyProof } from '../src/sessions/passkey-sessions';
+import { readAssertion } from '../src/http/passkey-bodies';
+import { getPasskeyDeps } from '../src/wiring/passkey-wiring';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
@@ -15,15 +18,17 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
 const delivery = tokenDelivery(config);
+const passkeys = getPasskeyDeps();
 
 /**
- * POST /fresh-login {"username","password"} → {"access_token" (fresh)}; never a refresh token.
+ * POST /fresh-login {"username","password"} or {"passkey": <credential.toJSON()>} → {"access_token"
+ * (fresh)}; never a refresh token. A passkey's token says so (`amr`, `acr` phishing-resistant).
  * With `Authorization: Bearer <refresh token>` the fresh token joins that session (`sid`).
  */
 export const handler = httpHandler(
   config.cors,
   async (event) => {
-    const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
+    const body = readJsonObject(event, config.maxBodyBytes);
     const client = readClientInfo(event);
     // Optional: the refresh token of the session the fresh token is for, sent on purpose in the
     // Authorization header, or by the browser in the refresh cookie (used only if still good).
@@ -35,6 +40,11 @@ export const handler = httpHandler(
         : cookie !== undefined
           ? { token: cookie, required: false }
           : undefined;
+    if (body.passkey !== undefined) {
+      const proof = passkeyProof(passkeys, readAssertion(body), 'step-up', client);
+      return tokensReply(await issueFreshAccessTokenBy(deps, proof, session), delivery, { login: true });
+    }
+    const credentials = readCredentials(body);
     const tokens = await auditLogin(client, credentials.username, () => issueFreshAccessToken(deps, credentials, client, session));
     return tokensReply(tokens, delivery, { login: true });
   },

@@ -1,4 +1,7 @@
-import { issueTokenPair } from '../src/sessions/session-service';
+import { issueTokenPair, issueTokenPairBy } from '../src/sessions/session-service';
+import { passkeyProof } from '../src/sessions/passkey-sessions';
+import { readAssertion } from '../src/http/passkey-bodies';
+import { getPasskeyDeps } from '../src/wiring/passkey-wiring';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
@@ -12,16 +15,23 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
 const delivery = tokenDelivery(config);
+const passkeys = getPasskeyDeps();
 
 /**
- * POST /login {"username","password"} → {"access_token" (fresh), "refresh_token"}; with
- * TOKEN_LOCATION=cookies the tokens come as cookies and the body is {"login": true}.
+ * POST /login {"username","password"} or {"passkey": <credential.toJSON()>} (a discoverable
+ * passkey, no username) → {"access_token" (fresh), "refresh_token"}; with TOKEN_LOCATION=cookies
+ * the tokens come as cookies and the body is {"login": true}.
  */
 export const handler = httpHandler(
   config.cors,
   async (event) => {
-    const credentials = readCredentials(readJsonObject(event, config.maxBodyBytes));
+    const body = readJsonObject(event, config.maxBodyBytes);
     const client = readClientInfo(event);
+    if (body.passkey !== undefined) {
+      const proof = passkeyProof(passkeys, readAssertion(body), 'login', client);
+      return tokensReply(await issueTokenPairBy(deps, proof, client), delivery, { login: true });
+    }
+    const credentials = readCredentials(body);
     const tokens = await auditLogin(client, credentials.username, () => issueTokenPair(deps, credentials, client));
     return tokensReply(tokens, delivery, { login: true });
   },

@@ -93,14 +93,19 @@ export async function readTableDefinitions(stage = 'local'): Promise<CreateTable
     .map((resource) => toCreateTableInput(resource.Properties));
 }
 
-/** The table settings the stateful functions get on `stage` (USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE). */
-export async function readTableNames(
-  stage = 'local',
-): Promise<{ USERS_TABLE: string; FAMILIES_TABLE: string; LOGIN_ATTEMPTS_TABLE: string }> {
+/** The table settings the stateful functions get on `stage` (users, families, login attempts, passkeys, challenges). */
+export async function readTableNames(stage = 'local'): Promise<{
+  USERS_TABLE: string;
+  FAMILIES_TABLE: string;
+  LOGIN_ATTEMPTS_TABLE: string;
+  PASSKEYS_TABLE: string;
+  PASSKEY_CHALLENGES_TABLE: string;
+}> {
   const environment = (await printService(stage)).functions.login?.environment ?? {};
-  const { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE } = environment;
-  if (!USERS_TABLE || !FAMILIES_TABLE || !LOGIN_ATTEMPTS_TABLE) throw new Error('serverless.yml gives the login function no table names');
-  return { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE };
+  const { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE, PASSKEYS_TABLE, PASSKEY_CHALLENGES_TABLE } = environment;
+  if (!USERS_TABLE || !FAMILIES_TABLE || !LOGIN_ATTEMPTS_TABLE || !PASSKEYS_TABLE || !PASSKEY_CHALLENGES_TABLE)
+    throw new Error('serverless.yml gives the login function no table names');
+  return { USERS_TABLE, FAMILIES_TABLE, LOGIN_ATTEMPTS_TABLE, PASSKEYS_TABLE, PASSKEY_CHALLENGES_TABLE };
 }
 
 /** Creates whichever of `tables` do not exist yet. */

@@ -1,7 +1,8 @@
 /**
  * The one pipeline behind every Lambda authorizer:
  * read the token (Bearer header, or cookie with TOKEN_LOCATION) → verify it as an access token →
- * (cookie, state-changing method) CSRF double-submit → (fresh-only) require freshness → policy.
+ * (cookie, state-changing method) CSRF double-submit → (fresh-only) require freshness, and the
+ * authentication class when the authorizer names one → policy.
  * Outcomes follow the AWS contract: throw exactly `Unauthorized` (401), return Deny (403, turned
  * into 401 "Fresh token required" by a Gateway Response), or let a real fault escape (500).
  */
@@ -9,11 +10,12 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Cont
 import { ERROR_TABLE } from '../errors/error-table';
 import { AppError, FreshTokenRequiredError } from '../errors/errors';
 import { readRequestToken } from '../http/request-token';
-import type { CookieConfig } from '../config/config';
+import type { Acr, CookieConfig } from '../config/config';
 import { checkCsrf } from '../tokens/csrf';
 import { logger } from '../platform/logger';
 import { nowSeconds } from '../platform/clock';
 import { isFresh } from '../tokens/freshness';
+import { meetsAcr } from '../tokens/authn';
 import { apiWideResource, buildPolicy, identityContext, stepUpContext } from './policy';
 import type { TokenVerifier } from '../tokens/token-verifier';
 
@@ -22,6 +24,8 @@ export interface AuthorizerOptions {
   readonly requireFresh: boolean;
   /** With `requireFresh`: also require the password to have been verified at most this long ago. */
   readonly maxAgeSeconds?: number;
+  /** With `requireFresh`: also require at least this authentication context class (`acr`). */
+  readonly requireAcr?: Acr;
   /** Where tokens travel (TOKEN_LOCATION). */
   readonly transport: CookieConfig;
 }
@@ -41,8 +45,8 @@ async function authorize(
   const claims = await verifier.verifyAccessToken(token);
   if (csrf) checkCsrf(claims, csrf.header);
   const now = nowSeconds();
-  if (options.requireFresh && !isFresh(claims, now, options.maxAgeSeconds)) {
-    throw new FreshTokenRequiredError(claims.sub, options.maxAgeSeconds);
+  if (options.requireFresh && (!isFresh(claims, now, options.maxAgeSeconds) || !meetsAcr(claims.acr, options.requireAcr))) {
+    throw new FreshTokenRequiredError(claims.sub, options.maxAgeSeconds, options.requireAcr);
   }
   return buildPolicy(claims.sub, 'Allow', apiWideResource(event.methodArn), identityContext(claims, now));
 }
@@ -61,7 +65,7 @@ export function createAuthorizer(options: AuthorizerOptions, verifier: TokenVeri
       const outcome = err instanceof AppError ? ERROR_TABLE[err.code].authorizer : 'Fault';
       if (outcome === 'Deny' && err instanceof FreshTokenRequiredError) {
         logger.info('denied', { requestId: context?.awsRequestId, outcome: err.code, identity: err.subject });
-        return buildPolicy(err.subject, 'Deny', apiWideResource(event.methodArn), stepUpContext(err.maxAgeSeconds));
+        return buildPolicy(err.subject, 'Deny', apiWideResource(event.methodArn), stepUpContext(err.maxAgeSeconds, err.acrValues));
       }
       if (outcome === 'Unauthorized' && err instanceof AppError) {
         logger.info('unauthorized', { requestId: context?.awsRequestId, outcome: err.code });

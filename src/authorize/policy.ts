@@ -16,11 +16,19 @@ export interface IdentityContext {
   readonly sid?: string;
   /** A "fresh until" token's limit (its `fresh` claim as a NumericDate). */
   readonly freshUntil?: number;
+  /** How the user authenticated: the token's `acr`, and its `amr` joined by spaces. */
+  readonly acr?: string;
+  readonly amr?: string;
 }
 
-/** What a Deny tells the gateway response: the RFC 9470 challenge, with the route's max age. */
+/**
+ * What a Deny tells the gateway response: the RFC 9470 challenge, with the route's max age and
+ * required `acr_values`. `acrValues` is always present ('' for none), so a Gateway Response body
+ * template can name it on every Deny.
+ */
 export interface DenyContext {
   readonly challenge: string;
+  readonly acrValues: string;
   readonly maxAge?: number;
 }
 
@@ -45,14 +53,21 @@ export function identityContext(claims: AccessClaims, now: number): IdentityCont
   if (authTime !== undefined) context.authTime = authTime;
   if (sid !== undefined) context.sid = sid;
   if (typeof claims.fresh === 'number') context.freshUntil = claims.fresh;
+  if (claims.acr !== undefined) context.acr = claims.acr;
+  if (claims.amr !== undefined) context.amr = claims.amr.join(' ');
   return context;
 }
 
-/** The RFC 9470 step-up challenge for a token that is not fresh enough. */
-export function stepUpContext(maxAgeSeconds: number | undefined): DenyContext {
+/** The RFC 9470 step-up challenge for a token that is not fresh (or strong) enough. */
+export function stepUpContext(maxAgeSeconds: number | undefined, acrValues?: string): DenyContext {
+  const params = [
+    ...(acrValues === undefined ? [] : [`acr_values="${acrValues}"`]),
+    ...(maxAgeSeconds === undefined ? [] : [`max_age="${maxAgeSeconds}"`]),
+  ];
+  const challenge = [STEP_UP, ...params].join(', ');
   return maxAgeSeconds === undefined
-    ? { challenge: STEP_UP }
-    : { challenge: `${STEP_UP}, max_age="${maxAgeSeconds}"`, maxAge: maxAgeSeconds };
+    ? { challenge, acrValues: acrValues ?? '' }
+    : { challenge, acrValues: acrValues ?? '', maxAge: maxAgeSeconds };
 }
 
 /** An IAM policy allowing or denying `execute-api:Invoke` on `resource`, with the identity context. */

@@ -10,6 +10,14 @@
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
 const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'EdDSA', 'ES256'];
 
+/**
+ * Authentication context classes (`acr`) this product issues, weakest first: the password, or a
+ * phishing-resistant factor (a user-verified passkey). A fresh-only authorizer can require one
+ * (FRESH_REQUIRE_ACR); a token without `acr` (flask-jwt-extended's) counts as the password.
+ */
+export const ACR_VALUES = Object.freeze({ pwd: 'urn:fresh-token:acr:pwd', phr: 'urn:fresh-token:acr:phr' } as const);
+export type Acr = (typeof ACR_VALUES)[keyof typeof ACR_VALUES];
+
 /** Token formats: this product's own, or flask-jwt-extended 4.x's for a step-by-step migration. */
 export type TokenFormat = 'standard' | 'flask-jwt-extended';
 
@@ -68,6 +76,8 @@ export interface TokenConfig {
   readonly freshWindowSeconds: number;
   /** For a fresh-only authorizer: the longest time since the password was verified; unset: no limit. */
   readonly freshMaxAgeSeconds: number | undefined;
+  /** For a fresh-only authorizer: the least `acr` a fresh token must carry; unset: any. */
+  readonly freshRequireAcr: Acr | undefined;
   /** Seconds after which key material is re-read (in the background) to pick up a rotation. */
   readonly keysMaxAgeSeconds: number;
 }
@@ -117,6 +127,26 @@ export interface StoreConfig {
 
 export type Config = TokenConfig & HttpConfig & StoreConfig;
 
+/** The relying party passkeys are made for: its RP ID (a domain) and the page origins allowed to use them. */
+export interface RelyingParty {
+  readonly rpId: string;
+  readonly rpName: string;
+  readonly origins: readonly string[];
+}
+
+/** What the passkey routes (and the passkey paths of /login and /fresh-login) need. */
+export interface PasskeyConfig {
+  readonly passkeysTable: string;
+  readonly passkeyChallengesTable: string;
+  /**
+   * The relying party, or, on a deployed stage that was not given one, the variable to set: the
+   * passkey routes then refuse, naming it, and the password routes work on.
+   */
+  readonly relyingParty: RelyingParty | { readonly missing: string };
+  /** Seconds a WebAuthn challenge may be answered in (at most 300). */
+  readonly challengeTtlSeconds: number;
+}
+
 /**
  * The secret the local stage uses when neither `JWT_SECRET` nor `JWT_SECRET_PARAM` is set (npm
  * start, the tests). Refused on any other stage and inside a real Lambda.
@@ -146,7 +176,7 @@ export const TEXT_DEFAULTS = Object.freeze({
 });
 
 /** Settings without a default: serverless.yml always sets them (the table names are its own). */
-type RequiredText = 'USERS_TABLE' | 'FAMILIES_TABLE' | 'LOGIN_ATTEMPTS_TABLE';
+type RequiredText = 'USERS_TABLE' | 'FAMILIES_TABLE' | 'LOGIN_ATTEMPTS_TABLE' | 'PASSKEYS_TABLE' | 'PASSKEY_CHALLENGES_TABLE';
 
 /** Whole-number settings: [default, min, max]. Times are in seconds. */
 export const INTEGER_DEFAULTS = Object.freeze({
@@ -167,7 +197,15 @@ export const INTEGER_DEFAULTS = Object.freeze({
   // scrypt's N = 2^this for new hashes and the unknown-user decoy. Below 17 (OWASP's floor) only
   // on the local stage outside Lambda: the tests' cheap hasher, as Django's test settings swap theirs.
   PASSWORD_SCRYPT_LOG2N: [17, 10, 20],
+  // WebAuthn challenges: one-time, and answered within this many seconds.
+  PASSKEY_CHALLENGE_TTL: [300, 30, 300],
+  // The port npm start serves on: the local stage's default WebAuthn origin (http://localhost:<port>).
+  LOCAL_PORT: [3000, 1, 65_535],
 } as const);
+
+/** The local stage's relying party: WebAuthn refuses an IP address, so the page is opened at localhost. */
+const LOCAL_RP_ID = 'localhost';
+const RP_NAME = 'fresh-token-lambda';
 
 const MIN_SECRET_BYTES = 32;
 
@@ -367,8 +405,18 @@ function tokenSection(r: Reader): TokenConfig {
     clockLeewaySeconds: r.integer('CLOCK_LEEWAY'),
     freshWindowSeconds: r.integer('FRESH_WINDOW'),
     freshMaxAgeSeconds: r.integer('FRESH_MAX_AGE') || undefined,
+    freshRequireAcr: requiredAcr(r),
     keysMaxAgeSeconds: r.integer('KEYS_MAX_AGE'),
   };
+}
+
+/** FRESH_REQUIRE_ACR: one of `ACR_VALUES`, or unset. */
+function requiredAcr(r: Reader): Acr | undefined {
+  const raw = r.read('FRESH_REQUIRE_ACR');
+  if (raw === undefined) return undefined;
+  const found = Object.values(ACR_VALUES).find((acr) => acr === raw);
+  if (found === undefined) r.problems.push(`FRESH_REQUIRE_ACR must be one of ${Object.values(ACR_VALUES).join(', ')}, got "${raw}"`);
+  return found;
 }
 
 /** `scheme://host[:port]`, the shape of an `Origin` header. */
@@ -443,6 +491,48 @@ function scryptCost(r: Reader): number {
   if (log2N < floor && !localOnly(r))
     r.problems.push(`PASSWORD_SCRYPT_LOG2N below ${floor} is for tests on the local stage only, got "${log2N}"`);
   return log2N;
+}
+
+/** A domain name of two labels or more, or `localhost`; never an IP address (WebAuthn refuses them). */
+const RP_ID = /^(?=.{1,253}$)(?!\d+(\.\d+){3}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS: each origin https (http only for localhost) on the RP ID or
+ * one of its subdomains. Unset on the local stage: localhost and the port npm start serves.
+ */
+function relyingParty(r: Reader): PasskeyConfig['relyingParty'] {
+  const local = localOnly(r);
+  const rpId = r.read('WEBAUTHN_RP_ID') ?? (local ? LOCAL_RP_ID : undefined);
+  const rawOrigins =
+    r.read('WEBAUTHN_ORIGINS') ?? (local && rpId === LOCAL_RP_ID ? `http://localhost:${r.integer('LOCAL_PORT')}` : undefined);
+  if (rpId === undefined || rawOrigins === undefined) {
+    return {
+      missing: [rpId === undefined ? 'WEBAUTHN_RP_ID' : '', rawOrigins === undefined ? 'WEBAUTHN_ORIGINS' : '']
+        .filter(Boolean)
+        .join(' and '),
+    };
+  }
+  if (!RP_ID.test(rpId)) r.problems.push(`WEBAUTHN_RP_ID must be a lower-case domain name (not an IP address), got "${rpId}"`);
+  const origins = rawOrigins.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    const match = ORIGIN.exec(origin);
+    const host = match ? new URL(origin).hostname : undefined;
+    const secure = origin.startsWith('https://') || host === 'localhost';
+    if (!match || !secure || (host !== rpId && !host!.endsWith(`.${rpId}`)))
+      r.problems.push(`WEBAUTHN_ORIGINS must be https origins on WEBAUTHN_RP_ID (${rpId}) or its subdomains, got "${origin}"`);
+  }
+  return { rpId, rpName: RP_NAME, origins };
+}
+
+/** The passkey settings. Throws `ConfigError` naming every bad variable. */
+export function loadPasskeyConfig(env: Env): PasskeyConfig {
+  const r = reader(env);
+  return r.done({
+    passkeysTable: r.required('PASSKEYS_TABLE'),
+    passkeyChallengesTable: r.required('PASSKEY_CHALLENGES_TABLE'),
+    relyingParty: relyingParty(r),
+    challengeTtlSeconds: r.integer('PASSKEY_CHALLENGE_TTL'),
+  });
 }
 
 /** The token settings. Throws `ConfigError` naming every bad variable. */

@@ -35,7 +35,9 @@ export type MetricName =
   | 'RefreshReuseDetected'
   | 'SessionRevoked'
   | 'StoreUnavailable'
-  | 'PasswordChanged';
+  | 'PasswordChanged'
+  | 'PasskeyRegistered'
+  | 'PasskeyFailed';
 
 /** How one error code reaches a client over HTTP, through an authorizer, and from API Gateway. */
 export interface ErrorRow {
@@ -103,6 +105,12 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_CSRF_MISSING:           row(401, 'Unauthorized'),
   ERR_CSRF_MISMATCH:          row(401, 'Unauthorized'),
   ERR_EMAIL_INVALID:          row(400),
+  // Passkeys: an assertion that proves nothing is a failed login (counted like a wrong password).
+  ERR_PASSKEY_REJECTED:       { ...row(401), metric: 'PasskeyFailed' },
+  ERR_PASSKEY_REGISTRATION_REJECTED: { ...row(400), metric: 'PasskeyFailed' },
+  ERR_CHALLENGE_INVALID:      { ...row(400), metric: 'PasskeyFailed' },
+  ERR_PASSKEY_NOT_FOUND:      row(404),
+  ERR_PASSKEYS_NOT_CONFIGURED: row(501),
   // API Gateway's answers: an unknown path or method (its "Missing Authentication Token" 403),
   // stage or route throttling, and any other 4xx (too large, WAF) in its own words.
   ERR_NOT_FOUND:              { ...row(404), ...gateway('Not found', 'MISSING_AUTHENTICATION_TOKEN') },

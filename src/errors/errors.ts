@@ -31,6 +31,11 @@ export type ErrorCode =
   | 'ERR_CSRF_MISSING'
   | 'ERR_CSRF_MISMATCH'
   | 'ERR_EMAIL_INVALID'
+  | 'ERR_PASSKEY_REJECTED'
+  | 'ERR_PASSKEY_REGISTRATION_REJECTED'
+  | 'ERR_CHALLENGE_INVALID'
+  | 'ERR_PASSKEY_NOT_FOUND'
+  | 'ERR_PASSKEYS_NOT_CONFIGURED'
   // Answers API Gateway makes itself (see the gateway column of the error table); the code names
   // them so one table decides every answer a client sees.
   | 'ERR_NOT_FOUND'
@@ -121,11 +126,14 @@ export class FreshTokenRequiredError extends AppError {
   readonly subject: string;
   /** The route's limit on the time since the password was verified, if it has one. */
   readonly maxAgeSeconds: number | undefined;
+  /** The authentication context class the route requires (RFC 9470 `acr_values`), if it names one. */
+  readonly acrValues: string | undefined;
 
-  constructor(subject: string, maxAgeSeconds?: number) {
+  constructor(subject: string, maxAgeSeconds?: number, acrValues?: string) {
     super('ERR_FRESH_TOKEN_REQUIRED', 'Fresh token required');
     this.subject = subject;
     this.maxAgeSeconds = maxAgeSeconds;
+    this.acrValues = acrValues;
   }
 }
 
@@ -188,5 +196,44 @@ export class InvalidEmailError extends AppError {
 export class MissingIdentityError extends AppError {
   constructor() {
     super('ERR_MISSING_IDENTITY', INTERNAL_ERROR_MSG);
+  }
+}
+
+/**
+ * A passkey assertion that does not prove the user: an unknown credential, a wrong origin or RP ID,
+ * no user verification, a bad signature, a signature counter that went back. `cause` says which,
+ * for the logs only.
+ */
+export class PasskeyRejectedError extends AppError {
+  constructor(cause: string) {
+    super('ERR_PASSKEY_REJECTED', 'Passkey not accepted', { cause });
+  }
+}
+
+/** A new passkey's attestation that cannot be accepted (origin, RP ID, user verification, format). */
+export class PasskeyRegistrationError extends AppError {
+  constructor(cause: string) {
+    super('ERR_PASSKEY_REGISTRATION_REJECTED', 'Passkey registration not accepted', { cause });
+  }
+}
+
+/** A WebAuthn challenge this API did not hand out for this use, or one already used or expired. */
+export class ChallengeInvalidError extends AppError {
+  constructor() {
+    super('ERR_CHALLENGE_INVALID', 'Challenge unknown, expired or already used; ask for new options');
+  }
+}
+
+/** The passkey is not one of the caller's (whether it is someone else's is never told). */
+export class PasskeyNotFoundError extends AppError {
+  constructor() {
+    super('ERR_PASSKEY_NOT_FOUND', 'Passkey not found');
+  }
+}
+
+/** This deployment was not given its WebAuthn relying party; the message names the variable. */
+export class PasskeysNotConfiguredError extends AppError {
+  constructor(missing: string) {
+    super('ERR_PASSKEYS_NOT_CONFIGURED', `Passkeys are not configured on this deployment: set ${missing}`);
   }
 }

@@ -30,6 +30,13 @@ export interface GatewayResponseProperties {
 const EXPOSED_HEADERS = 'WWW-Authenticate,Retry-After';
 /** The authorizer context value holding a Deny's own challenge (see `stepUpContext`). */
 const CONTEXT_CHALLENGE = 'context.authorizer.challenge';
+/**
+ * A Deny's body also names the route's required `acr_values` (from the authorizer context; '' for
+ * none). A header can only be a literal or a request value, and one ACCESS_DENIED serves every
+ * fresh authorizer, so with the static challenge this body field is what tells a client which
+ * authentication the route wants; the body template may read `$context.authorizer.*`.
+ */
+const DENY_BODY_EXTRA = ',"acr_values":"$context.authorizer.acrValues"';
 
 /** A literal header value as API Gateway wants it: in single quotes, which it cannot escape. */
 function literal(value: string, what: string): string {
@@ -73,7 +80,7 @@ export function buildGatewayResponses(settings: GatewayResponseSettings): Record
         ResponseType: type,
         ...(type.startsWith('DEFAULT_') ? {} : { StatusCode: String(row.status) }),
         ResponseParameters: headers,
-        ResponseTemplates: { 'application/json': `{"msg":${msg}}` },
+        ResponseTemplates: { 'application/json': `{"msg":${msg}${row.authorizer === 'Deny' ? DENY_BODY_EXTRA : ''}}` },
       };
     }
   }
@@ -117,10 +124,11 @@ export function renderGatewayResponse(response: GatewayResponseProperties, conte
       if (value !== undefined) headers[name] = value;
     } else throw new Error(`unsupported gateway response mapping ${mapping}`);
   }
-  const body = response.ResponseTemplates['application/json'].replaceAll(
-    '$context.error.messageString',
-    JSON.stringify(context.errorMessage),
-  );
+  // As API Gateway fills a body template: the error's message as a JSON string, and the values a
+  // Deny put in its authorizer context (empty when the context has none).
+  const body = response.ResponseTemplates['application/json']
+    .replaceAll('$context.error.messageString', JSON.stringify(context.errorMessage))
+    .replace(/\$context\.authorizer\.(\w+)/g, (_, key: string) => context.authorizer?.[key] ?? '');
   if (body.includes('$')) throw new Error(`unsupported gateway response template ${body}`);
   return {
     statusCode: response.StatusCode === undefined ? context.status : Number(response.StatusCode),

@@ -4,14 +4,14 @@
  * security schemes). tests/e2e/openapi.test.ts holds the route table to serverless.yml's routes and
  * authorizers, validates the document with swagger-parser, and the handlers' answers against it.
  */
-import type { CookieConfig } from '../config/config';
+import { ACR_VALUES, type CookieConfig } from '../config/config';
 import { ERROR_TABLE, STEP_UP } from '../errors/error-table';
 import type { ErrorCode } from '../errors/errors';
 
 type Schema = Record<string, unknown>;
 
 /** Who may call a route: no one in particular, a refresh token (checked by the handler), or an authorizer. */
-type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent';
+type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-strong';
 
 export interface RouteSpec {
   readonly method: 'get' | 'post' | 'put' | 'delete';
@@ -86,25 +86,121 @@ const REFRESH_TOKEN: readonly ErrorCode[] = [
   'ERR_KEYS_UNAVAILABLE',
 ];
 
+/** A credential's `toJSON()` (WebAuthn JSON, base64url fields), as browsers and @simplewebauthn/browser give it. */
+const webauthnCredential = (response: Record<string, Schema>, required: string[]): Schema => ({
+  type: 'object',
+  required: ['id', 'rawId', 'type', 'response'],
+  properties: {
+    id: string,
+    rawId: string,
+    type: { const: 'public-key' },
+    response: { type: 'object', required, properties: response },
+    clientExtensionResults: { type: 'object' },
+    authenticatorAttachment: { type: ['string', 'null'] },
+  },
+});
+const assertion = webauthnCredential(
+  { clientDataJSON: string, authenticatorData: string, signature: string, userHandle: { type: ['string', 'null'] } },
+  ['clientDataJSON', 'authenticatorData', 'signature'],
+);
+const passkeyRequest = object({ passkey: assertion });
+/** WebAuthn options as @simplewebauthn/server makes them (PublicKeyCredential.parse*OptionsFromJSON reads them). */
+const webauthnOptions: Schema = { type: 'object', required: ['challenge'], properties: { challenge: string } };
+const passkeyView = object({
+  id: string,
+  name: string,
+  created_at: time,
+  last_used_at: { type: ['string', 'null'], format: 'date-time' },
+  backed_up: { type: 'boolean', description: 'The authenticator reports the key as synced (backup state)' },
+});
+const PASSKEY: readonly ErrorCode[] = [
+  ...BODY,
+  'ERR_PASSKEY_REJECTED',
+  'ERR_CHALLENGE_INVALID',
+  'ERR_TOO_MANY_ATTEMPTS',
+  'ERR_PASSKEYS_NOT_CONFIGURED',
+  'ERR_STORE_UNAVAILABLE',
+  'ERR_KEYS_UNAVAILABLE',
+];
+
 /** Every route of the API. */
 export const ROUTES: readonly RouteSpec[] = [
   {
     method: 'post',
     path: '/login',
-    summary: 'Log in: a fresh access token and the first refresh token of a new session',
+    summary: 'Log in with the password, or a discoverable passkey: a fresh access token and the first refresh token of a new session',
     guard: 'none',
-    request: credentials,
+    request: { oneOf: [credentials, passkeyRequest] },
     response: tokens(true, 'login'),
-    errors: LOGIN,
+    errors: [...new Set([...LOGIN, ...PASSKEY])],
+  },
+  {
+    method: 'post',
+    path: '/login/passkey/options',
+    summary: 'WebAuthn request options for a login with a discoverable passkey (one-time challenge, 5 minutes)',
+    guard: 'none',
+    response: webauthnOptions,
+    errors: ['ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'post',
     path: '/fresh-login',
-    summary: 'Prove the password again: a fresh access token only (of the session whose refresh token is sent, if any)',
+    summary:
+      'Prove the password again, or step up with a passkey: a fresh access token only (of the session whose refresh token is sent, if any)',
     guard: 'none',
-    request: credentials,
+    request: { oneOf: [credentials, passkeyRequest] },
     response: tokens(false, 'login'),
-    errors: [...LOGIN, 'ERR_TOKEN_INVALID', 'ERR_REFRESH_TOKEN_REVOKED'],
+    errors: [...new Set([...LOGIN, ...PASSKEY, 'ERR_TOKEN_INVALID', 'ERR_REFRESH_TOKEN_REVOKED'])] as ErrorCode[],
+  },
+  {
+    method: 'post',
+    path: '/fresh-login/passkey/options',
+    summary: "WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes)",
+    guard: 'any-valid',
+    response: webauthnOptions,
+    errors: ['ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'post',
+    path: '/me/passkeys/options',
+    summary: 'WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required)',
+    guard: 'fresh-only',
+    response: webauthnOptions,
+    errors: ['ERR_PASSKEY_REGISTRATION_REJECTED', 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'post',
+    path: '/me/passkeys',
+    summary: 'Register a passkey from its credential.toJSON(), with an optional name',
+    guard: 'fresh-only',
+    request: object(
+      {
+        credential: webauthnCredential({ clientDataJSON: string, attestationObject: string, transports: { type: 'array' } }, [
+          'clientDataJSON',
+          'attestationObject',
+        ]),
+        name: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+      ['credential'],
+    ),
+    response: object({ passkey: passkeyView }),
+    errors: [...BODY, 'ERR_PASSKEY_REGISTRATION_REJECTED', 'ERR_CHALLENGE_INVALID', 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'get',
+    path: '/me/passkeys',
+    summary: "The caller's passkeys: name, created, last used, synced (backup state)",
+    guard: 'any-valid',
+    response: object({ passkeys: { type: 'array', items: passkeyView } }),
+    errors: ['ERR_STORE_UNAVAILABLE'],
+  },
+  {
+    method: 'delete',
+    path: '/me/passkeys/{id}',
+    summary: "Remove one of the caller's passkeys (anyone else's: 404)",
+    guard: 'fresh-only',
+    response: msg('Passkey removed'),
+    errors: ['ERR_PASSKEY_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'post',
@@ -144,6 +240,14 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Fresh, with the password proven at most RECENT_MAX_AGE ago',
     guard: 'fresh-recent',
     response: object({ recent_logged_in_as: string }),
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/protected-strong',
+    summary: 'Fresh access tokens from a passkey step-up only (acr urn:fresh-token:acr:phr)',
+    guard: 'fresh-strong',
+    response: object({ strong_logged_in_as: string }),
     errors: [],
   },
   {
@@ -235,10 +339,23 @@ export const ROUTES: readonly RouteSpec[] = [
 ];
 
 /** What an authorizer answers by itself (through API Gateway's Gateway Responses). */
-const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent', readonly ErrorCode[]> = {
+const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-strong', readonly ErrorCode[]> = {
   'any-valid': ['ERR_TOKEN_INVALID'],
   'fresh-only': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
   'fresh-recent': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
+  'fresh-strong': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
+};
+/** The RFC 9470 challenge of a route that requires a passkey step-up, as its authorizer's Deny says it. */
+const STRONG_CHALLENGE = `${STEP_UP}, acr_values="${ACR_VALUES.phr}"`;
+/** A Deny's body: the message, and the `acr_values` the route requires ('' for none; see gateway-responses.ts). */
+const denyBody: Schema = {
+  type: 'object',
+  required: ['msg'],
+  properties: {
+    msg: string,
+    acr_values: { type: 'string', description: 'On a refused step-up: the acr the route requires, space-separated (empty: any)' },
+  },
+  additionalProperties: false,
 };
 /** API Gateway's own answers on every route: throttling, and its faults. */
 const GATEWAY: readonly ErrorCode[] = ['ERR_THROTTLED', 'ERR_INTERNAL'];
@@ -258,19 +375,21 @@ function security(route: RouteSpec, transport: CookieConfig): Record<string, str
   return options;
 }
 
-function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
+function errorResponses(codes: readonly ErrorCode[], extraChallenges: readonly string[] = []): Record<string, Schema> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_TABLE[code].status, [...(byStatus.get(ERROR_TABLE[code].status) ?? []), code]);
   const responses: Record<string, Schema> = {};
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const challenges = [...new Set(group.map((code) => ERROR_TABLE[code].wwwAuthenticate).filter((value) => value !== undefined))];
+    const own = group.map((code) => ERROR_TABLE[code].wwwAuthenticate).filter((value) => value !== undefined);
+    const denies = group.some((code) => ERROR_TABLE[code].authorizer === 'Deny');
+    const challenges = [...new Set([...own, ...(denies ? extraChallenges : [])])];
     // Every 429 and 503 of this API says when to retry (lockout window, throttling, an outage).
     const retry = status === 429 || status === 503;
     const headers: Record<string, Schema> = {};
     if (challenges.length > 0) {
       headers['WWW-Authenticate'] = {
         description:
-          'RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate',
+          'RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate',
         schema: { type: 'string', examples: challenges },
       };
     }
@@ -278,7 +397,7 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
     responses[String(status)] = {
       description: group.join(', '),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
-      content: { 'application/json': { schema: msg() } },
+      content: { 'application/json': { schema: denies ? denyBody : msg() } },
     };
   }
   return responses;
@@ -308,7 +427,7 @@ export function openApiDocument(options: { transport: CookieConfig }): Record<st
       ...(route.request ? { requestBody: { required: true, content: { 'application/json': { schema: route.request } } } } : {}),
       responses: {
         '200': { description: 'OK', content: { [route.html ? 'text/html' : 'application/json']: { schema: route.response } } },
-        ...errorResponses(codes),
+        ...errorResponses(codes, route.guard === 'fresh-strong' ? [STRONG_CHALLENGE] : []),
       },
     };
   }

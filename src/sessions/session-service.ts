@@ -8,6 +8,7 @@ import { nowSeconds } from '../platform/clock';
 import { BadCredentialsError, SessionRevokedError, TokenError } from '../errors/errors';
 import { checkCsrf, newCsrfValue, refreshCsrfValue } from '../tokens/csrf';
 import { grantedFreshness } from '../tokens/freshness';
+import { authnOf, PASSWORD_AUTHN, type Authn } from '../tokens/authn';
 import type { ClientInfo, FamilyStore } from './family-store';
 import { loggedInAfter } from './family-store';
 import { exchangeLegacyToken, legacyFamilyId, revokeLegacyToken } from './legacy-family';
@@ -82,19 +83,42 @@ async function checkCredentials(
 }
 
 /**
+ * A check that proves who the user is at `now` (epoch seconds), and how (`amr`/`acr`): the
+ * password here, a passkey in `passkey-sessions.ts`. It counts and clears login attempts itself.
+ */
+export type Proof = (now: number) => Promise<{ readonly user: UserRecord; readonly authn: Authn }>;
+
+/** The password as a proof. Error codes: those of `checkCredentials`. */
+function passwordProof(deps: Pick<SessionDeps, 'users' | 'attempts' | 'scrypt'>, credentials: Credentials, client: ClientInfo): Proof {
+  return async (now) => ({ user: await checkCredentials(deps, credentials, client, now), authn: PASSWORD_AUTHN });
+}
+
+/**
  * POST /login: a fresh access token and the first refresh token of a new family.
  * Error codes: those of `checkCredentials`.
  */
-export async function issueTokenPair(
+export function issueTokenPair(
   deps: SessionDeps,
   credentials: Credentials,
+  client: ClientInfo,
+): Promise<IssuedTokens & { refreshToken: string }> {
+  return issueTokenPairBy(deps, passwordProof(deps, credentials, client), client);
+}
+
+/** A login by any proof: a fresh access token and the first refresh token of a new family. Error codes: the proof's. */
+export async function issueTokenPairBy(
+  deps: SessionDeps,
+  proof: Proof,
   client: ClientInfo,
 ): Promise<IssuedTokens & { refreshToken: string }> {
   // Taken before the user is read: a password change that lands after this read moves the
   // revocation clock past it, so a login racing the change never outlives it.
   const loginAtMs = Date.now();
   const now = nowSeconds();
-  const { username: sub } = await checkCredentials(deps, credentials, client, now);
+  const {
+    user: { username: sub },
+    authn,
+  } = await proof(now);
   const familyId = randomUUID();
   const first = { jti: randomUUID(), iat: now, exp: now + deps.issuer.refreshTokenTtlSeconds };
   const created = await deps.families.create({
@@ -115,8 +139,12 @@ export async function issueTokenPair(
   if (!created) throw new Error('a new family id collided with an existing one');
   const csrf = csrfValues(deps, first.jti);
   const [accessToken, refreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, { sid: familyId, csrf: csrf.accessCsrf }),
-    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first, csrf: csrf.refreshCsrf }),
+    deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, {
+      sid: familyId,
+      csrf: csrf.accessCsrf,
+      authn,
+    }),
+    deps.issuer.issueRefreshToken(sub, { fam: familyId, authTime: now, ...first, csrf: csrf.refreshCsrf, authn }),
   ]);
   return { sub, accessToken, refreshToken, ...csrf };
 }
@@ -128,10 +156,22 @@ export async function issueTokenPair(
  * Error codes: those of `checkCredentials` and `verifyRefreshToken`, ERR_TOKEN_INVALID (another
  * user's session), ERR_REFRESH_TOKEN_REVOKED (a session that has ended).
  */
-export async function issueFreshAccessToken(
+export function issueFreshAccessToken(
   deps: SessionDeps,
   credentials: Credentials,
   client: ClientInfo,
+  session?: { readonly token: string; readonly required: boolean },
+): Promise<IssuedTokens> {
+  return issueFreshAccessTokenBy(deps, passwordProof(deps, credentials, client), session);
+}
+
+/**
+ * A fresh login by any proof (the password, a passkey), joining the session whose refresh token
+ * is sent, as `issueFreshAccessToken`. Error codes: the proof's and those of `issueFreshAccessToken`.
+ */
+export async function issueFreshAccessTokenBy(
+  deps: SessionDeps,
+  proof: Proof,
   session?: { readonly token: string; readonly required: boolean },
 ): Promise<IssuedTokens> {
   // A token the client sent on purpose (a header) must be good; one a browser sent by itself (a
@@ -146,7 +186,7 @@ export async function issueFreshAccessToken(
   };
   const claims = session && (await optional(() => deps.verifier.verifyRefreshToken(session.token)));
   const now = nowSeconds();
-  const user = await checkCredentials(deps, credentials, client, now);
+  const { user, authn } = await proof(now);
   const sub = user.username;
   // A flask-jwt-extended refresh token names no family until it is exchanged: no session to join.
   const sid =
@@ -163,6 +203,7 @@ export async function issueFreshAccessToken(
   const accessToken = await deps.issuer.issueAccessToken(sub, grantedFreshness(now, deps.freshWindowSeconds), now, {
     sid,
     csrf: accessCsrf,
+    authn,
   });
   return accessCsrf === undefined ? { sub, accessToken } : { sub, accessToken, accessCsrf };
 }
@@ -226,9 +267,11 @@ export async function rotateRefreshToken(
   const successor = moved ? next : await successorForRetry(deps, { sub, fam, jti }, now, { clockMs: user.sessionsValidAfter, reason });
 
   const values = csrfValues(deps, successor.jti);
+  // How the session's login authenticated, carried forward like auth_time (a Flask token's: the password).
+  const authn = authnOf(claims);
   const [accessToken, nextRefreshToken] = await Promise.all([
-    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: values.accessCsrf }),
-    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: values.refreshCsrf }),
+    deps.issuer.issueAccessToken(sub, false, authTime, { sid: fam, csrf: values.accessCsrf, authn }),
+    deps.issuer.issueRefreshToken(sub, { fam, authTime, ...successor, csrf: values.refreshCsrf, authn }),
   ]);
   return { sub, accessToken, refreshToken: nextRefreshToken, ...values };
 }

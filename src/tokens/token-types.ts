@@ -2,8 +2,10 @@
  * The product's two token kinds and their verified claims. No jose here: only `keys.ts`,
  * `token-issuer.ts` and `token-verifier.ts` import it.
  *
- * Access token:  claims sub, type "access", fresh, auth_time, sid, jti, iat, nbf, exp (+ iss, aud).
- * Refresh token: claims sub, type "refresh", fam, auth_time, jti, iat, nbf, exp (+ iss, aud).
+ * Access token:  claims sub, type "access", fresh, auth_time, sid, jti, iat, nbf, exp (+ iss, aud, amr, acr).
+ * Refresh token: claims sub, type "refresh", fam, auth_time, jti, iat, nbf, exp (+ iss, aud, amr, acr).
+ * `amr`/`acr` (src/tokens/authn.ts) say how the session's login or the step-up authenticated; only
+ * the standard format carries them.
  * `auth_time` (OIDC) is when the password was last verified; `fam` names the refresh-token family,
  * and an access token's `sid` (OIDC's session id) the family it was issued for, when it was.
  * Every token's header carries `kid`. In the standard format the header `typ` is `at+jwt`
@@ -41,6 +43,10 @@ export interface AccessClaims extends RegisteredClaims {
   readonly sid?: string;
   /** The CSRF double-submit value, in tokens issued for cookies (flask-jwt-extended's claim). */
   readonly csrf?: string;
+  /** RFC 8176 authentication methods (`pwd`; `hwk`/`swk` and `user` for a passkey). */
+  readonly amr?: readonly string[];
+  /** The authentication context class (`ACR_VALUES`). */
+  readonly acr?: string;
 }
 
 /** Verified claims of a refresh token. */
@@ -50,6 +56,9 @@ export interface RefreshClaims extends RegisteredClaims {
   readonly auth_time?: number;
   /** The CSRF double-submit value, in tokens issued for cookies. */
   readonly csrf?: string;
+  /** How the session's login authenticated (carried to every access token of the session). */
+  readonly amr?: readonly string[];
+  readonly acr?: string;
 }
 
 export type TokenSettings = Pick<

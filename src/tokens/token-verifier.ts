@@ -63,7 +63,7 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
   return {
     async verifyAccessToken(token) {
       const payload = await verify(token, 'access');
-      const { fresh, auth_time, sid, csrf } = payload;
+      const { fresh, auth_time, sid, csrf, amr, acr } = payload;
       if (typeof fresh !== 'boolean' && !(typeof fresh === 'number' && Number.isFinite(fresh))) {
         throw invalidToken('fresh claim is neither a boolean nor a NumericDate');
       }
@@ -77,11 +77,13 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
       if (auth_time !== undefined) claims.auth_time = auth_time;
       if (sid !== undefined) claims.sid = sid;
       if (csrf !== undefined) claims.csrf = csrfClaim(csrf);
+      if (amr !== undefined) claims.amr = amrClaim(amr);
+      if (acr !== undefined) claims.acr = acrClaim(acr);
       return claims;
     },
     async verifyRefreshToken(token) {
       const payload = await verify(token, 'refresh');
-      const { fam, auth_time, csrf } = payload;
+      const { fam, auth_time, csrf, amr, acr } = payload;
       // flask-jwt-extended's own refresh tokens have neither; ours always have both.
       const legacy = !standard && fam === undefined && auth_time === undefined;
       if (!legacy && (typeof fam !== 'string' || fam === '' || typeof auth_time !== 'number')) {
@@ -91,6 +93,8 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
         ...registeredClaims(payload),
         ...(legacy ? {} : { fam: fam as string, auth_time: auth_time as number }),
         ...(csrf === undefined ? {} : { csrf: csrfClaim(csrf) }),
+        ...(amr === undefined ? {} : { amr: amrClaim(amr) }),
+        ...(acr === undefined ? {} : { acr: acrClaim(acr) }),
       };
     },
   };
@@ -99,6 +103,18 @@ export function createTokenVerifier(settings: TokenSettings, keys: KeySupply<Ver
 function csrfClaim(csrf: unknown): string {
   if (typeof csrf !== 'string' || csrf === '') throw invalidToken('csrf is not a string');
   return csrf;
+}
+
+/** RFC 8176: a non-empty array of short strings. */
+function amrClaim(amr: unknown): string[] {
+  if (!Array.isArray(amr) || amr.length === 0 || amr.length > 8 || !amr.every((m) => typeof m === 'string' && m !== '' && m.length <= 32))
+    throw invalidToken('amr is not an array of method names');
+  return amr as string[];
+}
+
+function acrClaim(acr: unknown): string {
+  if (typeof acr !== 'string' || acr === '') throw invalidToken('acr is not a string');
+  return acr;
 }
 
 /** A token names a `kid` the loaded keys do not have. */

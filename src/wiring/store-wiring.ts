@@ -12,11 +12,13 @@ import { loadStoreConfig, type HttpConfig, type StoreConfig } from '../config/co
 import { getConfig, getTokenIssuer, getTokenVerifier } from './token-wiring';
 import { createDynamoFamilyStore } from '../sessions/dynamo-family-store';
 import { createDocumentClient } from '../platform/dynamo-client';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoUserStore } from '../users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../users/login-attempts';
 import { scryptParams, type ScryptParams } from '../users/password';
 
 let storeConfig: (HttpConfig & StoreConfig) | undefined;
+let documentClient: DynamoDBDocumentClient | undefined;
 let stores: Stores | undefined;
 let sessionDeps: SessionDeps | undefined;
 
@@ -35,6 +37,12 @@ export function getStoreConfig(): HttpConfig & StoreConfig {
   return storeConfig;
 }
 
+/** The one DynamoDB client of this function (the passkey stores share it). */
+export function getDocumentClient(): DynamoDBDocumentClient {
+  documentClient ??= createDocumentClient(getStoreConfig());
+  return documentClient;
+}
+
 /**
  * The users, families and login-attempts stores over one DynamoDB client. The session routes
  * (GET and DELETE /sessions) and the account routes (/me, /me/email, /me/password) need no more:
@@ -43,7 +51,7 @@ export function getStoreConfig(): HttpConfig & StoreConfig {
 export function getStores(): Stores {
   if (!stores) {
     const settings = getStoreConfig();
-    const db = createDocumentClient(settings);
+    const db = getDocumentClient();
     stores = Object.freeze({
       users: createDynamoUserStore(db, settings.usersTable),
       families: createDynamoFamilyStore(db, settings.familiesTable),

@@ -12,7 +12,9 @@ import { freePort } from '../../scripts/offline';
 // refresh (not fresh) → /protected-fresh refused → prove the password again → the retried call
 // succeeds → sessions at phone width, without horizontal overflow, with short device names → end
 // one with a non-fresh token: password prompt, then the retried call ends it → reload (cookies:
-// still signed in) → log out ("Signed out"). Screenshots of each step go to test-results/ (git-ignored).
+// still signed in) → log out ("Signed out"). Between them, with Chromium's virtual authenticator:
+// add a passkey → /protected-strong refused with acr_values → step up with the passkey, nothing
+// typed → the retried call succeeds → remove the passkey. Screenshots of each step go to test-results/ (git-ignored).
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results', 'demo-page');
@@ -177,6 +179,45 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await until('#freshness', /^Fresh/);
     expect(await visibleText('#fresh-badge')).toBe('Fresh');
     await shot('4-fresh-again');
+  });
+
+  it('steps up with a passkey in Chromium’s virtual authenticator, where a password-fresh token is refused', async () => {
+    // A platform authenticator with user verification (as Touch ID or Windows Hello), through CDP.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+
+    // Registering needs the fresh token the password step-up just gave.
+    await page.click('#add-passkey');
+    await until('#result', /Passkey added/);
+    await page.waitForSelector('#passkeys li');
+    expect(await text('#passkeys')).toContain('This browser');
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
+    await shot('5-passkey-added');
+
+    // The password-fresh token is not enough for the strong route: refused with the acr it needs.
+    await page.click('#call-strong');
+    await until('#result', /\/protected-strong refused \(401\): a passkey step-up is required, acr_values=urn:fresh-token:acr:phr/);
+    await page.click('#refresh');
+    await until('#freshness', /Not fresh/);
+    await page.click('#call-strong');
+    await until('#result', /\/protected-strong refused \(401\).*acr_values=urn:fresh-token:acr:phr/);
+    expect(await page.$eval('#stepup', (element) => (element as HTMLElement).hidden)).toBe(false);
+    await shot('6-strong-required');
+
+    // Nothing typed: the passkey proves the user, and the retried call succeeds.
+    await page.click('#step-up-passkey');
+    await until('#result', /\/protected-strong answered: \{"strong_logged_in_as":"test"\}/);
+    await until('#freshness', /^Fresh/);
+    await shot('7-strong');
+
+    await page.click('#passkeys .remove-passkey');
+    await until('#result', /Passkey removed/);
+    await page.waitForFunction(() => document.querySelectorAll('#passkeys li').length === 0);
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    await cdp.detach();
   });
 
   it('lists the sessions at phone width without sideways scrolling, each device by a short name (the full one on demand)', async () => {

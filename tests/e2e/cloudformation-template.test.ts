@@ -126,20 +126,28 @@ const ALL_FUNCTIONS = [
   'any-valid',
   'fresh-only',
   'fresh-recent',
+  'fresh-strong',
   'jwks',
   'protected',
   'protected-fresh',
   'protected-recent',
+  'protected-strong',
   'sessions',
   'end-sessions',
   'me',
   'me-email',
   'me-password',
+  'passkey-options',
+  'passkey-add',
+  'passkeys',
+  'passkey-remove',
+  'step-up-options',
+  'login-options',
   'openapi',
   'page',
 ];
 /** The functions that read key material (the others get none: their authorizer checked the token). */
-const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'jwks'];
+const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong', 'jwks'];
 
 beforeAll(async () => {
   template = JSON.parse(await packageTemplate({})) as typeof template;
@@ -178,7 +186,7 @@ describe('a deploy without --stage', () => {
 
 describe('the packaged CloudFormation template', () => {
   it('declares both authorizers as REQUEST authorizers on the Authorization header', () => {
-    for (const name of ['any-valid', 'fresh-only', 'fresh-recent']) {
+    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong']) {
       expect(authorizerNamed(name)).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
     }
   });
@@ -189,11 +197,15 @@ describe('the packaged CloudFormation template', () => {
     expect(handlerOf('fresh-recent')).toBe(handlerOf('fresh-only'));
     expect(variablesOf('fresh-recent').FRESH_MAX_AGE).toBe('300');
     expect(variablesOf('fresh-only')).not.toHaveProperty('FRESH_MAX_AGE');
+    expect(handlerOf('fresh-strong')).toBe(handlerOf('fresh-only'));
+    expect(variablesOf('fresh-strong').FRESH_REQUIRE_ACR).toBe('urn:fresh-token:acr:phr');
+    expect(variablesOf('fresh-only')).not.toHaveProperty('FRESH_REQUIRE_ACR');
   });
 
   it('never caches the fresh authorizers and caches any-valid briefly by default', () => {
     expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
     expect(authorizerNamed('fresh-recent').AuthorizerResultTtlInSeconds).toBe(0);
+    expect(authorizerNamed('fresh-strong').AuthorizerResultTtlInSeconds).toBe(0);
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(30);
   });
 
@@ -209,8 +221,12 @@ describe('the packaged CloudFormation template', () => {
       const headers = response.ResponseParameters as Record<string, string>;
       expect(response.StatusCode).toBe(type.startsWith('DEFAULT_') ? undefined : String(row.status));
       const body = (response.ResponseTemplates as Record<string, string>)['application/json'];
+      // A Deny's body also names the route's acr_values, from the authorizer context.
+      const deny = row.authorizer === 'Deny' ? ',"acr_values":"$context.authorizer.acrValues"' : '';
       expect(body).toBe(
-        row.gateway?.msg === GATEWAY_OWN_MESSAGE ? '{"msg":$context.error.messageString}' : JSON.stringify({ msg: row.gateway?.msg }),
+        row.gateway?.msg === GATEWAY_OWN_MESSAGE
+          ? '{"msg":$context.error.messageString}'
+          : `${JSON.stringify({ msg: row.gateway?.msg }).slice(0, -1)}${deny}}`,
       );
       expect(headers).toMatchObject({
         'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
@@ -240,7 +256,7 @@ describe('the packaged CloudFormation template', () => {
     expect(summary('UNAUTHORIZED')).toEqual(['401', '{"msg":"Missing or invalid access token"}', `'Bearer error="invalid_token"'`]);
     expect(summary('ACCESS_DENIED')).toEqual([
       '401',
-      '{"msg":"Fresh token required"}',
+      '{"msg":"Fresh token required","acr_values":"$context.authorizer.acrValues"}',
       `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
     ]);
     for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'])
@@ -284,17 +300,24 @@ describe('the packaged CloudFormation template', () => {
     expect(summary).toEqual([
       'DELETE /sessions CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET / NONE -',
       'GET /jwks.json NONE -',
       'GET /me CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /openapi.json NONE -',
+      'GET /passkeys CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
+      'GET /protected-strong CUSTOM FreshDashstrongApiGatewayAuthorizer',
       'GET /sessions CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'POST /fresh-login NONE -',
       'POST /login NONE -',
       'POST /logout NONE -',
+      'POST /options CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'POST /options CUSTOM FreshDashonlyApiGatewayAuthorizer',
+      'POST /options NONE -',
+      'POST /passkeys CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'POST /refresh NONE -',
       'PUT /email CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'PUT /password CUSTOM FreshDashrecentApiGatewayAuthorizer',
@@ -313,6 +336,7 @@ describe('the packaged CloudFormation template', () => {
       AnyDashvalidApiGatewayAuthorizer: 'any-valid',
       FreshDashonlyApiGatewayAuthorizer: 'fresh-only',
       FreshDashrecentApiGatewayAuthorizer: 'fresh-recent',
+      FreshDashstrongApiGatewayAuthorizer: 'fresh-strong',
     };
     const deployed = ofType('AWS::ApiGateway::Method')
       .filter((method) => method.Properties.HttpMethod !== 'OPTIONS')
@@ -331,13 +355,13 @@ describe('the packaged CloudFormation template', () => {
 
   it('answers CORS preflight on every route', () => {
     const preflights = ofType('AWS::ApiGateway::Method').filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-    // One per path: /sessions serves GET and DELETE.
-    expect(preflights).toHaveLength(14);
+    // One per path: /sessions and /me/passkeys serve two methods each.
+    expect(preflights).toHaveLength(20);
   });
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(18);
+    expect(functions).toHaveLength(26);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -350,16 +374,21 @@ describe('the packaged CloudFormation template', () => {
     );
     expect(Object.keys(tables).sort()).toEqual([
       'fresh-token-lambda-prod-login-attempts',
+      'fresh-token-lambda-prod-passkey-challenges',
+      'fresh-token-lambda-prod-passkeys',
       'fresh-token-lambda-prod-refresh-families',
       'fresh-token-lambda-prod-users',
     ]);
-    for (const table of Object.values(tables)) {
-      expect(table).toMatchObject({
-        BillingMode: 'PAY_PER_REQUEST',
-        SSESpecification: { SSEEnabled: true },
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      });
+    for (const [name, table] of Object.entries(tables)) {
+      expect(table).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', SSESpecification: { SSEEnabled: true } });
+      // Challenges live five minutes: nothing to recover.
+      if (!name.endsWith('passkey-challenges'))
+        expect(table).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
     }
+    expect(tables['fresh-token-lambda-prod-passkey-challenges']?.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
     expect(tables['fresh-token-lambda-prod-refresh-families']?.TimeToLiveSpecification).toEqual({
       AttributeName: 'expiresAt',
       Enabled: true,
@@ -369,7 +398,7 @@ describe('the packaged CloudFormation template', () => {
       Enabled: true,
     });
     // Kept when the stack goes, but not after a failed first deploy (which would block the next).
-    for (const table of ['UsersTable', 'FamiliesTable']) {
+    for (const table of ['UsersTable', 'FamiliesTable', 'PasskeysTable']) {
       expect(resources[table]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
     }
   });
@@ -380,16 +409,27 @@ describe('the packaged CloudFormation template', () => {
         .filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')))
         .map((statement) => `${tableOf(statement.Resource)}: ${statement.Action.join(',')}`)
         .sort();
+    // A passkey proof: read the passkey and record its use, consume the challenge.
+    const proof = ['PasskeyChallengesTable: dynamodb:DeleteItem', 'PasskeysTable: dynamodb:GetItem,dynamodb:UpdateItem'];
     expect(grants('login')).toEqual([
       'FamiliesTable: dynamodb:PutItem',
       'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
+      ...proof,
       'UsersTable: dynamodb:GetItem',
     ]);
     expect(grants('fresh-login')).toEqual([
       'FamiliesTable: dynamodb:GetItem',
       'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
+      ...proof,
       'UsersTable: dynamodb:GetItem',
     ]);
+    const userPasskeys = 'PasskeysTable/index/username-created-index: dynamodb:Query';
+    expect(grants('passkey-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem', userPasskeys]);
+    expect(grants('passkey-add')).toEqual(['PasskeyChallengesTable: dynamodb:DeleteItem', 'PasskeysTable: dynamodb:PutItem']);
+    expect(grants('passkeys')).toEqual([userPasskeys]);
+    expect(grants('passkey-remove')).toEqual(['PasskeysTable: dynamodb:DeleteItem']);
+    expect(grants('step-up-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem', userPasskeys]);
+    expect(grants('login-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem']);
     expect(grants('refresh')).toEqual([
       'FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:PutItem',
       'UsersTable: dynamodb:GetItem',
@@ -409,7 +449,10 @@ describe('the packaged CloudFormation template', () => {
       'FamiliesTable: dynamodb:UpdateItem',
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
-    const tableUsers = ['login', 'fresh-login', 'refresh', 'logout', 'sessions', 'end-sessions', 'me', 'me-email', 'me-password'];
+    const tableUsers = [
+      ...['login', 'fresh-login', 'refresh', 'logout', 'sessions', 'end-sessions', 'me', 'me-email', 'me-password'],
+      ...['passkey-options', 'passkey-add', 'passkeys', 'passkey-remove', 'step-up-options', 'login-options'],
+    ];
     for (const name of ALL_FUNCTIONS.filter((fn) => !tableUsers.includes(fn))) expect(grants(name)).toEqual([]);
   });
 
@@ -421,12 +464,13 @@ describe('the packaged CloudFormation template', () => {
       MethodSettings: [
         { HttpMethod: 'POST', ResourcePath: '/~1login', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 10 },
         { HttpMethod: 'POST', ResourcePath: '/~1fresh-login', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 10 },
+        { HttpMethod: 'POST', ResourcePath: '/~1login~1passkey~1options', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 10 },
       ],
     });
   });
 
   it('gives no key material to any function, only SSM parameter names, and private-key names only to issuers', () => {
-    const verifying = ['logout', 'any-valid', 'fresh-only', 'fresh-recent'];
+    const verifying = ['logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong'];
     const signing = ['login', 'fresh-login', 'refresh'];
     for (const name of [...verifying, ...signing]) {
       expect(variablesOf(name)).toMatchObject({
@@ -657,7 +701,7 @@ describe('TOKEN_LOCATION and the authorizers', () => {
 
   it('takes the identity from the Cookie header with cookies, and caches no decision (CSRF depends on the method and a header)', async () => {
     const cookies = authorizersOf(await packageStage({ TOKEN_LOCATION: 'cookies' }));
-    expect(cookies).toHaveLength(3);
+    expect(cookies).toHaveLength(4);
     for (const authorizer of cookies) {
       expect(authorizer).toMatchObject({ IdentitySource: 'method.request.header.Cookie', AuthorizerResultTtlInSeconds: 0 });
     }

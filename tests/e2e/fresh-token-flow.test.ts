@@ -5,6 +5,7 @@ import { waitFor } from '../helpers/wait-for';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { SoftAuthenticator } from '../helpers/soft-authenticator';
 
 // A secret of the test's own, to show the start command's JWT_SECRET is honoured.
 const SECRET = 'e2e-secret-set-in-the-start-environment-0123456789';
@@ -45,7 +46,7 @@ describe('the fresh-token flow through serverless-offline', () => {
     // The Deny is API Gateway's ACCESS_DENIED, turned by its Gateway Response into 401 "Fresh token required".
     const denied = await request('GET', '/protected-fresh', { token: stale });
     expect(denied.status).toBe(401);
-    expect(denied.json).toEqual({ msg: 'Fresh token required' });
+    expect(denied.json).toEqual({ msg: 'Fresh token required', acr_values: '' });
     expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_user_authentication"/);
 
     const freshLogin = await request('POST', '/fresh-login', { json: credentials });
@@ -55,6 +56,69 @@ describe('the fresh-token flow through serverless-offline', () => {
     const freshOk = await request('GET', '/protected-fresh', { token: freshLogin.json.access_token as string });
     expect(freshOk.status).toBe(200);
     expect(freshOk.json).toEqual({ fresh_logged_in_as: 'test' });
+  });
+
+  it('steps up with a passkey: registered fresh, refused with acr_values when only password-fresh, then allowed; one-time challenges', async () => {
+    const origin = `http://localhost:${new URL(api.baseUrl).port}`;
+    const key = new SoftAuthenticator({ origin });
+    const login = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    const fresh = login.access_token!;
+    const refresh = login.refresh_token!;
+
+    const creation = await request('POST', '/me/passkeys/options', { token: fresh });
+    expect(creation.status).toBe(200);
+    expect(creation.json).toMatchObject({ rp: { id: 'localhost' }, attestation: 'none' });
+    const added = await request('POST', '/me/passkeys', {
+      token: fresh,
+      json: { credential: key.create(creation.json as never), name: 'e2e key' },
+    });
+    expect(added.status).toBe(200);
+    expect(added.json).toMatchObject({ passkey: { id: key.credentialId, name: 'e2e key', backed_up: false, last_used_at: null } });
+
+    const stale = ((await request('POST', '/refresh', { token: refresh })).json as Record<string, string>).access_token!;
+    // Not fresh, and then fresh from the password only: both refused, naming the acr a passkey gives.
+    for (const token of [
+      stale,
+      ((await request('POST', '/fresh-login', { json: credentials })).json as Record<string, string>).access_token!,
+    ]) {
+      const refused = await request('GET', '/protected-strong', { token });
+      expect(refused.status).toBe(401);
+      expect(refused.json).toEqual({ msg: 'Fresh token required', acr_values: 'urn:fresh-token:acr:phr' });
+      expect(refused.headers.get('www-authenticate')).toContain('error="insufficient_user_authentication"');
+    }
+
+    const options = await request('POST', '/fresh-login/passkey/options', { token: stale });
+    expect(options.status).toBe(200);
+    const assertion = key.get(options.json as never);
+    const stepUp = await request('POST', '/fresh-login', { json: { passkey: assertion } });
+    expect(stepUp.status).toBe(200);
+    const strong = stepUp.json.access_token as string;
+    expect(await request('GET', '/protected-strong', { token: strong })).toMatchObject({
+      status: 200,
+      json: { strong_logged_in_as: 'test' },
+    });
+    // The same assertion again: its challenge was used.
+    const replay = await request('POST', '/fresh-login', { json: { passkey: assertion } });
+    expect(replay.status).toBe(400);
+    expect(replay.json).toEqual({ msg: 'Challenge unknown, expired or already used; ask for new options' });
+
+    // A discoverable passkey logs in without a username; the pair's session is phishing-resistant.
+    const loginOptions = await request('POST', '/login/passkey/options');
+    const pair = await request('POST', '/login', { json: { passkey: key.get(loginOptions.json as never) } });
+    expect(Object.keys(pair.json).sort()).toEqual(['access_token', 'refresh_token']);
+    expect((await request('GET', '/protected-strong', { token: pair.json.access_token as string })).status).toBe(200);
+
+    const listed = await request('GET', '/me/passkeys', { token: stale });
+    expect(listed.json).toEqual({
+      passkeys: [expect.objectContaining({ id: key.credentialId, name: 'e2e key', last_used_at: expect.any(String) })],
+    });
+    expect((await request('DELETE', '/me/passkeys/not-a-passkey', { token: strong })).status).toBe(404);
+    expect((await request('DELETE', `/me/passkeys/${key.credentialId}`, { token: stale })).status).toBe(401);
+    expect(await request('DELETE', `/me/passkeys/${key.credentialId}`, { token: strong })).toMatchObject({
+      status: 200,
+      json: { msg: 'Passkey removed' },
+    });
+    expect((await request('GET', '/me/passkeys', { token: stale })).json).toEqual({ passkeys: [] });
   });
 
   it('keeps refresh and access tokens apart', async () => {

@@ -15,6 +15,8 @@ export const TEST_ENV = Object.freeze({
   USERS_TABLE: 'users',
   FAMILIES_TABLE: 'families',
   LOGIN_ATTEMPTS_TABLE: 'attempts',
+  PASSKEYS_TABLE: 'passkeys',
+  PASSKEY_CHALLENGES_TABLE: 'passkey-challenges',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   // The cheap hasher, through the same setting production reads (local stage only); the
   // production cost and its timing equality are proven in tests/unit/users/password.test.ts.

@@ -216,6 +216,16 @@ describe('freshness as time', () => {
     const refreshed = await deps.verifier.verifyAccessToken((await rotateRefreshToken(deps, refresh_token, CLIENT)).accessToken);
     expect(refreshed).toMatchObject({ fresh: false, auth_time: access.auth_time });
   });
+
+  it('says how the user authenticated (amr, acr) and carries it through refresh, as auth_time', async () => {
+    const deps = authDeps(0);
+    const first = await loggedIn(deps);
+    const pwd = { amr: ['pwd'], acr: 'urn:fresh-token:acr:pwd' };
+    expect(await deps.verifier.verifyRefreshToken(first)).toMatchObject(pwd);
+    const rotated = await rotateRefreshToken(deps, first, CLIENT);
+    expect(await deps.verifier.verifyAccessToken(rotated.accessToken)).toMatchObject({ fresh: false, ...pwd });
+    expect(await deps.verifier.verifyRefreshToken(rotated.refreshToken)).toMatchObject(pwd);
+  });
 });
 
 describe('flask-jwt-extended compatibility', () => {
@@ -226,6 +236,9 @@ describe('flask-jwt-extended compatibility', () => {
     const first = await rotateRefreshToken(deps, legacy, CLIENT);
     const next = await deps.verifier.verifyRefreshToken(first.refreshToken);
     expect(next.fam).toMatch(/^legacy-/);
+    // flask-jwt-extended has no amr/acr: compatibility mode writes none.
+    expect(next).not.toHaveProperty('acr');
+    expect(next).not.toHaveProperty('amr');
     expect((await rotateRefreshToken(deps, first.refreshToken, CLIENT)).refreshToken).toEqual(expect.any(String));
     expect(await codeOf(rotateRefreshToken(deps, legacy, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });

@@ -14,14 +14,16 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   platform: ['errors', 'config'],
   tokens: ['errors', 'config', 'platform'],
   users: ['errors', 'config', 'platform'],
+  // Passkeys: WebAuthn (the only importer of @simplewebauthn/server) and their stores.
+  passkeys: ['errors', 'config', 'platform', 'users'],
   // Issuing and ending sessions.
-  sessions: ['errors', 'config', 'platform', 'tokens', 'users'],
+  sessions: ['errors', 'config', 'platform', 'tokens', 'users', 'passkeys'],
   // Requests and the wire shapes of the sessions' results.
-  http: ['errors', 'config', 'platform', 'tokens', 'users', 'sessions'],
+  http: ['errors', 'config', 'platform', 'tokens', 'users', 'sessions', 'passkeys'],
   // Deciding requests: the authorizers' pipeline reads the request through http/ as a handler does.
   authorize: ['errors', 'config', 'platform', 'tokens', 'http'],
   // The composition roots, used only by functions/ and authorizers/.
-  wiring: ['errors', 'config', 'platform', 'tokens', 'users', 'sessions'],
+  wiring: ['errors', 'config', 'platform', 'tokens', 'users', 'sessions', 'passkeys'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -76,9 +78,12 @@ describe('the layers of src/', () => {
     expect(circles).toEqual([]);
   });
 
-  it('leave jose to tokens/ and the composition roots to functions/ and authorizers/', () => {
+  it('leave jose to tokens/, WebAuthn to passkeys/webauthn.ts and the composition roots to functions/ and authorizers/', () => {
     const offenders = [...graph].flatMap(([module, imports]) => [
       ...(imports.includes('jose') && folderOf(module) !== 'tokens' ? [`${module} imports jose`] : []),
+      ...(imports.some((spec) => spec.startsWith('@simplewebauthn/')) && module !== path.join('src', 'passkeys', 'webauthn')
+        ? [`${module} imports @simplewebauthn`]
+        : []),
       ...(imports.some((spec) => folderOf(spec) === 'wiring') && folderOf(module) !== 'wiring' ? [`${module} imports the wiring`] : []),
     ]);
     expect(offenders).toEqual([]);

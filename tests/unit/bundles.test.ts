@@ -32,13 +32,23 @@ describe('function bundles', () => {
     expect(external).toEqual(['dynamic-import:@aws-lambda-powertools/parameters/ssm']);
     expect(carriesSdk(inputs)).toBe(false);
     expect(inputs.some((input) => input.includes('token-issuer') || input.includes('jose/dist/webapi/jwt/sign'))).toBe(false);
+    // Nor WebAuthn: a strong route's authorizer reads the token's acr, never a passkey.
+    expect(inputs.some((input) => input.includes('node_modules/@simplewebauthn/') || input.includes('src/passkeys/'))).toBe(false);
   });
 
-  it.each(['functions/protected.ts', 'functions/protected-fresh.ts'])('%s carries neither jose nor the AWS SDK', async (entry) => {
-    const { external, inputs } = await importsOf(entry);
-    expect(external).toEqual([]);
-    expect(carriesSdk(inputs)).toBe(false);
-    expect(inputs.some((input) => input.includes('node_modules/jose'))).toBe(false);
+  it.each(['functions/protected.ts', 'functions/protected-fresh.ts', 'functions/protected-strong.ts'])(
+    '%s carries neither jose nor the AWS SDK',
+    async (entry) => {
+      const { external, inputs } = await importsOf(entry);
+      expect(external).toEqual([]);
+      expect(carriesSdk(inputs)).toBe(false);
+      expect(inputs.some((input) => input.includes('node_modules/jose'))).toBe(false);
+    },
+  );
+
+  it.each(['functions/refresh.ts', 'functions/logout.ts', 'functions/sessions.ts'])('%s carries no WebAuthn code', async (entry) => {
+    const { inputs } = await importsOf(entry);
+    expect(inputs.some((input) => input.includes('node_modules/@simplewebauthn/'))).toBe(false);
   });
 
   it.each(['functions/refresh.ts', 'functions/logout.ts'])(

@@ -1,5 +1,7 @@
 import { createAuthorizer } from '../../../src/authorize/authorizer';
 import { createKeyRing } from '../../../src/tokens/key-ring';
+import { ACR_VALUES } from '../../../src/config/config';
+import { PASSWORD_AUTHN, passkeyAuthn } from '../../../src/tokens/authn';
 import type { VerificationKeys } from '../../../src/tokens/keys';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { accessClaims, craftToken } from '../../helpers/craft-token';
@@ -59,6 +61,7 @@ describe('authorizer pipeline', () => {
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: API_WIDE }]);
     expect(result.context).toEqual({
       challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"',
+      acrValues: '',
     });
   });
 
@@ -84,10 +87,43 @@ describe('authorizer pipeline', () => {
     expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
     expect(denied.context).toEqual({
       challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", max_age="300"',
+      acrValues: '',
       maxAge: 300,
     });
     // The plain fresh-only authorizer has no max age.
     expect((await freshOnly(authorizerEvent(`Bearer ${old}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('with a required acr, denies a password-fresh token with acr_values in the challenge, and allows a passkey-fresh one', async () => {
+    const strong = createAuthorizer({ requireFresh: true, requireAcr: ACR_VALUES.phr, transport: config.transport }, testVerifier(config));
+    const password = await issuer.issueAccessToken('alice', true, AUTH_TIME, { authn: PASSWORD_AUTHN });
+    const denied = await strong(authorizerEvent(`Bearer ${password}`), context);
+    expect(denied.principalId).toBe('alice');
+    expect(denied.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: API_WIDE }]);
+    expect(denied.context).toEqual({
+      challenge:
+        'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", acr_values="urn:fresh-token:acr:phr"',
+      acrValues: 'urn:fresh-token:acr:phr',
+    });
+    const passkey = await issuer.issueAccessToken('alice', true, AUTH_TIME, { authn: passkeyAuthn(false) });
+    const allowed = await strong(authorizerEvent(`Bearer ${passkey}`), context);
+    expect(allowed.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect(allowed.context).toMatchObject({ acr: 'urn:fresh-token:acr:phr', amr: 'hwk user' });
+    // A passkey's token that is no longer fresh is denied too, and a token without acr (Flask's) counts as the password.
+    const stale = await issuer.issueAccessToken('alice', false, AUTH_TIME, { authn: passkeyAuthn(true) });
+    expect((await strong(authorizerEvent(`Bearer ${stale}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    const bare = await issuer.issueAccessToken('alice', true, AUTH_TIME);
+    expect((await strong(authorizerEvent(`Bearer ${bare}`), context)).policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    // The plain fresh-only authorizer takes either.
+    expect((await freshOnly(authorizerEvent(`Bearer ${password}`), context)).policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+    });
+  });
+
+  it('turns away a token whose amr or acr is malformed', async () => {
+    for (const claims of [{ amr: 'pwd' }, { amr: [] }, { amr: [1] }, { acr: 7 }, { acr: '' }]) {
+      await expect(anyValid(authorizerEvent(`Bearer ${await craftToken(accessClaims(claims))}`), context)).rejects.toThrow('Unauthorized');
+    }
   });
 
   it('with cookies, takes the access cookie, and on a state-changing method only with the matching CSRF header', async () => {

@@ -4,6 +4,7 @@ import {
   loadConfig as loadAll,
   loadCorsConfig,
   loadHttpConfig,
+  loadPasskeyConfig,
   loadTokenConfig,
 } from '../../../src/config/config';
 
@@ -230,5 +231,53 @@ describe('loadConfig', () => {
     for (const name of ['JWT_SECRET', 'ACCESS_TOKEN_TTL', 'CLOCK_LEEWAY', 'REFRESH_TOKEN_TTL', 'DYNAMODB_ENDPOINT', 'LOGIN_MAX_FAILURES']) {
       expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
     }
+  });
+});
+
+describe('loadPasskeyConfig', () => {
+  const PASSKEY_TABLES = { PASSKEYS_TABLE: 'passkeys', PASSKEY_CHALLENGES_TABLE: 'challenges' };
+  const load = (env: Record<string, string>) => loadPasskeyConfig({ ...PASSKEY_TABLES, ...env });
+  const problems = (env: Record<string, string>): readonly string[] => {
+    try {
+      load(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+    return [];
+  };
+
+  it('defaults locally to RP ID localhost and the origin npm start serves, with five-minute challenges', () => {
+    expect(load({})).toMatchObject({ relyingParty: { rpId: 'localhost', origins: ['http://localhost:3000'] }, challengeTtlSeconds: 300 });
+    expect(load({ LOCAL_PORT: '4123' }).relyingParty).toMatchObject({ origins: ['http://localhost:4123'] });
+  });
+
+  it('on a deployed stage without them, names the variables the passkey routes need (they then answer 501)', () => {
+    expect(load({ STAGE: 'prod' }).relyingParty).toEqual({ missing: 'WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS' });
+    expect(load({ STAGE: 'prod', WEBAUTHN_RP_ID: 'example.com' }).relyingParty).toEqual({ missing: 'WEBAUTHN_ORIGINS' });
+  });
+
+  it('takes an RP ID with the https origins on it or its subdomains', () => {
+    expect(
+      load({ STAGE: 'prod', WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com, https://app.example.com' }).relyingParty,
+    ).toMatchObject({ rpId: 'example.com', origins: ['https://example.com', 'https://app.example.com'] });
+  });
+
+  it('refuses an IP address as RP ID, an origin elsewhere or over http, and a challenge over five minutes, naming each', () => {
+    expect(problems({ WEBAUTHN_RP_ID: '127.0.0.1', WEBAUTHN_ORIGINS: 'http://127.0.0.1:3000', PASSKEY_CHALLENGE_TTL: '600' })).toEqual([
+      expect.stringContaining('WEBAUTHN_RP_ID must be a lower-case domain name (not an IP address)'),
+      expect.stringContaining('WEBAUTHN_ORIGINS must be https origins on WEBAUTHN_RP_ID'),
+      expect.stringContaining('PASSKEY_CHALLENGE_TTL'),
+    ]);
+    expect(problems({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'http://example.com,https://evil.example' })).toHaveLength(2);
+    expect(problems({ PASSKEYS_TABLE: '' })).toEqual([expect.stringContaining('PASSKEYS_TABLE is required')]);
+  });
+
+  it('takes FRESH_REQUIRE_ACR only from the documented set', () => {
+    expect(loadTokenConfig({ JWT_SECRET: SECRET, FRESH_REQUIRE_ACR: 'urn:fresh-token:acr:phr' }).freshRequireAcr).toBe(
+      'urn:fresh-token:acr:phr',
+    );
+    expect(loadTokenConfig({ JWT_SECRET: SECRET }).freshRequireAcr).toBeUndefined();
+    expect(() => loadTokenConfig({ JWT_SECRET: SECRET, FRESH_REQUIRE_ACR: 'phr' })).toThrow('FRESH_REQUIRE_ACR must be one of');
   });
 });

@@ -9,6 +9,7 @@ import { openApiDocument, ROUTES } from '../../../src/http/openapi';
 import { profileReply, sessionsEndedReply, sessionsReply, tokenDelivery, tokensReply } from '../../../src/http/replies';
 import { handler as openApiHandler } from '../../../functions/openapi';
 import { httpEvent, lambdaContext } from '../../helpers/events';
+import { passkeyAddedReply, passkeyRemovedReply, passkeysReply } from '../../../src/http/passkey-replies';
 
 const headers = loadTransportConfig({});
 const cookies = loadTransportConfig({ TOKEN_LOCATION: 'cookies' });
@@ -45,9 +46,13 @@ describe('the OpenAPI document', () => {
     const challenge = fresh['401']?.headers?.['WWW-Authenticate'] as OpenAPIV3_1.HeaderObject;
     expect(JSON.stringify(challenge)).toContain('insufficient_user_authentication');
     const login = document().paths?.['/login']?.post?.responses as Record<string, OpenAPIV3_1.ResponseObject>;
-    expect(Object.keys(login).sort()).toEqual(['200', '400', '401', '413', '415', '429', '500', '503']);
+    expect(Object.keys(login).sort()).toEqual(['200', '400', '401', '413', '415', '429', '500', '501', '503']);
     expect(login['429']?.headers).toHaveProperty('Retry-After');
     expect(login['503']?.headers).toHaveProperty('Retry-After');
+    // A strong route names the acr it requires, in the challenge and in the body.
+    const strong = document().paths?.['/protected-strong']?.get?.responses as Record<string, OpenAPIV3_1.ResponseObject>;
+    expect(JSON.stringify(strong['401']?.headers?.['WWW-Authenticate'])).toContain('acr_values=\\"urn:fresh-token:acr:phr\\"');
+    expect(JSON.stringify(strong['401']?.content)).toContain('acr_values');
   });
 
   it('matches what the handlers answer', () => {
@@ -65,6 +70,20 @@ describe('the OpenAPI document', () => {
     expect(validator('delete', '/sessions')(sessionsEndedReply('alice', 2).body)).toBe(true);
     expect(validator('delete', '/sessions/{id}')(sessionsEndedReply('alice').body)).toBe(true);
     expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: false }).body)).toBe(true);
+    const passkey = {
+      credentialId: 'abc',
+      username: 'alice',
+      publicKey: new Uint8Array(),
+      counter: 0,
+      backedUp: true,
+      deviceType: 'multiDevice',
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      name: 'Laptop',
+      createdAt: 1,
+    };
+    expect(validator('get', '/me/passkeys')(passkeysReply('alice', [passkey, { ...passkey, lastUsedAt: 2 }]).body)).toBe(true);
+    expect(validator('post', '/me/passkeys')(passkeyAddedReply(passkey).body)).toBe(true);
+    expect(validator('delete', '/me/passkeys/{id}')(passkeyRemovedReply('alice').body)).toBe(true);
     // And refuses what they never answer.
     expect(login({ access_token: 'a.b.c' })).toBe(false);
   });

@@ -1,0 +1,232 @@
+/**
+ * The passkey flows: register one (options, then the attestation), list and remove them, and
+ * prove a user with one (options, then the assertion) for a step-up or a login. Results are
+ * domain values; `src/http/passkey-replies.ts` gives them their wire shape, and the session flows
+ * (`src/sessions/passkey-sessions.ts`) turn a proof into tokens.
+ */
+import { createHash } from 'node:crypto';
+import type { PasskeyConfig, RelyingParty } from '../config/config';
+import {
+  ChallengeInvalidError,
+  PasskeyNotFoundError,
+  PasskeyRegistrationError,
+  PasskeyRejectedError,
+  PasskeysNotConfiguredError,
+} from '../errors/errors';
+import { logger } from '../platform/logger';
+import type { LoginAttempts } from '../users/login-attempts';
+import type { ChallengePurpose, ChallengeStore } from './challenge-store';
+import { MAX_PASSKEYS_PER_USER, type PasskeyRecord, type PasskeyStore } from './passkey-store';
+import {
+  authenticationOptions,
+  clientChallenge,
+  newChallenge,
+  registrationOptions,
+  verifyAssertion,
+  verifyRegistration,
+  type AuthenticationResponseJSON,
+  type CreationOptions,
+  type RegistrationResponseJSON,
+  type RequestOptions,
+} from './webauthn';
+
+/** What the passkey flows work with. */
+export interface PasskeyDeps {
+  readonly settings: Pick<PasskeyConfig, 'relyingParty' | 'challengeTtlSeconds'>;
+  readonly passkeys: PasskeyStore;
+  readonly challenges: ChallengeStore;
+  readonly attempts: LoginAttempts;
+}
+
+/** Who is asking, for the lockout and the audit log. */
+export interface PasskeyClient {
+  readonly ip: string;
+  readonly userAgent?: string;
+}
+
+/** The relying party, or the refusal that names the variable a deployment must set. */
+function relyingParty(deps: PasskeyDeps): RelyingParty {
+  const rp = deps.settings.relyingParty;
+  if ('missing' in rp) throw new PasskeysNotConfiguredError(rp.missing);
+  return rp;
+}
+
+/** A credential id as the logs may name it: a short hash, never the id itself. */
+function passkeyRef(credentialId: string): string {
+  return createHash('sha256').update(credentialId).digest('base64url').slice(0, 12);
+}
+
+async function issueChallenge(deps: PasskeyDeps, purpose: ChallengePurpose, username: string | undefined, now: number): Promise<string> {
+  const challenge = newChallenge();
+  await deps.challenges.issue(challenge, purpose, username, now + deps.settings.challengeTtlSeconds);
+  return challenge;
+}
+
+/**
+ * POST /me/passkeys/options: creation options for `username`, excluding the passkeys it has.
+ * Error codes: ERR_PASSKEYS_NOT_CONFIGURED, ERR_PASSKEY_REGISTRATION_REJECTED (too many passkeys),
+ * ERR_STORE_UNAVAILABLE.
+ */
+export async function startRegistration(deps: PasskeyDeps, username: string, now: number): Promise<CreationOptions> {
+  const rp = relyingParty(deps);
+  const existing = await deps.passkeys.listFor(username);
+  if (existing.length >= MAX_PASSKEYS_PER_USER) throw new PasskeyRegistrationError(`at most ${MAX_PASSKEYS_PER_USER} passkeys`);
+  const challenge = await issueChallenge(deps, 'register', username, now);
+  return registrationOptions(rp, username, challenge, existing.map(descriptor), deps.settings.challengeTtlSeconds);
+}
+
+/**
+ * POST /me/passkeys: verifies the new passkey against the challenge handed out to `username`
+ * (consumed once), then stores it. Nothing is written for a response that fails verification.
+ * Error codes: ERR_PASSKEYS_NOT_CONFIGURED, ERR_PASSKEY_REGISTRATION_REJECTED, ERR_CHALLENGE_INVALID,
+ * ERR_STORE_UNAVAILABLE.
+ */
+export async function finishRegistration(
+  deps: PasskeyDeps,
+  username: string,
+  input: { credential: RegistrationResponseJSON; name: string | undefined },
+  client: PasskeyClient,
+  now: number,
+): Promise<PasskeyRecord> {
+  const rp = relyingParty(deps);
+  const client_ = clientChallenge(input.credential.response.clientDataJSON);
+  if (!client_ || client_.type !== 'webauthn.create')
+    throw refusedRegistration(username, client, 'clientDataJSON unreadable or not a creation');
+  const verified = await verifyRegistration(rp, input.credential, client_.challenge);
+  if (!verified.ok) throw refusedRegistration(username, client, verified.reason);
+  if (!(await deps.challenges.consume(client_.challenge, 'register', username, now))) {
+    auditPasskey('passkey registration refused', username, client, { reason: 'challenge' });
+    throw new ChallengeInvalidError();
+  }
+  const { credential } = verified;
+  const record: PasskeyRecord = {
+    credentialId: credential.id,
+    username,
+    publicKey: credential.publicKey,
+    counter: credential.counter,
+    ...(credential.transports ? { transports: credential.transports } : {}),
+    backedUp: credential.backedUp,
+    deviceType: credential.deviceType,
+    aaguid: credential.aaguid,
+    name: input.name ?? defaultName(credential.backedUp, now),
+    createdAt: now,
+  };
+  if (!(await deps.passkeys.add(record))) throw refusedRegistration(username, client, 'credential id already registered');
+  auditPasskey('passkey registered', username, client, { passkey: passkeyRef(record.credentialId), backedUp: record.backedUp });
+  return record;
+}
+
+/** GET /me/passkeys. Error code: ERR_STORE_UNAVAILABLE. */
+export function listPasskeys(deps: Pick<PasskeyDeps, 'passkeys'>, username: string): Promise<PasskeyRecord[]> {
+  return deps.passkeys.listFor(username);
+}
+
+/**
+ * DELETE /me/passkeys/{id}: removes one of the caller's passkeys; someone else's is not found.
+ * Error codes: ERR_PASSKEY_NOT_FOUND, ERR_STORE_UNAVAILABLE.
+ */
+export async function removePasskey(
+  deps: Pick<PasskeyDeps, 'passkeys'>,
+  username: string,
+  credentialId: string,
+  client: PasskeyClient,
+): Promise<void> {
+  if (!(await deps.passkeys.remove(credentialId, username))) throw new PasskeyNotFoundError();
+  auditPasskey('passkey removed', username, client, { passkey: passkeyRef(credentialId) });
+}
+
+/**
+ * Request options for a step-up by `username` (its passkeys allowed) or, without a username, for a
+ * login with a discoverable passkey. Error codes: ERR_PASSKEYS_NOT_CONFIGURED, ERR_STORE_UNAVAILABLE.
+ */
+export async function startAssertion(deps: PasskeyDeps, username: string | undefined, now: number): Promise<RequestOptions> {
+  const rp = relyingParty(deps);
+  const allow = username === undefined ? [] : (await deps.passkeys.listFor(username)).map(descriptor);
+  const challenge = await issueChallenge(deps, username === undefined ? 'login' : 'step-up', username, now);
+  return authenticationOptions(rp, challenge, allow, deps.settings.challengeTtlSeconds);
+}
+
+/** Who a passkey proved, and whether its key is synced (for `amr`). */
+export interface PasskeyProof {
+  readonly username: string;
+  readonly backedUp: boolean;
+}
+
+/**
+ * Proves a user with an assertion: finds the passkey, counts the attempt against its owner's
+ * allowance (per address and per user, like a password), verifies origin, RP ID, user verification
+ * and signature, consumes the challenge (`step-up`: handed out to that user; `login`: to nobody in
+ * particular), refuses a signature counter that went back (audited), and records the use.
+ * A failure writes nothing but the attempt. Error codes: ERR_PASSKEYS_NOT_CONFIGURED,
+ * ERR_PASSKEY_REJECTED, ERR_CHALLENGE_INVALID, ERR_TOO_MANY_ATTEMPTS, ERR_STORE_UNAVAILABLE.
+ */
+export async function provePasskey(
+  deps: PasskeyDeps,
+  assertion: AuthenticationResponseJSON,
+  purpose: 'step-up' | 'login',
+  client: PasskeyClient,
+  now: number,
+): Promise<PasskeyProof> {
+  const rp = relyingParty(deps);
+  const data = clientChallenge(assertion.response.clientDataJSON);
+  if (!data || data.type !== 'webauthn.get') throw refused(undefined, client, 'clientDataJSON unreadable or not an assertion');
+  const stored = await deps.passkeys.find(assertion.id);
+  if (!stored) throw refused(undefined, client, 'unknown passkey');
+  const source = { username: stored.username, ip: client.ip };
+  await deps.attempts.reserve(source, now);
+  const verified = await verifyAssertion(rp, assertion, data.challenge, {
+    id: stored.credentialId,
+    publicKey: stored.publicKey,
+    ...(stored.transports ? { transports: stored.transports } : {}),
+  });
+  if (!verified.ok) throw refused(stored, client, verified.reason);
+  const username = purpose === 'step-up' ? stored.username : undefined;
+  if (!(await deps.challenges.consume(data.challenge, purpose, username, now))) {
+    auditPasskey(`passkey ${purpose} refused`, stored.username, client, { passkey: passkeyRef(stored.credentialId), reason: 'challenge' });
+    throw new ChallengeInvalidError();
+  }
+  // On a fresh challenge, a counter that does not move forward (when either side uses one) means
+  // two copies of the key: a clone. Refused and audited.
+  if ((verified.newCounter > 0 || stored.counter > 0) && verified.newCounter <= stored.counter) {
+    auditPasskey('passkey counter regressed', stored.username, client, {
+      passkey: passkeyRef(stored.credentialId),
+      storedCounter: stored.counter,
+      presentedCounter: verified.newCounter,
+    });
+    throw new PasskeyRejectedError('signature counter regressed');
+  }
+  const recorded = await deps.passkeys.recordUse(stored.credentialId, {
+    expected: stored.counter,
+    counter: verified.newCounter,
+    backedUp: verified.backedUp,
+    now,
+  });
+  if (!recorded) throw refused(stored, client, 'used concurrently or removed');
+  await deps.attempts.clear(source, now);
+  return { username: stored.username, backedUp: verified.backedUp };
+}
+
+function descriptor(record: PasskeyRecord): { id: string; transports?: readonly string[] } {
+  return record.transports ? { id: record.credentialId, transports: record.transports } : { id: record.credentialId };
+}
+
+function defaultName(backedUp: boolean, now: number): string {
+  return `${backedUp ? 'Synced passkey' : 'Passkey'} added ${new Date(now * 1000).toISOString().slice(0, 10)}`;
+}
+
+/** An audit line: who, from where, what; never a credential, a signature or a challenge. Refusals are warnings. */
+function auditPasskey(message: string, username: string | undefined, client: PasskeyClient, extra: Record<string, unknown>): void {
+  const line = { audit: true, username: username ?? '<unknown>', sourceIp: client.ip, userAgent: client.userAgent, ...extra };
+  if (/refused|regressed/.test(message)) logger.warn(message, line);
+  else logger.info(message, line);
+}
+
+function refused(stored: PasskeyRecord | undefined, client: PasskeyClient, reason: string): PasskeyRejectedError {
+  auditPasskey('passkey refused', stored?.username, client, { ...(stored ? { passkey: passkeyRef(stored.credentialId) } : {}), reason });
+  return new PasskeyRejectedError(reason);
+}
+
+function refusedRegistration(username: string, client: PasskeyClient, reason: string): PasskeyRegistrationError {
+  auditPasskey('passkey registration refused', username, client, { reason });
+  return new PasskeyRegistrationError(reason);
+}
