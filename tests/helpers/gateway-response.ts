@@ -13,12 +13,14 @@ function templateGatewayResponses(env: Record<string, string> = {}) {
 
 /**
  * Asserts that a local answer is the template's Gateway Response of `type`, read as API Gateway
- * reads it: its status, each literal header, its JSON body, and no CORS header it does not name.
+ * reads it: its status, each literal header, its JSON body (with `$context.authorizer.*` as the
+ * authorizer's context gives it, empty when it gives none), and no CORS header it does not name.
  */
 export function expectGatewayResponse(
   answer: { status: number; headers: Headers; text: string },
   type: GatewayResponseType,
   env: Record<string, string> = {},
+  authorizer: Record<string, string> = {},
 ): void {
   const response = Object.values(templateGatewayResponses(env)).find((candidate) => candidate.ResponseType === type);
   if (!response) throw new Error(`the template has no ${type} Gateway Response`);
@@ -37,5 +39,9 @@ export function expectGatewayResponse(
   });
   expect({ type, unnamed: cors }).toEqual({ type, unnamed: [] });
   expect(answer.headers.get('content-type')).toBe('application/json');
-  expect(JSON.parse(answer.text)).toEqual(JSON.parse(response.ResponseTemplates['application/json']));
+  const template = response.ResponseTemplates['application/json'].replace(
+    /\$context\.authorizer\.(\w+)/g,
+    (_, key: string) => authorizer[key] ?? '',
+  );
+  expect(JSON.parse(answer.text)).toEqual(JSON.parse(template));
 }
