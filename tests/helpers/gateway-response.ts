@@ -37,5 +37,8 @@ export function expectGatewayResponse(
   });
   expect({ type, unnamed: cors }).toEqual({ type, unnamed: [] });
   expect(answer.headers.get('content-type')).toBe('application/json');
-  expect(JSON.parse(answer.text)).toEqual(JSON.parse(response.ResponseTemplates['application/json']));
+  // A body template may read the authorizer's context ($context.authorizer.acrValues on a Deny):
+  // the routes asked here want no class, so API Gateway fills in "".
+  const body = response.ResponseTemplates['application/json'].replace(/\$context\.authorizer\.\w+/g, '');
+  expect(JSON.parse(answer.text)).toEqual(JSON.parse(body));
 }
