@@ -41,7 +41,7 @@ class OfflineGateway {
     if (version !== PINNED_VERSION) {
       this.fail(
         `serverless-offline ${version} is installed; the hook that makes it answer as API Gateway was written for ` +
-          `${PINNED_VERSION} (see the README's development notes). Check scripts/offline-gateway.ts against it, then update PINNED_VERSION.`,
+          `${PINNED_VERSION} (see docs/local-vs-aws.md, the offline gateway). Check scripts/offline-gateway.ts against it, then update PINNED_VERSION.`,
       );
     }
     // The one patch (patches/): a body without Content-Type reaches the function without one.
@@ -104,7 +104,7 @@ class OfflineGateway {
     if (!this.gateway?.installed()) {
       this.fail(
         `serverless-offline did not call custom.offline.customAuthenticationProvider: its answers would not be API Gateway's. ` +
-          'See the README development notes (the offline gateway).',
+          'See docs/local-vs-aws.md (the offline gateway).',
       );
     }
   }

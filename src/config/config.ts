@@ -176,7 +176,7 @@ export const TEXT_DEFAULTS = Object.freeze({
 });
 
 /** Settings without a default: serverless.yml always sets them (the table names are its own). */
-type RequiredText = 'USERS_TABLE' | 'FAMILIES_TABLE' | 'LOGIN_ATTEMPTS_TABLE' | 'PASSKEYS_TABLE' | 'PASSKEY_CHALLENGES_TABLE';
+export type RequiredText = 'USERS_TABLE' | 'FAMILIES_TABLE' | 'LOGIN_ATTEMPTS_TABLE' | 'PASSKEYS_TABLE' | 'PASSKEY_CHALLENGES_TABLE';
 
 /** Whole-number settings: [default, min, max]. Times are in seconds. */
 export const INTEGER_DEFAULTS = Object.freeze({

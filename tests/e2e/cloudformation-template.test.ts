@@ -665,9 +665,9 @@ describe('for other stacks', () => {
     }
   });
 
-  it('lets the README’s consumer service attach the imported fresh-only authorizer, with its invoke permission', async () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const snippet = /<!-- consumer-service[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  it('lets the documented consumer service attach the imported fresh-only authorizer, with its invoke permission', async () => {
+    const readme = readFileSync(path.join(ROOT, 'docs', 'own-routes.md'), 'utf8');
+    const snippet = /<!-- doc-check: consumer-service[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(snippet).toBeDefined();
     const dir = mkdtempSync(path.join(tmpdir(), 'fresh-token-consumer-'));
     try {

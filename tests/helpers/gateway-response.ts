@@ -13,14 +13,12 @@ function templateGatewayResponses(env: Record<string, string> = {}) {
 
 /**
  * Asserts that a local answer is the template's Gateway Response of `type`, read as API Gateway
- * reads it: its status, each literal header, its JSON body (with `$context.authorizer.*` as the
- * authorizer's context gives it, empty when it gives none), and no CORS header it does not name.
+ * reads it: its status, each literal header, its JSON body, and no CORS header it does not name.
  */
 export function expectGatewayResponse(
   answer: { status: number; headers: Headers; text: string },
   type: GatewayResponseType,
   env: Record<string, string> = {},
-  authorizer: Record<string, string> = {},
 ): void {
   const response = Object.values(templateGatewayResponses(env)).find((candidate) => candidate.ResponseType === type);
   if (!response) throw new Error(`the template has no ${type} Gateway Response`);
@@ -39,9 +37,8 @@ export function expectGatewayResponse(
   });
   expect({ type, unnamed: cors }).toEqual({ type, unnamed: [] });
   expect(answer.headers.get('content-type')).toBe('application/json');
-  const template = response.ResponseTemplates['application/json'].replace(
-    /\$context\.authorizer\.(\w+)/g,
-    (_, key: string) => authorizer[key] ?? '',
-  );
-  expect(JSON.parse(answer.text)).toEqual(JSON.parse(template));
+  // A body template may read the authorizer's context ($context.authorizer.acrValues on a Deny):
+  // the routes asked here want no class, so API Gateway fills in "".
+  const body = response.ResponseTemplates['application/json'].replace(/\$context\.authorizer\.\w+/g, '');
+  expect(JSON.parse(answer.text)).toEqual(JSON.parse(body));
 }

@@ -127,7 +127,10 @@ describe('the offline gateway’s Lambda authorizers', () => {
     const unauthorized = await call('any-valid', 'GET', '/protected', 'x');
     expect(unauthorized).toMatchObject({ status: 401, body: '{"msg":"Missing or invalid access token"}' });
     expect(unauthorized.headers['WWW-Authenticate']).toBe(ERROR_TABLE.ERR_TOKEN_INVALID.wwwAuthenticate);
-    expect(await call('fresh-only', 'GET', '/protected-fresh', 'x')).toMatchObject({ status: 401, body: '{"msg":"Fresh token required","acr_values":""}' });
+    expect(await call('fresh-only', 'GET', '/protected-fresh', 'x')).toMatchObject({
+      status: 401,
+      body: '{"msg":"Fresh token required","acr_values":""}',
+    });
     expect(await call('fresh-only', 'GET', '/protected-fresh', 'x')).toMatchObject({
       status: 500,
       body: '{"msg":"Internal server error"}',
