@@ -62,7 +62,7 @@ class OfflineBuild {
   constructor(serverless, _options, { log }) {
     this.serverless = serverless;
     this.log = log;
-    // Before serverless-esbuild's hooks for the same events (plugins run in the order listed).
+    // serverless-esbuild is not loaded for offline (plugins/esbuild.js); should it be, `skipEsbuild` below keeps it out.
     this.hooks = { 'before:offline:start:init': () => this.build(), 'before:offline:start': () => this.build() };
   }
 
