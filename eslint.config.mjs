@@ -13,7 +13,7 @@ export default tseslint.config(
       '.esbuild*/',
       '.serverless/',
       '.build/',
-      '.stryker-tmp/',
+      '.stryker-tmp*/',
       'reports/',
       '.data/',
       'coverage/',
