@@ -153,8 +153,8 @@ export interface PasskeyProof {
 }
 
 /**
- * Proves a user with an assertion: finds the passkey, counts the attempt against its owner's
- * allowance (per address and per user, like a password), verifies origin, RP ID, user verification
+ * Proves a user with an assertion: finds the passkey (an unknown one counts against the address
+ * alone), counts the attempt against its owner's allowance (per address and per user, like a password), verifies origin, RP ID, user verification
  * and signature, consumes the challenge (`step-up`: handed out to that user; `login`: to nobody in
  * particular), refuses a signature counter that went back (audited), and records the use.
  * A failure writes nothing but the attempt. Error codes: ERR_PASSKEYS_NOT_CONFIGURED,
@@ -171,7 +171,12 @@ export async function provePasskey(
   const data = clientChallenge(assertion.response.clientDataJSON);
   if (!data || data.type !== 'webauthn.get') throw refused(undefined, client, 'clientDataJSON unreadable or not an assertion');
   const stored = await deps.passkeys.find(assertion.id);
-  if (!stored) throw refused(undefined, client, 'unknown passkey');
+  if (!stored) {
+    // No owner to count it against: the address pays, so one address cannot probe credential ids
+    // (or spend lookups) without limit.
+    await deps.attempts.reserveForAddress(client.ip, now);
+    throw refused(undefined, client, 'unknown passkey');
+  }
   const source = { username: stored.username, ip: client.ip };
   await deps.attempts.reserve(source, now);
   const verified = await verifyAssertion(rp, assertion, data.challenge, {

@@ -41,7 +41,7 @@ const CLIENT = { ip: '192.0.2.20', userAgent: 'jest' };
 const PHR = { acr: 'urn:fresh-token:acr:phr' };
 const now = () => Math.floor(Date.now() / 1000);
 
-function buildDeps(maxFailures = 5): PasskeyDeps & SessionDeps {
+function buildDeps(maxFailures = 5, maxFailuresPerAddress = 100): PasskeyDeps & SessionDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   const settings = loadPasskeyConfig({ ...TEST_ENV, ...db.env });
   const config = testConfig();
@@ -54,7 +54,7 @@ function buildDeps(maxFailures = 5): PasskeyDeps & SessionDeps {
     attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
       maxFailures,
       maxFailuresPerUser: 100,
-      maxFailuresPerAddress: 100,
+      maxFailuresPerAddress,
       windowSeconds: 900,
     }),
     issuer: testIssuer(config),
@@ -236,6 +236,17 @@ describe('stepping up with a passkey', () => {
     expect(await codeOf(fail())).toBe('ERR_PASSKEY_REJECTED');
     expect(await codeOf(fail())).toBe('ERR_PASSKEY_REJECTED');
     expect(await codeOf(fail())).toBe('ERR_TOO_MANY_ATTEMPTS');
+  });
+
+  it('counts unknown passkeys against the address, so one address cannot probe credential ids without limit', async () => {
+    const strict = buildDeps(5, 2);
+    const { username } = await newUser();
+    const prober = { ip: '192.0.2.77', userAgent: 'jest' };
+    const probe = async () =>
+      issueFreshAccessTokenBy(strict, passkeyProof(strict, await assert(new SoftAuthenticator(), username), 'step-up', prober));
+    expect(await codeOf(probe())).toBe('ERR_PASSKEY_REJECTED');
+    expect(await codeOf(probe())).toBe('ERR_PASSKEY_REJECTED');
+    expect(await codeOf(probe())).toBe('ERR_TOO_MANY_ATTEMPTS');
   });
 });
 
