@@ -76,7 +76,7 @@ export interface TokenConfig {
   readonly freshWindowSeconds: number;
   /** For a fresh-only authorizer: the longest time since the password was verified; unset: no limit. */
   readonly freshMaxAgeSeconds: number | undefined;
-  /** For a fresh-only authorizer: the least `acr` a fresh token must carry; unset: any. */
+  /** For a fresh-only authorizer: the least `acr` a fresh token must carry; unset: no class is required. */
   readonly freshRequireAcr: Acr | undefined;
   /** Seconds after which key material is re-read (in the background) to pick up a rotation. */
   readonly keysMaxAgeSeconds: number;

@@ -353,7 +353,10 @@ const denyBody: Schema = {
   required: ['msg'],
   properties: {
     msg: string,
-    acr_values: { type: 'string', description: 'On a refused step-up: the acr the route requires, space-separated (empty: any)' },
+    acr_values: {
+      type: 'string',
+      description: 'On a refused step-up: the acr the route requires, space-separated (empty: the route requires no class)',
+    },
   },
   additionalProperties: false,
 };
