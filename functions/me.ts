@@ -7,5 +7,5 @@ import { getStores, getStoreConfig } from '../src/wiring/store-wiring';
 const config = getStoreConfig();
 const deps = getStores();
 
-/** GET /me, behind any-valid → {"username", "email", "created_at", "auth_time", "fresh", "fresh_until", "expires_at"}; 404 without an account row. */
+/** GET /me, behind any-valid → {"username", "email", "created_at", "auth_time", "fresh", "fresh_until", "expires_at", "acr", "amr"}; 404 without an account row. */
 export const handler = httpHandler(config.cors, async (event) => profileReply(await getProfile(deps, readCaller(event))));

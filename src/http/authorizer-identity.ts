@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MissingIdentityError } from '../errors/errors';
+import { authnOf, type Authn } from '../tokens/authn';
 
 /** Who called a route behind one of the authorizers, as the authorizer judged the token. */
 export interface Caller {
@@ -14,6 +15,8 @@ export interface Caller {
   readonly freshUntil?: number;
   /** When the token expires. */
   readonly expiresAt?: number;
+  /** How the user last authenticated (`acr`/`amr`, carried through refreshes); a token without them counts as the password. */
+  readonly authn: Authn;
 }
 
 /**
@@ -23,9 +26,17 @@ export interface Caller {
  */
 export function readCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
   const context = event.requestContext.authorizer ?? {};
-  const { identity, fresh, authTime, sid, freshUntil, expiresAt } = context as Record<string, unknown>;
+  const { identity, fresh, authTime, sid, freshUntil, expiresAt, acr, amr } = context as Record<string, unknown>;
   if (typeof identity !== 'string' || identity === '') throw new MissingIdentityError();
-  const caller: { -readonly [K in keyof Caller]: Caller[K] } = { username: identity, fresh: fresh === true || fresh === 'true' };
+  const caller: { -readonly [K in keyof Caller]: Caller[K] } = {
+    username: identity,
+    fresh: fresh === true || fresh === 'true',
+    // The authorizer joins `amr` with spaces (context values are scalars).
+    authn: authnOf({
+      ...(typeof acr === 'string' ? { acr } : {}),
+      ...(typeof amr === 'string' && amr !== '' ? { amr: amr.split(' ') } : {}),
+    }),
+  };
   const [auth, until, expiry] = [seconds(authTime), seconds(freshUntil), seconds(expiresAt)];
   if (auth !== undefined) caller.authTime = auth;
   if (until !== undefined) caller.freshUntil = until;

@@ -20,8 +20,10 @@ export interface RouteSpec {
   readonly summary: string;
   readonly guard: Guard;
   readonly request?: Schema;
-  /** The 200 answer's body. */
+  /** The success answer's body (200, or 201 for a route that creates). */
   readonly response: Schema;
+  /** The route creates something and answers 201 Created. */
+  readonly created?: true;
   /** What the route itself answers besides 200 (the guard's own answers are added). */
   readonly errors: readonly ErrorCode[];
   /** The 200 answer is an HTML page, not JSON. */
@@ -173,6 +175,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/me/passkeys',
     summary: 'Register a passkey from its credential.toJSON(), with an optional name',
     guard: 'fresh-only',
+    created: true,
     request: object(
       {
         credential: webauthnCredential({ clientDataJSON: string, attestationObject: string, transports: { type: 'array' } }, [
@@ -287,6 +290,8 @@ export const ROUTES: readonly RouteSpec[] = [
       fresh: { type: 'boolean' },
       fresh_until: { type: ['number', 'null'] },
       expires_at: { type: ['integer', 'null'] },
+      acr: { enum: Object.values(ACR_VALUES) },
+      amr: { type: 'array', items: string, minItems: 1 },
     }),
     errors: ['ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
   },
@@ -429,7 +434,10 @@ export function openApiDocument(options: { transport: CookieConfig }): Record<st
       ...(secured ? { security: secured } : { security: [] }),
       ...(route.request ? { requestBody: { required: true, content: { 'application/json': { schema: route.request } } } } : {}),
       responses: {
-        '200': { description: 'OK', content: { [route.html ? 'text/html' : 'application/json']: { schema: route.response } } },
+        [route.created ? '201' : '200']: {
+          description: route.created ? 'Created' : 'OK',
+          content: { [route.html ? 'text/html' : 'application/json']: { schema: route.response } },
+        },
         ...errorResponses(codes, route.guard === 'fresh-strong' ? [STRONG_CHALLENGE] : []),
       },
     };

@@ -82,6 +82,8 @@ export function profileReply(profile: Profile): JsonReply {
     fresh: profile.fresh,
     fresh_until: profile.freshUntil ?? null,
     expires_at: profile.expiresAt ?? null,
+    acr: profile.authn.acr,
+    amr: profile.authn.amr,
   };
   return { status: 200, body, identity: profile.username, noStore: true };
 }

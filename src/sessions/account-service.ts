@@ -10,6 +10,7 @@ import type { LoginAttempts } from '../users/login-attempts';
 import { hashPassword, verifyPassword, type ScryptParams } from '../users/password';
 import { checkNewPassword } from '../users/password-policy';
 import type { UserStore } from '../users/user-store';
+import type { Authn } from '../tokens/authn';
 import type { ClientInfo, FamilyStore } from './family-store';
 
 export interface AccountDeps {
@@ -40,13 +41,15 @@ export interface Profile {
   /** The token's own limits: when it stops being fresh ("fresh until" tokens), when it expires. */
   readonly freshUntil?: number;
   readonly expiresAt?: number;
+  /** How the user last authenticated, as the token says (`acr`, `amr`). */
+  readonly authn: Authn;
 }
 
 /**
  * The caller's account. Error codes: ERR_ACCOUNT_NOT_FOUND (a valid token of a user with no row:
  * not migrated from flask-jwt-extended yet, or deleted), ERR_STORE_UNAVAILABLE.
  */
-export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: AccountCaller): Promise<Profile> {
+export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: AccountCaller & { readonly authn: Authn }): Promise<Profile> {
   const user = await deps.users.findUser(caller.username);
   if (!user) throw new AccountNotFoundError();
   return {
@@ -57,6 +60,7 @@ export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: Accou
     fresh: caller.fresh,
     ...(caller.freshUntil === undefined ? {} : { freshUntil: caller.freshUntil }),
     ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
+    authn: caller.authn,
   };
 }
 

@@ -144,7 +144,7 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.fill('#password', 'test');
     await page.click('#login');
     await until('#result', /Logged in with a fresh token/);
-    await until('#freshness', /^Fresh/);
+    await until('#freshness', /^Fresh: you proved your password/);
     expect(await visibleText('#login-message')).toBe('(hidden)');
     // With cookies the tokens are HttpOnly: the page's script sees only the CSRF values. With
     // headers there are no cookies at all: the tokens live in the page's memory.
@@ -176,7 +176,7 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.fill('#reauth-password', 'test');
     await page.click('#fresh-login');
     await until('#result', /\/protected-fresh answered: \{"fresh_logged_in_as":"test"\}/);
-    await until('#freshness', /^Fresh/);
+    await until('#freshness', /^Fresh: you proved your password/);
     expect(await visibleText('#fresh-badge')).toBe('Fresh');
     await shot('4-fresh-again');
   });
@@ -210,7 +210,8 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     // Nothing typed: the passkey proves the user, and the retried call succeeds.
     await page.click('#step-up-passkey');
     await until('#result', /\/protected-strong answered: \{"strong_logged_in_as":"test"\}/);
-    await until('#freshness', /^Fresh/);
+    await until('#freshness', /^Fresh: you proved it with a passkey/);
+    expect(JSON.parse(await text('#claims'))).toMatchObject({ acr: 'urn:fresh-token:acr:phr', amr: [expect.stringMatching(/^[hs]wk$/), 'user'] });
     await shot('7-strong');
 
     await page.click('#passkeys .remove-passkey');

@@ -50,6 +50,8 @@ describe('GET /me', () => {
       fresh: true,
       fresh_until: null,
       expires_at: expect.any(Number),
+      acr: 'urn:fresh-token:acr:pwd',
+      amr: ['pwd'],
     });
     const stale = (await request('POST', '/refresh', { token: refresh_token })).json.access_token as string;
     expect((await request('GET', '/me', { token: stale })).json).toMatchObject({ username: 'amy', fresh: false });

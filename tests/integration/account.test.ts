@@ -3,6 +3,7 @@ import type { HttpHandler } from '../../src/http/http-handler';
 import { changeEmail, changeOwnPassword, getProfile, type AccountDeps } from '../../src/sessions/account-service';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
 import { issueFreshAccessToken, issueTokenPair, rotateRefreshToken, type SessionDeps } from '../../src/sessions/session-service';
+import { passkeyAuthn, PASSWORD_AUTHN } from '../../src/tokens/authn';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser } from '../../src/users/user-admin';
@@ -160,10 +161,13 @@ describe('a fresh login inside a session', () => {
 describe('profile and e-mail', () => {
   it('shows the account, with the token’s freshness and auth_time, and a null-able e-mail', async () => {
     const user = await newUser();
-    const profile = await getProfile(account, { username: user.username, fresh: false, authTime: 1_800_000_000 });
-    expect(profile).toEqual({ username: user.username, createdAt: expect.any(Number), authTime: 1_800_000_000, fresh: false });
+    const authn = passkeyAuthn(false);
+    const profile = await getProfile(account, { username: user.username, fresh: false, authTime: 1_800_000_000, authn });
+    expect(profile).toEqual({ username: user.username, createdAt: expect.any(Number), authTime: 1_800_000_000, fresh: false, authn });
     expect(await changeEmail(account, user.username, 'New.Address@Example.org')).toBe('new.address@example.org');
-    expect((await getProfile(account, { username: user.username, fresh: true })).email).toBe('new.address@example.org');
+    expect((await getProfile(account, { username: user.username, fresh: true, authn: PASSWORD_AUTHN })).email).toBe(
+      'new.address@example.org',
+    );
     expect(await rejectionCode(changeEmail(account, user.username, 'nope'))).toBe('ERR_EMAIL_INVALID');
   });
 });
@@ -199,7 +203,14 @@ describe('the account routes', () => {
       fresh: true,
       fresh_until: null,
       expires_at: null,
+      acr: 'urn:fresh-token:acr:pwd',
+      amr: ['pwd'],
     });
+    const stepped = await call(
+      me,
+      authorizedGet({ identity: user.username, fresh: 'true', acr: 'urn:fresh-token:acr:phr', amr: 'hwk user' }),
+    );
+    expect(stepped.json).toMatchObject({ fresh: true, acr: 'urn:fresh-token:acr:phr', amr: ['hwk', 'user'] });
   });
 
   it('PUT /me/email stores the address and answers 400 with a clear msg for a bad one', async () => {

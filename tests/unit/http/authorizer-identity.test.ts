@@ -1,4 +1,5 @@
 import { readCaller } from '../../../src/http/authorizer-identity';
+import { PASSWORD_AUTHN } from '../../../src/tokens/authn';
 import { readClientInfo } from '../../../src/http/client-info';
 import { authorizedGet, httpEvent } from '../../helpers/events';
 import { thrownCode } from '../../helpers/error-code';
@@ -10,6 +11,7 @@ describe('readCaller', () => {
       fresh: true,
       authTime: 1700000000,
       sessionId: 'fam-1',
+      authn: PASSWORD_AUTHN,
     });
   });
 
@@ -19,6 +21,7 @@ describe('readCaller', () => {
       fresh: true,
       freshUntil: 1800000600,
       expiresAt: 1800000900,
+      authn: PASSWORD_AUTHN,
     });
   });
 
@@ -27,7 +30,23 @@ describe('readCaller', () => {
       username: 'alice',
       fresh: false,
       authTime: 1700000000,
+      authn: PASSWORD_AUTHN,
     });
+  });
+
+  it('reads how the user authenticated: a passkey’s acr and amr, the password’s when the token says nothing or something unknown', () => {
+    const phr = 'urn:fresh-token:acr:phr';
+    expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'true', acr: phr, amr: 'swk user' })).authn).toEqual({
+      acr: phr,
+      amr: ['swk', 'user'],
+    });
+    expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'true', acr: phr, amr: 'hwk user' })).authn).toEqual({
+      acr: phr,
+      amr: ['hwk', 'user'],
+    });
+    for (const context of [{}, { acr: phr }, { acr: phr, amr: '' }, { acr: 'urn:other', amr: 'hwk user' }, { acr: 7, amr: 'hwk' }]) {
+      expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'false', ...context })).authn).toEqual(PASSWORD_AUTHN);
+    }
   });
 
   it('fails as a deployment fault without an identity', () => {

@@ -10,6 +10,7 @@ import { profileReply, sessionsEndedReply, sessionsReply, tokenDelivery, tokensR
 import { handler as openApiHandler } from '../../../functions/openapi';
 import { httpEvent, lambdaContext } from '../../helpers/events';
 import { passkeyAddedReply, passkeyRemovedReply, passkeysReply } from '../../../src/http/passkey-replies';
+import { passkeyAuthn, PASSWORD_AUTHN } from '../../../src/tokens/authn';
 
 const headers = loadTransportConfig({});
 const cookies = loadTransportConfig({ TOKEN_LOCATION: 'cookies' });
@@ -69,7 +70,16 @@ describe('the OpenAPI document', () => {
     expect(validator('get', '/sessions')(sessionsReply('alice', { sessions: [session], next: 'c' }).body)).toBe(true);
     expect(validator('delete', '/sessions')(sessionsEndedReply('alice', 2).body)).toBe(true);
     expect(validator('delete', '/sessions/{id}')(sessionsEndedReply('alice').body)).toBe(true);
-    expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: false }).body)).toBe(true);
+    expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: false, authn: PASSWORD_AUTHN }).body)).toBe(true);
+    expect(validator('get', '/me')(profileReply({ username: 'alice', createdAt: 1, fresh: true, authn: passkeyAuthn(true) }).body)).toBe(
+      true,
+    );
+    expect(
+      validator(
+        'get',
+        '/me',
+      )(profileReply({ username: 'alice', createdAt: 1, fresh: true, authn: { acr: 'urn:x', amr: [] } as never }).body),
+    ).toBe(false);
     const passkey = {
       credentialId: 'abc',
       username: 'alice',
@@ -83,6 +93,11 @@ describe('the OpenAPI document', () => {
     };
     expect(validator('get', '/me/passkeys')(passkeysReply('alice', [passkey, { ...passkey, lastUsedAt: 2 }]).body)).toBe(true);
     expect(validator('post', '/me/passkeys')(passkeyAddedReply(passkey).body)).toBe(true);
+    // A registration creates: 201, and the document says so (no 200 for it).
+    expect(passkeyAddedReply(passkey).status).toBe(201);
+    const added = document().paths?.['/me/passkeys']?.post?.responses as Record<string, OpenAPIV3_1.ResponseObject>;
+    expect(added['201']?.description).toBe('Created');
+    expect(added).not.toHaveProperty('200');
     expect(validator('delete', '/me/passkeys/{id}')(passkeyRemovedReply('alice').body)).toBe(true);
     // And refuses what they never answer.
     expect(login({ access_token: 'a.b.c' })).toBe(false);
