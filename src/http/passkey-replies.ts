@@ -21,9 +21,9 @@ export function optionsReply(username: string | undefined, options: object): Jso
   return { status: 200, body: { ...options }, noStore: true, ...(username === undefined ? {} : { identity: username }) };
 }
 
-/** `{"passkey": {...}}` for a passkey just registered. */
+/** 201 `{"passkey": {...}}` for a passkey just registered. */
 export function passkeyAddedReply(record: PasskeyRecord): JsonReply {
-  return { status: 200, body: { passkey: passkeyView(record) }, identity: record.username, noStore: true };
+  return { status: 201, body: { passkey: passkeyView(record) }, identity: record.username, noStore: true };
 }
 
 /** `{"passkeys": [...]}`, oldest first. */

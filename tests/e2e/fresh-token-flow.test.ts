@@ -72,7 +72,7 @@ describe('the fresh-token flow through serverless-offline', () => {
       token: fresh,
       json: { credential: key.create(creation.json as never), name: 'e2e key' },
     });
-    expect(added.status).toBe(200);
+    expect(added.status).toBe(201);
     expect(added.json).toMatchObject({ passkey: { id: key.credentialId, name: 'e2e key', backed_up: false, last_used_at: null } });
 
     const stale = ((await request('POST', '/refresh', { token: refresh })).json as Record<string, string>).access_token!;
