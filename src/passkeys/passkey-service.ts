@@ -12,6 +12,7 @@ import {
   PasskeyRegistrationError,
   PasskeyRejectedError,
   PasskeysNotConfiguredError,
+  TooManyAttemptsError,
 } from '../errors/errors';
 import { logger } from '../platform/logger';
 import type { LoginAttempts } from '../users/login-attempts';
@@ -174,11 +175,11 @@ export async function provePasskey(
   if (!stored) {
     // No owner to count it against: the address pays, so one address cannot probe credential ids
     // (or spend lookups) without limit.
-    await deps.attempts.reserveForAddress(client.ip, now);
+    await auditLocked(undefined, client, () => deps.attempts.reserveForAddress(client.ip, now));
     throw refused(undefined, client, 'unknown passkey');
   }
   const source = { username: stored.username, ip: client.ip };
-  await deps.attempts.reserve(source, now);
+  await auditLocked(stored.username, client, () => deps.attempts.reserve(source, now));
   const verified = await verifyAssertion(rp, assertion, data.challenge, {
     id: stored.credentialId,
     publicKey: stored.publicKey,
@@ -224,6 +225,25 @@ function auditPasskey(message: string, username: string | undefined, client: Pas
   const line = { audit: true, username: username ?? '<unknown>', sourceIp: client.ip, userAgent: client.userAgent, ...extra };
   if (/refused|regressed/.test(message)) logger.warn(message, line);
   else logger.info(message, line);
+}
+
+/** Takes an attempt from the allowance; a refusal (locked out) writes the audit line a locked password login writes. */
+async function auditLocked(username: string | undefined, client: PasskeyClient, reserve: () => Promise<void>): Promise<void> {
+  try {
+    await reserve();
+  } catch (err) {
+    if (err instanceof TooManyAttemptsError) {
+      logger.warn('login locked', {
+        audit: true,
+        outcome: err.code,
+        method: 'passkey',
+        username: username ?? '<unknown>',
+        sourceIp: client.ip,
+        userAgent: client.userAgent,
+      });
+    }
+    throw err;
+  }
 }
 
 function refused(stored: PasskeyRecord | undefined, client: PasskeyClient, reason: string): PasskeyRejectedError {

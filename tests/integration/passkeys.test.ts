@@ -21,6 +21,7 @@ import {
   type SessionDeps,
 } from '../../src/sessions/session-service';
 import { createDocumentClient } from '../../src/platform/dynamo-client';
+import { logger } from '../../src/platform/logger';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser } from '../../src/users/user-admin';
@@ -107,6 +108,23 @@ afterAll(async () => {
 });
 
 afterEach(() => jest.useRealTimers());
+
+/** The audit lines (warnings go to stderr) written while `run` runs. */
+async function auditLinesOf(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const lines: string[] = [];
+  logger.setLogLevel('WARN');
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(chunk.toString());
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+    logger.setLogLevel('SILENT');
+  }
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.audit === true);
+}
 
 describe('registering passkeys', () => {
   it('stores a verified passkey with its backup state and lists it; the challenge is gone', async () => {
@@ -235,7 +253,23 @@ describe('stepping up with a passkey', () => {
     const fail = async () => issueFreshAccessTokenBy(strict, passkeyProof(strict, await assert(key, username), 'step-up', CLIENT));
     expect(await codeOf(fail())).toBe('ERR_PASSKEY_REJECTED');
     expect(await codeOf(fail())).toBe('ERR_PASSKEY_REJECTED');
-    expect(await codeOf(fail())).toBe('ERR_TOO_MANY_ATTEMPTS');
+    const audit = await auditLinesOf(async () => expect(await codeOf(fail())).toBe('ERR_TOO_MANY_ATTEMPTS'));
+    // The audit line of a locked password login, saying it was a passkey; no credential material.
+    expect(audit).toEqual([
+      {
+        level: 'WARN',
+        message: 'login locked',
+        timestamp: expect.any(String),
+        service: expect.any(String),
+        sampling_rate: 0,
+        audit: true,
+        outcome: 'ERR_TOO_MANY_ATTEMPTS',
+        method: 'passkey',
+        username,
+        sourceIp: CLIENT.ip,
+        userAgent: 'jest',
+      },
+    ]);
   });
 
   it('counts unknown passkeys against the address, so one address cannot probe credential ids without limit', async () => {
@@ -246,7 +280,8 @@ describe('stepping up with a passkey', () => {
       issueFreshAccessTokenBy(strict, passkeyProof(strict, await assert(new SoftAuthenticator(), username), 'step-up', prober));
     expect(await codeOf(probe())).toBe('ERR_PASSKEY_REJECTED');
     expect(await codeOf(probe())).toBe('ERR_PASSKEY_REJECTED');
-    expect(await codeOf(probe())).toBe('ERR_TOO_MANY_ATTEMPTS');
+    const audit = await auditLinesOf(async () => expect(await codeOf(probe())).toBe('ERR_TOO_MANY_ATTEMPTS'));
+    expect(audit).toMatchObject([{ message: 'login locked', method: 'passkey', username: '<unknown>', sourceIp: prober.ip }]);
   });
 });
 
