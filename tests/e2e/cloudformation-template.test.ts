@@ -59,8 +59,98 @@ async function packageTemplate(env: Record<string, string>, stageArgs = ['--stag
 }
 
 async function packageStage(env: Record<string, string>): Promise<Record<string, Resource>> {
-  return (JSON.parse(await packageTemplate(env)) as { Resources: Record<string, Resource> }).Resources;
+  return resourcesOf(await packageTemplate(env));
 }
+
+function resourcesOf(template: string): Record<string, Resource> {
+  return (JSON.parse(template) as { Resources: Record<string, Resource> }).Resources;
+}
+
+/** The consumer service of docs/own-routes.md, packaged on its own: its template. */
+async function packageConsumer(): Promise<string> {
+  const readme = readFileSync(path.join(ROOT, 'docs', 'own-routes.md'), 'utf8');
+  const snippet = /<!-- doc-check: consumer-service[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (snippet === undefined) throw new Error('no consumer-service block in docs/own-routes.md');
+  const dir = mkdtempSync(path.join(tmpdir(), 'fresh-token-consumer-'));
+  try {
+    writeFileSync(path.join(dir, 'serverless.yml'), snippet);
+    writeFileSync(path.join(dir, 'handler.js'), 'exports.pay = async () => ({ statusCode: 200, body: "{}" });\n');
+    await promisify(execFile)(SERVERLESS, ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', path.join(dir, 'out')], {
+      cwd: dir,
+      env: { ...process.env, ...NEUTRAL_ENV },
+    });
+    return readFileSync(path.join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs at most `slots` tasks at once, the others in the order they came. */
+function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
+}
+
+/**
+ * Every other `serverless package` (or refused command) this file needs, started together once the
+ * first build is done, two at a time (two cores), in the order the tests want them; each test
+ * awaits its own. Options that touch different resources share one template. A refusal's
+ * rejection is handled here and asserted by its test.
+ */
+function startVariants() {
+  const twoAtATime = limiter(2);
+  const start = <T>(task: () => Promise<T>): Promise<T> => {
+    const promise = twoAtATime(task);
+    promise.catch(() => undefined);
+    return promise;
+  };
+  return {
+    dev: start(() => packageTemplate({ JWT_SECRET: 'a-secret-in-the-deploying-shell-0123456789', JWT_PRIVATE_KEY: '{"d":"x"}' }, [])),
+    localDeploy: start(() =>
+      promisify(execFile)(SERVERLESS, ['deploy', '--stage', 'local', '--region', 'eu-west-1'], {
+        cwd: ROOT,
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_EC2_METADATA_DISABLED: 'true' },
+      }),
+    ),
+    // Independent options on one prod template: the challenge from the context, the any-valid
+    // cache TTL, and a counting WAF.
+    tuned: start(() =>
+      packageStage({ STEP_UP_CHALLENGE: 'context', ANY_VALID_CACHE_TTL: '5', WAF: 'true', WAF_MODE: 'count', WAF_LOGIN_RATE: '500' }),
+    ),
+    everything: start(() =>
+      packageTemplate(
+        { JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: EVERY_OPTION.kms, WAF: 'true', ALARM_EMAIL: 'ops@example.com' },
+        ['--stage', EVERY_OPTION.stage],
+        'ap-southeast-5',
+      ),
+    ),
+    longRoleName: start(() => packageTemplate({}, ['--stage', 'a-stage-name-of-thirty-letters'], 'ap-southeast-5')),
+    kmsAlias: start(() => packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })),
+    consumer: start(packageConsumer),
+    cookies: start(() => packageStage({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: 'https://app.example,https://admin.example' })),
+    cookiesAnyOrigin: start(() => packageTemplate({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: '*' })),
+    headersAndCookies: start(() => packageStage({ TOKEN_LOCATION: 'headers,cookies' })),
+    bodyLocation: start(() => packageTemplate({ TOKEN_LOCATION: 'body' })),
+  };
+}
+
+/** The "every option on" variant: a 20-character stage and a customer-managed key in the longest region name. */
+const EVERY_OPTION = {
+  stage: 'feature-abcdefghijkl',
+  kms: 'arn:aws:kms:ap-southeast-5:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+};
+let variants: ReturnType<typeof startVariants>;
 
 function ofType(type: string): Resource[] {
   return Object.values(resources).filter((resource) => resource.Type === type);
@@ -152,6 +242,7 @@ const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', '
 beforeAll(async () => {
   template = JSON.parse(await packageTemplate({})) as typeof template;
   resources = template.Resources;
+  variants = startVariants();
 }, 300_000);
 
 afterAll(() => {
@@ -160,7 +251,7 @@ afterAll(() => {
 
 describe('a deploy without --stage', () => {
   it('targets dev and carries no key value and no development secret, even with keys in the shell', async () => {
-    const template = await packageTemplate({ JWT_SECRET: 'a-secret-in-the-deploying-shell-0123456789', JWT_PRIVATE_KEY: '{"d":"x"}' }, []);
+    const template = await variants.dev;
     expect(template).not.toContain('DEV-ONLY');
     expect(template).not.toContain('a-secret-in-the-deploying-shell');
     expect(template).not.toContain('"d":"x"');
@@ -176,11 +267,7 @@ describe('a deploy without --stage', () => {
   }, 300_000);
 
   it('refuses to deploy the local stage before touching AWS, saying why', async () => {
-    const deploy = promisify(execFile)(SERVERLESS, ['deploy', '--stage', 'local', '--region', 'eu-west-1'], {
-      cwd: ROOT,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_EC2_METADATA_DISABLED: 'true' },
-    });
-    await expect(deploy).rejects.toMatchObject({ stdout: expect.stringContaining('Refusing to deploy the "local" stage') });
+    await expect(variants.localDeploy).rejects.toMatchObject({ stdout: expect.stringContaining('Refusing to deploy the "local" stage') });
   }, 300_000);
 });
 
@@ -273,8 +360,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('can take the Deny challenge, with its max_age, from the authorizer context when asked to', async () => {
-    const contextual = await packageStage({ STEP_UP_CHALLENGE: 'context' });
-    const denied = Object.values(contextual).find(
+    const denied = Object.values(await variants.tuned).find(
       (r) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === 'ACCESS_DENIED',
     );
     expect(denied?.Properties.ResponseParameters).toMatchObject({
@@ -528,24 +614,21 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('takes the any-valid cache TTL from the environment of the package command', async () => {
-    resources = await packageStage({ ANY_VALID_CACHE_TTL: '5' });
-    expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(5);
-    expect(authorizerNamed('fresh-only').AuthorizerResultTtlInSeconds).toBe(0);
+    const tuned = Object.values(await variants.tuned);
+    const ttlOf = (name: string) =>
+      tuned.find((r) => r.Type === 'AWS::ApiGateway::Authorizer' && r.Properties.Name === name)?.Properties.AuthorizerResultTtlInSeconds;
+    expect(ttlOf('any-valid')).toBe(5);
+    expect(ttlOf('fresh-only')).toBe(0);
   }, 300_000);
 });
 
 describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, a 20-character stage, the longest region name', () => {
-  const STAGE = 'feature-abcdefghijkl';
-  const KMS = 'arn:aws:kms:ap-southeast-5:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const { stage: STAGE, kms: KMS } = EVERY_OPTION;
   let edResources: Record<string, Resource>;
   let edTemplate: { Resources: Record<string, Resource>; Parameters: Record<string, { Default: string }> };
 
   beforeAll(async () => {
-    const template = await packageTemplate(
-      { JWT_ALG: 'EdDSA', KEYS_KMS_KEY_ARN: KMS, WAF: 'true', ALARM_EMAIL: 'ops@example.com' },
-      ['--stage', STAGE],
-      'ap-southeast-5',
-    );
+    const template = await variants.everything;
     edTemplate = JSON.parse(template) as typeof edTemplate;
     edResources = edTemplate.Resources;
   }, 300_000);
@@ -573,7 +656,7 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
   });
 
   it('stops packaging with a clear message when a role name would be too long', async () => {
-    await expect(packageTemplate({}, ['--stage', 'a-stage-name-of-thirty-letters'], 'ap-southeast-5')).rejects.toMatchObject({
+    await expect(variants.longRoleName).rejects.toMatchObject({
       stdout: expect.stringContaining('characters; IAM allows 64'),
     });
   }, 300_000);
@@ -613,18 +696,14 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
 
   it('has no WAF unless asked, and can only count with WAF_MODE=count', async () => {
     expect(Object.values(resources).some((r) => r.Type.startsWith('AWS::WAFv2::'))).toBe(false);
-    const counting = (
-      JSON.parse(await packageTemplate({ WAF: 'true', WAF_MODE: 'count', WAF_LOGIN_RATE: '500' })) as {
-        Resources: Record<string, Resource>;
-      }
-    ).Resources;
+    const counting = await variants.tuned;
     const rules = (counting.WebAcl!.Properties as { Rules: Record<string, unknown>[] }).Rules;
     expect(rules[0]).toMatchObject({ Action: { Count: {} }, Statement: { RateBasedStatement: { Limit: 500 } } });
     expect(rules.slice(1).map((rule) => rule.OverrideAction)).toEqual([{ Count: {} }, { Count: {} }]);
   }, 300_000);
 
   it('refuses a KMS key that is not a key ARN', async () => {
-    await expect(packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })).rejects.toMatchObject({
+    await expect(variants.kmsAlias).rejects.toMatchObject({
       stdout: expect.stringContaining('KEYS_KMS_KEY_ARN must be a KMS key ARN'),
     });
   }, 300_000);
@@ -666,30 +745,13 @@ describe('for other stacks', () => {
   });
 
   it('lets the documented consumer service attach the imported fresh-only authorizer, with its invoke permission', async () => {
-    const readme = readFileSync(path.join(ROOT, 'docs', 'own-routes.md'), 'utf8');
-    const snippet = /<!-- doc-check: consumer-service[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(snippet).toBeDefined();
-    const dir = mkdtempSync(path.join(tmpdir(), 'fresh-token-consumer-'));
-    try {
-      writeFileSync(path.join(dir, 'serverless.yml'), snippet!);
-      writeFileSync(path.join(dir, 'handler.js'), 'exports.pay = async () => ({ statusCode: 200, body: "{}" });\n');
-      await promisify(execFile)(SERVERLESS, ['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', path.join(dir, 'out')], {
-        cwd: dir,
-        env: { ...process.env, ...NEUTRAL_ENV },
-      });
-      const consumer = JSON.parse(readFileSync(path.join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as {
-        Resources: Record<string, Resource>;
-      };
-      const imported = { 'Fn::ImportValue': 'fresh-token-lambda-prod-FreshOnlyAuthorizerArn' };
-      const all = Object.values(consumer.Resources);
-      const authorizer = all.find((resource) => resource.Type === 'AWS::ApiGateway::Authorizer');
-      expect(authorizer?.Properties).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
-      expect(JSON.stringify(authorizer?.Properties.AuthorizerUri)).toContain(JSON.stringify(imported));
-      const permissions = all.filter((resource) => resource.Type === 'AWS::Lambda::Permission');
-      expect(permissions.map((permission) => permission.Properties.FunctionName)).toContainEqual(imported);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const all = Object.values(resourcesOf(await variants.consumer));
+    const imported = { 'Fn::ImportValue': 'fresh-token-lambda-prod-FreshOnlyAuthorizerArn' };
+    const authorizer = all.find((resource) => resource.Type === 'AWS::ApiGateway::Authorizer');
+    expect(authorizer?.Properties).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
+    expect(JSON.stringify(authorizer?.Properties.AuthorizerUri)).toContain(JSON.stringify(imported));
+    const permissions = all.filter((resource) => resource.Type === 'AWS::Lambda::Permission');
+    expect(permissions.map((permission) => permission.Properties.FunctionName)).toContainEqual(imported);
   }, 300_000);
 });
 
@@ -700,7 +762,7 @@ describe('TOKEN_LOCATION and the authorizers', () => {
       .map((resource) => resource.Properties);
 
   it('takes the identity from the Cookie header with cookies, and caches no decision (CSRF depends on the method and a header)', async () => {
-    const cookies = authorizersOf(await packageStage({ TOKEN_LOCATION: 'cookies' }));
+    const cookies = authorizersOf(await variants.cookies);
     expect(cookies).toHaveLength(4);
     for (const authorizer of cookies) {
       expect(authorizer).toMatchObject({ IdentitySource: 'method.request.header.Cookie', AuthorizerResultTtlInSeconds: 0 });
@@ -708,7 +770,7 @@ describe('TOKEN_LOCATION and the authorizers', () => {
   }, 300_000);
 
   it('answers preflights for exact origins with credentials and the CSRF header, and puts the first origin on API Gateway’s own answers', async () => {
-    const within = await packageStage({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: 'https://app.example,https://admin.example' });
+    const within = await variants.cookies;
     const preflights = Object.values(within).filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'OPTIONS');
     expect(preflights.length).toBeGreaterThan(0);
     for (const preflight of preflights) {
@@ -730,18 +792,18 @@ describe('TOKEN_LOCATION and the authorizers', () => {
       'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
       'gatewayresponse.header.Vary': "'Origin'",
     });
-    await expect(packageTemplate({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: '*' })).rejects.toMatchObject({
+    await expect(variants.cookiesAnyOrigin).rejects.toMatchObject({
       stdout: expect.stringContaining('CORS_ALLOW_ORIGINS=* cannot go with tokens in cookies'),
     });
   }, 300_000);
 
   it('names no identity source with headers and cookies, which API Gateway allows only uncached', async () => {
-    const both = authorizersOf(await packageStage({ TOKEN_LOCATION: 'headers,cookies' }));
+    const both = authorizersOf(await variants.headersAndCookies);
     for (const authorizer of both) {
       expect(authorizer).not.toHaveProperty('IdentitySource');
       expect(authorizer.AuthorizerResultTtlInSeconds).toBe(0);
     }
-    await expect(packageTemplate({ TOKEN_LOCATION: 'body' })).rejects.toMatchObject({
+    await expect(variants.bodyLocation).rejects.toMatchObject({
       stdout: expect.stringContaining('TOKEN_LOCATION must be one of headers, cookies, headers,cookies'),
     });
   }, 300_000);
