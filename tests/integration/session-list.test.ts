@@ -65,8 +65,7 @@ describe('listing sessions', () => {
   it('pages through more than one page, newest login first, each session once', async () => {
     const username = await newUser();
     const total = SESSIONS_PAGE_SIZE + 5;
-    const rows = [];
-    for (let i = 0; i < total; i++) rows.push(await family(username, i * 2));
+    const rows = await Promise.all(Array.from({ length: total }, (_, i) => family(username, i * 2)));
     await family(await newUser(), 0); // someone else's
 
     const first = await listSessions(deps, { username, sessionId: rows[3]!.familyId }, undefined);
