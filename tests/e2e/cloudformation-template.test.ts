@@ -103,18 +103,19 @@ function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Every other `serverless package` (or refused command) this file needs, started together once the
- * first build is done, two at a time (two cores), in the order the tests want them; each test
- * awaits its own. Options that touch different resources share one template. A refusal's
- * rejection is handled here and asserted by its test.
+ * Every other `serverless package` (or refused command) this file needs, queued once the first
+ * build is done, in the order the tests want them; each test awaits its own. One at a time:
+ * serverless-esbuild moves the zips through the service's own `.serverless/` folder, so two
+ * packages of this service at once take each other's files. Options that touch different resources
+ * share one template. A refusal's rejection is handled here and asserted by its test.
  */
 function startVariants() {
-  const twoAtATime = limiter(2);
-  const start = <T>(task: () => Promise<T>): Promise<T> => {
-    const promise = twoAtATime(task);
+  const oneAtATime = limiter(1);
+  const handled = <T>(promise: Promise<T>): Promise<T> => {
     promise.catch(() => undefined);
     return promise;
   };
+  const start = <T>(task: () => Promise<T>): Promise<T> => handled(oneAtATime(task));
   return {
     dev: start(() => packageTemplate({ JWT_SECRET: 'a-secret-in-the-deploying-shell-0123456789', JWT_PRIVATE_KEY: '{"d":"x"}' }, [])),
     localDeploy: start(() =>
@@ -137,7 +138,8 @@ function startVariants() {
     ),
     longRoleName: start(() => packageTemplate({}, ['--stage', 'a-stage-name-of-thirty-letters'], 'ap-southeast-5')),
     kmsAlias: start(() => packageTemplate({ KEYS_KMS_KEY_ARN: 'alias/my-key' })),
-    consumer: start(packageConsumer),
+    // Another service in a folder of its own: it runs beside the queue.
+    consumer: handled(packageConsumer()),
     cookies: start(() => packageStage({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: 'https://app.example,https://admin.example' })),
     cookiesAnyOrigin: start(() => packageTemplate({ TOKEN_LOCATION: 'cookies', CORS_ALLOW_ORIGINS: '*' })),
     headersAndCookies: start(() => packageStage({ TOKEN_LOCATION: 'headers,cookies' })),
