@@ -132,6 +132,32 @@ describe('listing sessions', () => {
       expect(await rejectionCode(listSessions(deps, { username }, cursor))).toBe('ERR_QUERY_INVALID');
     }
   });
+
+  it('takes a cursor only whole and within its limits: 512 characters, an id of 1 to 128, a whole-second time', async () => {
+    const username = await newUser();
+    const encode = (json: string) => Buffer.from(json).toString('base64url');
+    // JSON may carry spaces: pad a well-formed cursor to exactly `length` characters (a multiple of 4).
+    const padded = (length: number) => encode(`["x",${' '.repeat((length / 4) * 3 - 7)}1]`);
+    const good = encode(JSON.stringify(['x'.repeat(128), 1]));
+    expect(padded(512)).toHaveLength(512);
+    for (const accepted of [good, padded(512), encode(JSON.stringify(['a', 0]))]) {
+      await expect(listSessions(deps, { username }, accepted)).resolves.toMatchObject({ sessions: [] });
+    }
+    for (const refused of [
+      padded(516),
+      encode(JSON.stringify(['x'.repeat(129), 1])),
+      encode(JSON.stringify(['', 1])),
+      encode(JSON.stringify(['a', 1.5])),
+      encode(JSON.stringify(['a', 1, 2])),
+      encode(JSON.stringify([1, 1])),
+      // Node's base64url decoder skips characters outside the alphabet: the cursor must not have any.
+      `!${good}`,
+      `${good}!`,
+      `${good}=`,
+    ]) {
+      expect(await rejectionCode(listSessions(deps, { username }, refused))).toBe('ERR_QUERY_INVALID');
+    }
+  });
 });
 
 describe('ending sessions', () => {
@@ -140,10 +166,12 @@ describe('ending sessions', () => {
     const mine = await family(username, 5);
     const theirs = await family(await newUser(), 5);
     const expired = await family(username, 5, { expiresAt: now() - 1 });
-    for (const id of [theirs.familyId, expired.familyId, 'no-such-session', 'x'.repeat(200)]) {
+    const longest = await family(username, 5, { familyId: 'l'.repeat(128) });
+    for (const id of [theirs.familyId, expired.familyId, 'no-such-session', '', 'x'.repeat(129)]) {
       expect(await rejectionCode(endSession(deps, username, id))).toBe('ERR_SESSION_NOT_FOUND');
     }
     await endSession(deps, username, mine.familyId);
+    await endSession(deps, username, longest.familyId);
     expect(await rejectionCode(endSession(deps, username, mine.familyId))).toBe('ERR_SESSION_NOT_FOUND');
     expect((await deps.families.get(mine.familyId))?.status).toBe('revoked');
     expect((await deps.families.get(theirs.familyId))?.status).toBe('active');
