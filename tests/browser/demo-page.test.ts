@@ -211,7 +211,10 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.click('#step-up-passkey');
     await until('#result', /\/protected-strong answered: \{"strong_logged_in_as":"test"\}/);
     await until('#freshness', /^Fresh: you proved it with a passkey/);
-    expect(JSON.parse(await text('#claims'))).toMatchObject({ acr: 'urn:fresh-token:acr:phr', amr: [expect.stringMatching(/^[hs]wk$/), 'user'] });
+    expect(JSON.parse(await text('#claims'))).toMatchObject({
+      acr: 'urn:fresh-token:acr:phr',
+      amr: [expect.stringMatching(/^[hs]wk$/), 'user'],
+    });
     await shot('7-strong');
 
     await page.click('#passkeys .remove-passkey');
