@@ -1,5 +1,5 @@
 import { AppError } from '../errors/errors';
-import { logger } from '../platform/logger';
+import { auditSignIn } from '../users/login-attempts';
 import { isWellFormedUsername } from '../users/username';
 import type { ClientInfo } from '../sessions/family-store';
 
@@ -13,11 +13,9 @@ export async function auditLogin<T>(client: ClientInfo, username: string, attemp
     return await attempt();
   } catch (err) {
     if (err instanceof AppError && (err.code === 'ERR_BAD_CREDENTIALS' || err.code === 'ERR_TOO_MANY_ATTEMPTS')) {
-      logger.warn(err.code === 'ERR_BAD_CREDENTIALS' ? 'login failed' : 'login locked', {
-        audit: true,
-        outcome: err.code,
+      auditSignIn(err.code === 'ERR_BAD_CREDENTIALS' ? 'login failed' : 'login locked', err.code, {
         username: isWellFormedUsername(username) ? username : '<invalid>',
-        sourceIp: client.ip,
+        ip: client.ip,
         userAgent: client.userAgent,
       });
     }

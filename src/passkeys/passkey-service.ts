@@ -15,7 +15,7 @@ import {
   TooManyAttemptsError,
 } from '../errors/errors';
 import { logger } from '../platform/logger';
-import type { LoginAttempts } from '../users/login-attempts';
+import { auditSignIn, type LoginAttempts } from '../users/login-attempts';
 import type { ChallengePurpose, ChallengeStore } from './challenge-store';
 import { MAX_PASSKEYS_PER_USER, type PasskeyRecord, type PasskeyStore } from './passkey-store';
 import {
@@ -233,14 +233,12 @@ async function auditLocked(username: string | undefined, client: PasskeyClient, 
     await reserve();
   } catch (err) {
     if (err instanceof TooManyAttemptsError) {
-      logger.warn('login locked', {
-        audit: true,
-        outcome: err.code,
-        method: 'passkey',
-        username: username ?? '<unknown>',
-        sourceIp: client.ip,
-        userAgent: client.userAgent,
-      });
+      auditSignIn(
+        'login locked',
+        err.code,
+        { username: username ?? '<unknown>', ip: client.ip, userAgent: client.userAgent },
+        { method: 'passkey' },
+      );
     }
     throw err;
   }

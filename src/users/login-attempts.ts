@@ -1,5 +1,6 @@
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TooManyAttemptsError } from '../errors/errors';
+import { logger } from '../platform/logger';
 import { conditionalWrite, storeCall } from '../platform/store-call';
 
 /** Who is trying: the username typed and the address the request came from. */
@@ -110,4 +111,17 @@ export function createDynamoLoginAttempts(db: DynamoDBDocumentClient, table: str
       ]);
     },
   };
+}
+
+/**
+ * The audit line of a failed or locked sign-in, whatever proved (or failed to prove) the user: who
+ * (as the caller may print it), from where. Never a password, a token or credential material.
+ */
+export function auditSignIn(
+  message: 'login failed' | 'login locked',
+  outcome: string,
+  who: { username: string; ip: string; userAgent?: string | undefined },
+  extra: Record<string, string> = {},
+): void {
+  logger.warn(message, { audit: true, outcome, ...extra, username: who.username, sourceIp: who.ip, userAgent: who.userAgent });
 }
