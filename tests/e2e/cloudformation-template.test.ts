@@ -85,23 +85,6 @@ async function packageConsumer(): Promise<string> {
   }
 }
 
-/** Runs at most `slots` tasks at once, the others in the order they came. */
-function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let free = slots;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (free > 0) free -= 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free += 1;
-    }
-  };
-}
-
 /**
  * Every other `serverless package` (or refused command) this file needs, queued once the first
  * build is done, in the order the tests want them; each test awaits its own. One at a time:
@@ -110,12 +93,17 @@ function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
  * share one template. A refusal's rejection is handled here and asserted by its test.
  */
 function startVariants() {
-  const oneAtATime = limiter(1);
   const handled = <T>(promise: Promise<T>): Promise<T> => {
     promise.catch(() => undefined);
     return promise;
   };
-  const start = <T>(task: () => Promise<T>): Promise<T> => handled(oneAtATime(task));
+  // A queue: each task starts when the one before it has settled, whichever way.
+  let queue: Promise<unknown> = Promise.resolve();
+  const start = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task);
+    queue = handled(run);
+    return run;
+  };
   return {
     dev: start(() => packageTemplate({ JWT_SECRET: 'a-secret-in-the-deploying-shell-0123456789', JWT_PRIVATE_KEY: '{"d":"x"}' }, [])),
     localDeploy: start(() =>
