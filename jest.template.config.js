@@ -1,0 +1,15 @@
+/**
+ * `npm run test:template`: the CloudFormation template `serverless package` writes for AWS, in each
+ * variant the options make (13 packages, about 70 s of CPU). Not part of `npm test`, which runs
+ * everything against real local servers in two minutes; .ci/run runs it after, as it runs cfn-lint
+ * over the same variants.
+ */
+module.exports = {
+  displayName: 'template',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/tests/template/**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
+  // Packaging takes seconds; on a busy machine, many.
+  testTimeout: 300_000,
+};
