@@ -174,3 +174,144 @@ describe('HS256 keys', () => {
     );
   });
 });
+
+describe('key material that is missing or malformed', () => {
+  // Settings as a deploy could hand them over (config checks only what it can see before SSM is
+  // read): every refusal names the variable, or the parameter it came from, and says what is wrong.
+  const settings = (overrides: Partial<Parameters<typeof loadSigningKey>[0]>): Parameters<typeof loadSigningKey>[0] => ({
+    devSecretAllowed: false,
+    jwtAlgorithm: 'HS256',
+    secret: undefined,
+    previousSecrets: undefined,
+    privateKey: undefined,
+    publicKeys: undefined,
+    ...overrides,
+  });
+  const secret = 'a-secret-of-at-least-32-bytes-0123456789';
+  const fromParameter = (text: string) => () => Promise.resolve(text);
+  /** The whole message, so a refusal that says less, or says it of another variable, fails. */
+  const refusal = async (loading: Promise<unknown>): Promise<{ name: string; message: string }> => {
+    const error = await loading.then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    if (error === undefined) throw new Error('expected a refusal');
+    return { name: error.name, message: error.message };
+  };
+  let ed: { privateKey: string; publicKeys: string };
+
+  beforeAll(async () => {
+    ed = await generateKeyMaterial('EdDSA');
+  });
+
+  it('refuses HS256 without a secret, to sign and to verify, as a KeyConfigError', async () => {
+    expect(await refusal(loadSigningKey(settings({}), noParameters))).toEqual({
+      name: 'KeyConfigError',
+      message: 'JWT_SECRET (or JWT_SECRET_PARAM) is required to sign HS256 tokens',
+    });
+    expect(await refusal(loadVerificationKeys(settings({}), noParameters))).toEqual({
+      name: 'KeyConfigError',
+      message: 'JWT_SECRET (or JWT_SECRET_PARAM) is required to verify HS256 tokens',
+    });
+  });
+
+  it('refuses a short secret given directly, naming JWT_SECRET, to sign and to verify', async () => {
+    const short = settings({ secret: { value: 'short' } });
+    expect((await refusal(loadSigningKey(short, noParameters))).message).toBe('JWT_SECRET must be at least 32 bytes, got 5');
+    expect((await refusal(loadVerificationKeys(short, noParameters))).message).toBe('JWT_SECRET must be at least 32 bytes, got 5');
+  });
+
+  it('refuses previous secrets that are not a JSON array of strings, or hold a short one', async () => {
+    const withPrevious = (text: string) => settings({ secret: { value: secret }, previousSecrets: { value: text } });
+    expect((await refusal(loadVerificationKeys(withPrevious('[not json'), noParameters))).message).toBe(
+      'JWT_PREVIOUS_SECRETS is not valid JSON',
+    );
+    for (const text of ['{"a":"b"}', `"${secret}"`, `["${secret}", 5]`, `[5, "${secret}"]`, '[null]']) {
+      expect((await refusal(loadVerificationKeys(withPrevious(text), noParameters))).message).toBe(
+        'JWT_PREVIOUS_SECRETS must be a JSON array of secrets',
+      );
+    }
+    expect((await refusal(loadVerificationKeys(withPrevious('["short"]'), noParameters))).message).toBe(
+      'JWT_PREVIOUS_SECRETS must be at least 32 bytes, got 5',
+    );
+    const fromSsm = settings({ secret: { value: secret }, previousSecrets: { parameter: '/app/old' } });
+    expect((await refusal(loadVerificationKeys(fromSsm, fromParameter('{}')))).message).toBe(
+      'JWT_PREVIOUS_SECRETS_PARAM (/app/old) must be a JSON array of secrets',
+    );
+    // An empty list is no previous secret at all.
+    const keys = await loadVerificationKeys(withPrevious('[]'), noParameters);
+    expect([...keys.byKid.keys()]).toEqual([secretKid(secret)]);
+  });
+
+  it('refuses EdDSA / ES256 without the key a function needs', async () => {
+    expect((await refusal(loadSigningKey(settings({ jwtAlgorithm: 'EdDSA' }), noParameters))).message).toBe(
+      'JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_PARAM) is required to sign EdDSA tokens',
+    );
+    expect((await refusal(loadVerificationKeys(settings({ jwtAlgorithm: 'ES256' }), noParameters))).message).toBe(
+      'JWT_PUBLIC_KEYS (or JWT_PUBLIC_KEYS_PARAM) is required to verify ES256 tokens',
+    );
+  });
+
+  it('refuses a private key that is not JSON, not an object, or not private, naming where it came from', async () => {
+    const signing = (privateKey: string) => refusal(loadSigningKey(settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: privateKey } }), noParameters));
+    expect((await signing('{"kty":')).message).toBe('JWT_PRIVATE_KEY is not valid JSON');
+    for (const text of ['null', '[]', '"a key"', '7'])
+      expect((await signing(text)).message).toBe('JWT_PRIVATE_KEY must hold JWK objects');
+    const publicOnly = JSON.stringify((JSON.parse(ed.publicKeys) as { keys: JWK[] }).keys[0]);
+    expect((await signing(publicOnly)).message).toBe('JWT_PRIVATE_KEY must hold a private JWK');
+    const fromSsm = settings({ jwtAlgorithm: 'EdDSA', privateKey: { parameter: '/app/private' } });
+    expect((await refusal(loadSigningKey(fromSsm, fromParameter('nope')))).message).toBe('JWT_PRIVATE_KEY_PARAM (/app/private) is not valid JSON');
+  });
+
+  it('refuses public keys that are not a non-empty JWKS of public JWK objects', async () => {
+    const verifying = (publicKeys: string) =>
+      refusal(loadVerificationKeys(settings({ jwtAlgorithm: 'EdDSA', publicKeys: { value: publicKeys } }), noParameters));
+    expect((await verifying('{')).message).toBe('JWT_PUBLIC_KEYS is not valid JSON');
+    for (const text of ['null', '{}', '{"keys":[]}', '{"keys":{}}', '[]'])
+      expect((await verifying(text)).message).toBe('JWT_PUBLIC_KEYS must be a JWKS: {"keys": [...]}');
+    for (const entry of ['null', '[]', '"x"'])
+      expect((await verifying(`{"keys":[${entry}]}`)).message).toBe('JWT_PUBLIC_KEYS must hold JWK objects');
+    // The published list is checked the same way (the JWKS route reads the same variable).
+    expect(
+      (await refusal(loadPublishedKeys({ jwtAlgorithm: 'ES256', publicKeys: { value: '{"keys":[]}' }, keysMaxAgeSeconds: 300 }, noParameters)))
+        .message,
+    ).toBe('JWT_PUBLIC_KEYS must be a JWKS: {"keys": [...]}');
+  });
+
+  it('uses a JWK’s own kid only when it is a non-empty string; else its thumbprint', async () => {
+    const publicJwk = (JSON.parse(ed.publicKeys) as { keys: JWK[] }).keys[0]!;
+    const privateJwk = JSON.parse(ed.privateKey) as JWK;
+    const thumbprint = await calculateJwkThumbprint(publicJwk);
+    for (const [kid, expected] of [
+      ['2026-12-signing', '2026-12-signing'],
+      ['', thumbprint],
+      [7, thumbprint],
+    ] as const) {
+      const signing = await loadSigningKey(settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: JSON.stringify({ ...privateJwk, kid }) } }), noParameters);
+      expect(signing.kid).toBe(expected);
+      const verifying = await loadVerificationKeys(
+        settings({ jwtAlgorithm: 'EdDSA', publicKeys: { value: JSON.stringify({ keys: [{ ...publicJwk, kid }] }) } }),
+        noParameters,
+      );
+      expect([...verifying.byKid.keys()]).toEqual([expected]);
+    }
+  });
+
+  it('imports every key as non-extractable: nothing that holds one can export it', async () => {
+    const hs = settings({ secret: { value: secret } });
+    expect((await loadSigningKey(hs, noParameters)).key.extractable).toBe(false);
+    expect((await loadVerificationKeys(hs, noParameters)).withoutKid?.extractable).toBe(false);
+    const signing = await loadSigningKey(settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: ed.privateKey } }), noParameters);
+    expect(signing.key.extractable).toBe(false);
+    const verifying = await loadVerificationKeys(settings({ jwtAlgorithm: 'EdDSA', publicKeys: { value: ed.publicKeys } }), noParameters);
+    expect([...verifying.byKid.values()].map((key) => key.extractable)).toEqual([false]);
+  });
+
+  it('publishes exactly the public members a JWKS client needs: no y for an OKP key, x and y for EC', async () => {
+    const published = await loadPublishedKeys({ jwtAlgorithm: 'EdDSA', publicKeys: { value: ed.publicKeys }, keysMaxAgeSeconds: 300 }, noParameters);
+    expect(Object.keys(published[0]!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
+    const es = await generateKeyMaterial('ES256');
+    const publishedEc = await loadPublishedKeys({ jwtAlgorithm: 'ES256', publicKeys: { value: es.publicKeys }, keysMaxAgeSeconds: 300 }, noParameters);
+    expect(Object.keys(publishedEc[0]!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+  });
+});
