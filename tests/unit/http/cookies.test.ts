@@ -2,7 +2,7 @@ import { loadTokenConfig, type CookieConfig } from '../../../src/config/config';
 import { clearingCookies, readCookie, tokenCookies } from '../../../src/http/cookies';
 import { tokenDelivery, tokensReply } from '../../../src/http/replies';
 import { readRequestToken } from '../../../src/http/request-token';
-import { checkCsrf, refreshCsrfValue } from '../../../src/tokens/csrf';
+import { checkCsrf, newCsrfValue, refreshCsrfValue } from '../../../src/tokens/csrf';
 import { thrownCode } from '../../helpers/error-code';
 import { TEST_ENV } from '../../helpers/test-config';
 
@@ -133,6 +133,27 @@ describe('the double-submit check', () => {
     expect(thrownCode(() => checkCsrf({ csrf: 'v' }, undefined))).toBe('ERR_CSRF_MISSING');
     expect(thrownCode(() => checkCsrf({ csrf: 'v' }, 'w'))).toBe('ERR_CSRF_MISMATCH');
     expect(thrownCode(() => checkCsrf({}, 'v'))).toBe('ERR_CSRF_MISMATCH');
+  });
+
+  it('takes an empty header as missing, even against an empty claim, and says which it was', () => {
+    const thrown = (presented: string | undefined, claims: { csrf?: string } = { csrf: 'v' }) => {
+      try {
+        checkCsrf(claims, presented);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(thrown('')).toBe('Missing CSRF token');
+    expect(thrown('', { csrf: '' })).toBe('Missing CSRF token');
+    expect(thrown(undefined, {})).toBe('Missing CSRF token');
+    expect(thrown('w')).toBe('CSRF double submit tokens do not match');
+  });
+
+  it('gives every access token a value of its own, unguessable (a random UUID)', () => {
+    const values = new Set(Array.from({ length: 50 }, () => newCsrfValue()));
+    expect(values.size).toBe(50);
+    for (const value of values) expect(value).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('derives a refresh token’s value from its jti, so a retried rotation signs the same token', () => {

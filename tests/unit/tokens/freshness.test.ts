@@ -25,6 +25,13 @@ describe('isFresh', () => {
     expect(isFresh({ fresh: true }, NOW)).toBe(true);
   });
 
+  it('takes only true or a number as fresh: a string that reads as a time is not one', () => {
+    const claims = (fresh: unknown) => ({ fresh }) as Parameters<typeof isFresh>[0];
+    expect(isFresh(claims(String(NOW + 600)), NOW)).toBe(false);
+    expect(isFresh(claims('true'), NOW)).toBe(false);
+    expect(isFresh(claims(1), NOW)).toBe(false);
+  });
+
   it('does not let a recent password check make a non-fresh token fresh', () => {
     expect(isFresh({ fresh: false, auth_time: NOW }, NOW, 300)).toBe(false);
   });

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { accessClaims, craftToken, unsecuredToken } from '../../helpers/craft-token';
 import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../../helpers/test-config';
 import { rejectionCode as codeOf } from '../../helpers/error-code';
@@ -31,6 +32,17 @@ describe('token verifier', () => {
     const claims = await verifier.verifyRefreshToken(await issuer.issueRefreshToken('alice', REFRESH));
     expect(claims).toMatchObject({ sub: 'alice', fam: REFRESH.fam, jti: REFRESH.jti, auth_time: AUTH_TIME });
     expect(claims).toMatchObject({ iat: REFRESH.iat, exp: REFRESH.exp });
+  });
+
+  it('puts a csrf claim on refresh and access tokens only when given one (cookie transport)', async () => {
+    const withCsrf = decodeJwt(await issuer.issueRefreshToken('alice', { ...REFRESH, csrf: 'csrf-r' }));
+    expect(withCsrf.csrf).toBe('csrf-r');
+    expect(decodeJwt(await issuer.issueRefreshToken('alice', REFRESH))).not.toHaveProperty('csrf');
+    const access = decodeJwt(await issuer.issueAccessToken('alice', true, AUTH_TIME, { csrf: 'csrf-a', sid: 'family-1' }));
+    expect(access).toMatchObject({ csrf: 'csrf-a', sid: 'family-1' });
+    const plain = decodeJwt(await issuer.issueAccessToken('alice', true, AUTH_TIME));
+    expect(plain).not.toHaveProperty('csrf');
+    expect(plain).not.toHaveProperty('sid');
   });
 
   it('signs the same refresh token byte for byte from the same family record (a retried rotation)', async () => {
