@@ -2,11 +2,12 @@ import { createDocumentClient } from '../../src/platform/dynamo-client';
 import type { HttpHandler } from '../../src/http/http-handler';
 import { changeEmail, changeOwnPassword, getProfile, type AccountDeps } from '../../src/sessions/account-service';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
+import type { Family } from '../../src/sessions/family-store';
 import { issueFreshAccessToken, issueTokenPair, rotateRefreshToken, type SessionDeps } from '../../src/sessions/session-service';
 import { passkeyAuthn, PASSWORD_AUTHN } from '../../src/tokens/authn';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
-import { addUser } from '../../src/users/user-admin';
+import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { rejectionCode } from '../helpers/error-code';
 import { authorizedGet, jsonPost } from '../helpers/events';
 import { call } from '../helpers/handlers';
@@ -81,6 +82,38 @@ describe('changing one’s own password', () => {
     }
     expect(await rejectionCode(issueTokenPair(sessions, user, CLIENT))).toBe('ERR_BAD_CREDENTIALS');
     await expect(issueTokenPair(sessions, { ...user, password: 'second-passphrase-here' }, CLIENT)).resolves.toBeDefined();
+  });
+
+  it('marks the other sessions’ rows as ended by the password change, at the second it happened', async () => {
+    const user = await newUser();
+    const [mine, phone] = [await issueTokenPair(sessions, user, CLIENT), await issueTokenPair(sessions, user, CLIENT)];
+    const caller = { username: user.username, fresh: true, sessionId: await sidOf(mine.accessToken) };
+    const before = Math.floor(Date.now() / 1000);
+    await changeOwnPassword(account, caller, { current: user.password, next: 'third-passphrase-here' }, CLIENT);
+    const after = Math.ceil(Date.now() / 1000);
+    const ended = (await account.families.get((await sidOf(phone.accessToken))!)) as Family & { revokedAt?: number };
+    expect(ended).toMatchObject({ status: 'revoked', revokedReason: 'password-changed' });
+    expect(ended.revokedAt).toBeGreaterThanOrEqual(before);
+    expect(ended.revokedAt).toBeLessThanOrEqual(after);
+    expect(await account.families.get(caller.sessionId!)).toMatchObject({ status: 'active' });
+  });
+
+  it('refuses a disabled user even with the right current password, and changes nothing', async () => {
+    const user = await newUser();
+    await disableUser(adminDeps(db), user.username);
+    expect(
+      await rejectionCode(
+        changeOwnPassword(
+          account,
+          { username: user.username, fresh: true },
+          { current: user.password, next: 'fourth-passphrase-1' },
+          CLIENT,
+        ),
+      ),
+    ).toBe('ERR_BAD_CREDENTIALS');
+    await enableUser(adminDeps(db), user.username);
+    await expect(issueTokenPair(sessions, user, CLIENT)).resolves.toBeDefined();
+    expect(await rejectionCode(issueTokenPair(sessions, { ...user, password: 'fourth-passphrase-1' }, CLIENT))).toBe('ERR_BAD_CREDENTIALS');
   });
 
   it('ends every session, the caller’s too, when the token names none (a fresh login outside a session)', async () => {
@@ -169,6 +202,31 @@ describe('profile and e-mail', () => {
       'new.address@example.org',
     );
     expect(await rejectionCode(changeEmail(account, user.username, 'nope'))).toBe('ERR_EMAIL_INVALID');
+  });
+
+  it('shows only the fields it knows: no e-mail, auth_time, fresh-until or expiry keys when there are none', async () => {
+    const user = await newUser();
+    const bare = await getProfile(account, { username: user.username, fresh: true, authn: PASSWORD_AUTHN });
+    expect(Object.keys(bare).sort()).toEqual(['authn', 'createdAt', 'fresh', 'username']);
+    await changeEmail(account, user.username, 'someone@example.org');
+    const full = await getProfile(account, {
+      username: user.username,
+      fresh: true,
+      authTime: 1_800_000_000,
+      freshUntil: 1_800_000_300,
+      expiresAt: 1_800_000_900,
+      authn: PASSWORD_AUTHN,
+    });
+    expect(full).toStrictEqual({
+      username: user.username,
+      email: 'someone@example.org',
+      createdAt: bare.createdAt,
+      authTime: 1_800_000_000,
+      fresh: true,
+      freshUntil: 1_800_000_300,
+      expiresAt: 1_800_000_900,
+      authn: PASSWORD_AUTHN,
+    });
   });
 });
 

@@ -24,7 +24,7 @@ import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { logger } from '../../src/platform/logger';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
-import { addUser } from '../../src/users/user-admin';
+import { addUser, disableUser } from '../../src/users/user-admin';
 import { rejectionCode as codeOf } from '../helpers/error-code';
 import { fakeDateOnly } from '../helpers/hand-clock';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
@@ -304,6 +304,23 @@ describe('logging in with a discoverable passkey', () => {
     expect(await codeOf(issueTokenPairBy(deps, passkeyProof(deps, stepUpAssertion, 'login', CLIENT), CLIENT))).toBe(
       'ERR_CHALLENGE_INVALID',
     );
+  });
+
+  it('refuses the passkey of a disabled user, saying why in the cause (logged, never answered)', async () => {
+    const { username } = await newUser();
+    const key = new SoftAuthenticator();
+    await register(username, key);
+    await disableUser(adminDeps(db), username);
+    const refusal = await passkeyProof(
+      deps,
+      key.get(await startAssertion(deps, undefined, now())) as unknown as AuthenticationResponseJSON,
+      'login',
+      CLIENT,
+    )(now()).then(
+      () => undefined,
+      (err: unknown) => err as Error & { code?: string },
+    );
+    expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REJECTED', message: 'Passkey not accepted', cause: 'user disabled or removed' });
   });
 });
 

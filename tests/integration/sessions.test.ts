@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,6 +254,36 @@ describe('flask-jwt-extended compatibility', () => {
     const ours = (await rotateRefreshToken(deps, exchanged, CLIENT)).refreshToken;
     await revokeSession(deps, exchanged);
     expect(await codeOf(rotateRefreshToken(deps, ours, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('records an exchanged Flask token as the family’s first rotation, its login at the Flask token’s iat; a logout says logout', async () => {
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const username = `user-${userCount}`;
+    const flask = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
+    const { jti, iat } = decodeJwt(flask);
+    const ours = (await rotateRefreshToken(deps, flask, CLIENT)).refreshToken;
+    const family = await deps.families.get(`legacy-${jti}`);
+    expect(family).toMatchObject({
+      username,
+      previousJti: jti,
+      status: 'active',
+      createdAtMs: iat! * 1000,
+      ip: CLIENT.ip,
+      userAgent: CLIENT.userAgent,
+    });
+    expect((await deps.verifier.verifyRefreshToken(ours)).fam).toBe(`legacy-${jti}`);
+    await revokeSession(deps, ours);
+    expect(await deps.families.get(`legacy-${jti}`)).toMatchObject({ status: 'revoked', revokedReason: 'logout' });
+    // One never exchanged is marked as logged out, under the id an exchange would have used.
+    const never = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
+    await revokeSession(deps, never);
+    expect(await deps.families.get(`legacy-${decodeJwt(never).jti}`)).toMatchObject({ status: 'revoked', revokedReason: 'logout' });
+    // And one exchanged first, then logged out by its Flask token: the exchanged family ends.
+    const again = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
+    await rotateRefreshToken(deps, again, CLIENT);
+    await revokeSession(deps, again);
+    expect(await deps.families.get(`legacy-${decodeJwt(again).jti}`)).toMatchObject({ status: 'revoked', revokedReason: 'logout' });
   });
 });
 
