@@ -253,14 +253,16 @@ describe('key material that is missing or malformed', () => {
   });
 
   it('refuses a private key that is not JSON, not an object, or not private, naming where it came from', async () => {
-    const signing = (privateKey: string) => refusal(loadSigningKey(settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: privateKey } }), noParameters));
+    const signing = (privateKey: string) =>
+      refusal(loadSigningKey(settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: privateKey } }), noParameters));
     expect((await signing('{"kty":')).message).toBe('JWT_PRIVATE_KEY is not valid JSON');
-    for (const text of ['null', '[]', '"a key"', '7'])
-      expect((await signing(text)).message).toBe('JWT_PRIVATE_KEY must hold JWK objects');
+    for (const text of ['null', '[]', '"a key"', '7']) expect((await signing(text)).message).toBe('JWT_PRIVATE_KEY must hold JWK objects');
     const publicOnly = JSON.stringify((JSON.parse(ed.publicKeys) as { keys: JWK[] }).keys[0]);
     expect((await signing(publicOnly)).message).toBe('JWT_PRIVATE_KEY must hold a private JWK');
     const fromSsm = settings({ jwtAlgorithm: 'EdDSA', privateKey: { parameter: '/app/private' } });
-    expect((await refusal(loadSigningKey(fromSsm, fromParameter('nope')))).message).toBe('JWT_PRIVATE_KEY_PARAM (/app/private) is not valid JSON');
+    expect((await refusal(loadSigningKey(fromSsm, fromParameter('nope')))).message).toBe(
+      'JWT_PRIVATE_KEY_PARAM (/app/private) is not valid JSON',
+    );
   });
 
   it('refuses public keys that are not a non-empty JWKS of public JWK objects', async () => {
@@ -273,8 +275,11 @@ describe('key material that is missing or malformed', () => {
       expect((await verifying(`{"keys":[${entry}]}`)).message).toBe('JWT_PUBLIC_KEYS must hold JWK objects');
     // The published list is checked the same way (the JWKS route reads the same variable).
     expect(
-      (await refusal(loadPublishedKeys({ jwtAlgorithm: 'ES256', publicKeys: { value: '{"keys":[]}' }, keysMaxAgeSeconds: 300 }, noParameters)))
-        .message,
+      (
+        await refusal(
+          loadPublishedKeys({ jwtAlgorithm: 'ES256', publicKeys: { value: '{"keys":[]}' }, keysMaxAgeSeconds: 300 }, noParameters),
+        )
+      ).message,
     ).toBe('JWT_PUBLIC_KEYS must be a JWKS: {"keys": [...]}');
   });
 
@@ -287,7 +292,10 @@ describe('key material that is missing or malformed', () => {
       ['', thumbprint],
       [7, thumbprint],
     ] as const) {
-      const signing = await loadSigningKey(settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: JSON.stringify({ ...privateJwk, kid }) } }), noParameters);
+      const signing = await loadSigningKey(
+        settings({ jwtAlgorithm: 'EdDSA', privateKey: { value: JSON.stringify({ ...privateJwk, kid }) } }),
+        noParameters,
+      );
       expect(signing.kid).toBe(expected);
       const verifying = await loadVerificationKeys(
         settings({ jwtAlgorithm: 'EdDSA', publicKeys: { value: JSON.stringify({ keys: [{ ...publicJwk, kid }] }) } }),
@@ -308,10 +316,16 @@ describe('key material that is missing or malformed', () => {
   });
 
   it('publishes exactly the public members a JWKS client needs: no y for an OKP key, x and y for EC', async () => {
-    const published = await loadPublishedKeys({ jwtAlgorithm: 'EdDSA', publicKeys: { value: ed.publicKeys }, keysMaxAgeSeconds: 300 }, noParameters);
+    const published = await loadPublishedKeys(
+      { jwtAlgorithm: 'EdDSA', publicKeys: { value: ed.publicKeys }, keysMaxAgeSeconds: 300 },
+      noParameters,
+    );
     expect(Object.keys(published[0]!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
     const es = await generateKeyMaterial('ES256');
-    const publishedEc = await loadPublishedKeys({ jwtAlgorithm: 'ES256', publicKeys: { value: es.publicKeys }, keysMaxAgeSeconds: 300 }, noParameters);
+    const publishedEc = await loadPublishedKeys(
+      { jwtAlgorithm: 'ES256', publicKeys: { value: es.publicKeys }, keysMaxAgeSeconds: 300 },
+      noParameters,
+    );
     expect(Object.keys(publishedEc[0]!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
   });
 });
