@@ -13,11 +13,17 @@ const TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-
 class Fields {
   readonly problems: string[] = [];
 
+  /** `where`: the body's field that holds the credential (`credential` or `passkey`). */
   constructor(private readonly where: string) {}
+
+  /** How a message names a field: `credential`, `credential.response.clientDataJSON`. */
+  path(name: string): string {
+    return name === '' ? this.where : `${this.where}.${name}`;
+  }
 
   object(value: unknown, name: string): Record<string, unknown> {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    this.problems.push(`"${this.where}${name}" must be an object`);
+    this.problems.push(`"${this.path(name)}" must be an object`);
     return {};
   }
 
@@ -25,7 +31,7 @@ class Fields {
   b64url(value: unknown, name: string, max: number, optional = false): string | undefined {
     if (value === undefined && optional) return undefined;
     if (typeof value === 'string' && value.length > 0 && value.length <= max && B64URL.test(value)) return value;
-    this.problems.push(`"${this.where}${name}" must be base64url, at most ${max} characters`);
+    this.problems.push(`"${this.path(name)}" must be base64url, at most ${max} characters`);
     return undefined;
   }
 }
@@ -33,13 +39,13 @@ class Fields {
 /** The common part of both credential forms: id, rawId (the same), type, extension results. */
 function credentialBase(f: Fields, raw: Record<string, unknown>) {
   const id = f.b64url(raw.id, 'id', 1400);
-  if (raw.rawId !== raw.id) f.problems.push(`"${'rawId'}" must equal "id"`);
-  if (raw.type !== 'public-key') f.problems.push('"type" must be "public-key"');
+  if (raw.rawId !== raw.id) f.problems.push(`"${f.path('rawId')}" must equal "${f.path('id')}"`);
+  if (raw.type !== 'public-key') f.problems.push(`"${f.path('type')}" must be "public-key"`);
   const clientExtensionResults =
     raw.clientExtensionResults === undefined ? {} : f.object(raw.clientExtensionResults, 'clientExtensionResults');
   const attachment = raw.authenticatorAttachment;
   if (attachment !== undefined && attachment !== null && attachment !== 'platform' && attachment !== 'cross-platform')
-    f.problems.push('"authenticatorAttachment" must be platform or cross-platform');
+    f.problems.push(`"${f.path('authenticatorAttachment')}" must be platform or cross-platform`);
   return {
     id,
     clientExtensionResults,
@@ -53,8 +59,10 @@ function fail(f: Fields, what: string): never {
 
 /** `{"passkey": <assertion>}`. Error code: ERR_BODY_INVALID. */
 export function readAssertion(body: Record<string, unknown>): AuthenticationResponseJSON {
-  const f = new Fields('passkey.');
+  const f = new Fields('passkey');
   const raw = f.object(body.passkey, '');
+  // Without the object, every field inside it would be reported missing too: say the one thing.
+  if (f.problems.length > 0) fail(f, 'Invalid passkey assertion');
   const { id, clientExtensionResults, attachment } = credentialBase(f, raw);
   const response = f.object(raw.response, 'response');
   const clientDataJSON = f.b64url(response.clientDataJSON, 'response.clientDataJSON', 2048);
@@ -74,15 +82,17 @@ export function readAssertion(body: Record<string, unknown>): AuthenticationResp
 
 /** `{"credential": <attestation>, "name"?}`. Error code: ERR_BODY_INVALID. */
 export function readRegistration(body: Record<string, unknown>): { credential: RegistrationResponseJSON; name: string | undefined } {
-  const f = new Fields('credential.');
+  const f = new Fields('credential');
   const raw = f.object(body.credential, '');
+  // Without the object, every field inside it would be reported missing too: say the one thing.
+  if (f.problems.length > 0) fail(f, 'Invalid passkey registration');
   const { id, clientExtensionResults, attachment } = credentialBase(f, raw);
   const response = f.object(raw.response, 'response');
   const clientDataJSON = f.b64url(response.clientDataJSON, 'response.clientDataJSON', 2048);
   const attestationObject = f.b64url(response.attestationObject, 'response.attestationObject', 4096);
   const transports = response.transports === undefined ? [] : response.transports;
   if (!Array.isArray(transports) || transports.length > 8 || !transports.every((t) => typeof t === 'string' && TRANSPORTS.has(t)))
-    f.problems.push('"credential.response.transports" must be a list of WebAuthn transports');
+    f.problems.push(`"${f.path('response.transports')}" must be a list of WebAuthn transports`);
   const { name } = body;
   if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME || /[\p{Cc}\p{Cf}]/u.test(name)))
     f.problems.push(`"name" must be 1-${MAX_NAME} printable characters`);
