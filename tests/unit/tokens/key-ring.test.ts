@@ -1,4 +1,4 @@
-import { createKeyRing } from '../../../src/tokens/key-ring';
+import { createKeyRing, keyPart } from '../../../src/tokens/key-ring';
 import { createTokenIssuer } from '../../../src/tokens/token-issuer';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { loadSigningKey, loadVerificationKeys } from '../../../src/tokens/keys';
@@ -107,6 +107,112 @@ describe('the key ring', () => {
     advance(1_000);
     await expect(ring.refreshForUnknownKid()).resolves.toBe(true);
     expect(ring.current()).toBe('keys-3');
+  });
+});
+
+describe('the key ring under concurrent and early calls', () => {
+  it('shares one load between requests that arrive while it runs, for ready and for reload', async () => {
+    const { ring, loads } = scripted(['keys-1', 'keys-2', 'keys-3']);
+    await expect(Promise.all([ring.ready(), ring.ready(), ring.ready()])).resolves.toEqual(['keys-1', 'keys-1', 'keys-1']);
+    expect(loads()).toBe(1);
+    await expect(Promise.all([ring.reload(), ring.reload()])).resolves.toEqual(['keys-2', 'keys-2']);
+    expect(loads()).toBe(2);
+  });
+
+  it('starts no background read before the first load, and one at a time after the max age', async () => {
+    const { ring, loads, advance } = scripted(['keys-1', 'keys-2']);
+    advance(600_000);
+    expect(ring.current()).toBeUndefined();
+    expect(loads()).toBe(0);
+    await ring.ready();
+    advance(300_000);
+    for (let i = 0; i < 5; i++) expect(ring.current()).toBe('keys-1');
+    expect(loads()).toBe(2);
+    await settle();
+    expect(ring.current()).toBe('keys-2');
+  });
+
+  it('reloads at once when the last load worked, but not again within a second of a failure', async () => {
+    const { ring, loads, advance } = scripted(['keys-1', 'keys-2', throttled(), 'keys-3']);
+    await ring.ready();
+    await expect(ring.reload()).resolves.toBe('keys-2');
+    expect(loads()).toBe(2);
+    expect(await rejectionCode(ring.reload())).toBe('ERR_KEYS_UNAVAILABLE');
+    expect(loads()).toBe(3);
+    advance(999);
+    const refused = await ring.reload().catch((err: unknown) => err as { code: string; cause: Error; retryAfterSeconds: number });
+    expect(refused).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', retryAfterSeconds: 1 });
+    expect((refused as { cause: Error }).cause.message).toBe('key material failed to load less than a second ago');
+    expect(loads()).toBe(3);
+    advance(1);
+    await expect(ring.reload()).resolves.toBe('keys-3');
+  });
+
+  it('recovers without an onRecovery listener, and says an unknown kid changed nothing when the keys read the same', async () => {
+    let loads = 0;
+    const same = { kid: 'k1' };
+    const ring = createKeyRing({
+      load: () => (++loads === 1 ? Promise.reject(throttled()) : Promise.resolve(same)),
+      maxAgeSeconds: 300,
+      onFailure: () => undefined,
+      now: () => 1_000_000 + loads * 1000,
+    });
+    expect(await rejectionCode(ring.ready())).toBe('ERR_KEYS_UNAVAILABLE');
+    await expect(ring.ready()).resolves.toBe(same);
+    await expect(ring.refreshForUnknownKid()).resolves.toBe(false);
+    expect(loads).toBe(3);
+  });
+
+  it('says an unknown kid changed nothing when the re-read fails, and keeps the keys', async () => {
+    const { ring, advance } = scripted(['keys-1', throttled()]);
+    await ring.ready();
+    advance(60_000);
+    await expect(ring.refreshForUnknownKid()).resolves.toBe(false);
+    expect(ring.current()).toBe('keys-1');
+  });
+});
+
+describe('fixed keys and a part of a supply', () => {
+  it('fixed keys: none until loaded, then always the same; an unknown kid never re-reads', async () => {
+    let resolve!: (value: string) => void;
+    const supply = fixedKeys(new Promise<string>((r) => (resolve = r)));
+    expect(supply.current()).toBeUndefined();
+    resolve('keys');
+    await settle();
+    expect(supply.current()).toBe('keys');
+    await expect(supply.ready()).resolves.toBe('keys');
+    await expect(supply.reload()).resolves.toBe('keys');
+    await expect(supply.refreshForUnknownKid()).resolves.toBe(false);
+    const failed = fixedKeys<string>(Promise.reject(throttled()));
+    await settle();
+    expect(failed.current()).toBeUndefined();
+    await expect(failed.ready()).rejects.toThrow('Rate exceeded');
+  });
+
+  it('a part: read again when missing from the first read, refused by name when missing from both', async () => {
+    const { ring, loads } = scripted(['{}', '{"verify":"v"}', '{}']);
+    const missing = () => new Error('no verification keys');
+    const verify = keyPart(ring, (text) => (JSON.parse(text) as { verify?: string }).verify, missing);
+    expect(verify.current()).toBeUndefined();
+    await expect(verify.ready()).resolves.toBe('v');
+    expect(loads()).toBe(2);
+    expect(verify.current()).toBe('v');
+    await expect(verify.reload()).rejects.toThrow('no verification keys');
+    const never = keyPart(fixedKeys(Promise.resolve('{}')), (text) => (JSON.parse(text) as { verify?: string }).verify, missing);
+    await expect(never.ready()).rejects.toThrow('no verification keys');
+    await expect(never.reload()).rejects.toThrow('no verification keys');
+  });
+
+  it('a part passes an unknown kid on to its supply', async () => {
+    const { ring } = scripted(['{"verify":"v1"}', '{"verify":"v2"}']);
+    const verify = keyPart(
+      ring,
+      (text) => (JSON.parse(text) as { verify?: string }).verify,
+      () => new Error('missing'),
+    );
+    await verify.ready();
+    await expect(verify.refreshForUnknownKid()).resolves.toBe(true);
+    expect(verify.current()).toBe('v2');
   });
 });
 
