@@ -1,3 +1,4 @@
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/platform/dynamo-client';
 import type { HttpHandler } from '../../src/http/http-handler';
 import { changeEmail, changeOwnPassword, getProfile, type AccountDeps } from '../../src/sessions/account-service';
@@ -9,6 +10,7 @@ import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { rejectionCode } from '../helpers/error-code';
+import { fakeDateOnly } from '../helpers/hand-clock';
 import { authorizedGet, jsonPost } from '../helpers/events';
 import { call } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
@@ -53,6 +55,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.close();
 });
+
+afterEach(() => jest.useRealTimers());
 
 let userCount = 0;
 async function newUser(prefix = 'acct') {
@@ -188,6 +192,57 @@ describe('a fresh login inside a session', () => {
     // Sent by the browser on its own (a stale refresh cookie): the login still succeeds, in no session.
     const lenient = await issueFreshAccessToken(sessions, user, CLIENT, { token: mine.refreshToken, required: false });
     expect(await sidOf(lenient.accessToken)).toBeUndefined();
+  });
+
+  it('says why another user’s session is refused (in the cause, for the log), and refuses one whose row is gone', async () => {
+    const [user, other] = [await newUser(), await newUser()];
+    const theirs = await issueTokenPair(sessions, other, CLIENT);
+    const refused = await issueFreshAccessToken(sessions, user, CLIENT, { token: theirs.refreshToken, required: true }).catch(
+      (err: unknown) => err as Error & { code: string },
+    );
+    expect(refused).toMatchObject({ code: 'ERR_TOKEN_INVALID', message: 'Invalid token', cause: 'session of another user' });
+    // The row outlived by its token (DynamoDB's TTL deleted it): the session has ended.
+    const mine = await issueTokenPair(sessions, user, CLIENT);
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    await client.send(new DeleteCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: await sidOf(mine.accessToken) } }));
+    expect(await rejectionCode(issueFreshAccessToken(sessions, user, CLIENT, { token: mine.refreshToken, required: true }))).toBe(
+      'ERR_REFRESH_TOKEN_REVOKED',
+    );
+  });
+
+  it('refuses a session whose row expires this very second, and joins one that expires the next', async () => {
+    const user = await newUser();
+    const mine = await issueTokenPair(sessions, user, CLIENT);
+    const familyId = (await sidOf(mine.accessToken))!;
+    const at = Math.ceil(Date.now() / 1000) + 5;
+    fakeDateOnly();
+    jest.setSystemTime(at * 1000);
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    const expireAt = (second: number) =>
+      client.send(
+        new UpdateCommand({
+          TableName: db.env.FAMILIES_TABLE,
+          Key: { familyId },
+          UpdateExpression: 'SET expiresAt = :at',
+          ExpressionAttributeValues: { ':at': second },
+        }),
+      );
+    await expireAt(at + 1);
+    const joined = await issueFreshAccessToken(sessions, user, CLIENT, { token: mine.refreshToken, required: true });
+    expect(await sidOf(joined.accessToken)).toBe(familyId);
+    await expireAt(at);
+    expect(await rejectionCode(issueFreshAccessToken(sessions, user, CLIENT, { token: mine.refreshToken, required: true }))).toBe(
+      'ERR_REFRESH_TOKEN_REVOKED',
+    );
+  });
+
+  it('hands back the access token’s CSRF value when tokens travel in cookies, and none otherwise', async () => {
+    const user = await newUser();
+    const plain = await issueFreshAccessToken(sessions, user, CLIENT);
+    expect(Object.keys(plain).sort()).toEqual(['accessToken', 'sub']);
+    const withCookies = await issueFreshAccessToken({ ...sessions, csrfClaims: true }, user, CLIENT);
+    expect(withCookies.accessCsrf).toEqual(expect.any(String));
+    expect((await sessions.verifier.verifyAccessToken(withCookies.accessToken)).csrf).toBe(withCookies.accessCsrf);
   });
 });
 

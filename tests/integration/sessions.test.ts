@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -284,6 +284,104 @@ describe('flask-jwt-extended compatibility', () => {
     await rotateRefreshToken(deps, again, CLIENT);
     await revokeSession(deps, again);
     expect(await deps.families.get(`legacy-${decodeJwt(again).jti}`)).toMatchObject({ status: 'revoked', revokedReason: 'logout' });
+  });
+});
+
+describe('rotation edges, on a clock pinned to whole seconds', () => {
+  /** A second boundary a few seconds ahead, so every step below lands in a known second. */
+  const pinned = (): number => {
+    const at = (Math.ceil(Date.now() / 1000) + 5) * 1000;
+    fakeDateOnly();
+    jest.setSystemTime(at);
+    return at;
+  };
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (err: unknown) => err as Error & { code: string },
+    );
+
+  it('without a grace window, a replay in the same second is reuse: the answer and the row say so', async () => {
+    pinned();
+    const deps = authDeps(0);
+    const first = await loggedIn(deps);
+    await rotateRefreshToken(deps, first, CLIENT);
+    expect(await failureOf(rotateRefreshToken(deps, first, CLIENT))).toMatchObject({
+      code: 'ERR_REFRESH_TOKEN_REUSED',
+      message: 'Refresh token reuse detected; the session has been revoked',
+    });
+    const { fam } = await deps.verifier.verifyRefreshToken(first);
+    expect(await deps.families.get(fam!)).toMatchObject({ status: 'revoked', revokedReason: 'reuse' });
+    expect(await failureOf(rotateRefreshToken(deps, first, CLIENT))).toMatchObject({
+      code: 'ERR_REFRESH_TOKEN_REVOKED',
+      message: 'Refresh token has been revoked',
+    });
+  });
+
+  it('answers a replay with the same successor up to the grace window’s last second, and as reuse one second later', async () => {
+    const at = pinned();
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const next = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
+    jest.setSystemTime(at + 10_000);
+    expect((await rotateRefreshToken(deps, first, CLIENT)).refreshToken).toBe(next);
+    jest.setSystemTime(at + 11_000);
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
+  });
+
+  it('ends a session at its maximum lifetime to the second, however long its refresh token has left', async () => {
+    const at = pinned();
+    const deps = { ...authDeps(0), sessionMaxLifetimeSeconds: 60 };
+    const first = await loggedIn(deps);
+    const spare = await issueTokenPair(deps, { username: `user-${userCount}`, password: 'a-good-password' }, CLIENT);
+    jest.setSystemTime(at + 59_000);
+    const rotated = await rotateRefreshToken(deps, first, CLIENT);
+    // The successor lives no longer than the session.
+    expect((await deps.verifier.verifyRefreshToken(rotated.refreshToken)).exp).toBe(at / 1000 + 60);
+    jest.setSystemTime(at + 60_000);
+    expect(await failureOf(rotateRefreshToken(deps, spare.refreshToken, CLIENT))).toMatchObject({
+      code: 'ERR_REFRESH_TOKEN_REVOKED',
+      message: 'Session has reached its maximum lifetime; log in again',
+    });
+  });
+
+  it('checks the CSRF value when given one, on refresh and on logout', async () => {
+    const deps = { ...authDeps(0), csrfClaims: true };
+    const first = await loggedIn(deps);
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT, { header: 'not-it' }))).toBe('ERR_CSRF_MISMATCH');
+    expect(await codeOf(revokeSession(deps, first, { header: undefined }))).toBe('ERR_CSRF_MISSING');
+    const { csrf } = await deps.verifier.verifyRefreshToken(first);
+    const next = await rotateRefreshToken(deps, first, CLIENT, { header: csrf });
+    expect(next.refreshCsrf).toBe((await deps.verifier.verifyRefreshToken(next.refreshToken)).csrf);
+    expect(next.accessCsrf).toBe((await deps.verifier.verifyAccessToken(next.accessToken)).csrf);
+    await expect(revokeSession(deps, next.refreshToken, { header: next.refreshCsrf })).resolves.toEqual({ sub: `user-${userCount}` });
+  });
+
+  it('ends the session of a user whose row is gone, and marks one the disable missed as ended by it', async () => {
+    const deps = authDeps(0);
+    const gone = await loggedIn(deps);
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    await client.send(new DeleteCommand({ TableName: db.env.USERS_TABLE, Key: { username: `user-${userCount}` } }));
+    expect(await codeOf(rotateRefreshToken(deps, gone, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    // Disabled in the users table alone (the revoke-all did not reach this row): refresh marks it.
+    const missed = await loggedIn(deps);
+    await deps.users.setDisabled(`user-${userCount}`, true, Date.now());
+    expect(await codeOf(rotateRefreshToken(deps, missed, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    const { fam } = await deps.verifier.verifyRefreshToken(missed);
+    expect(await deps.families.get(fam!)).toMatchObject({ status: 'revoked', revokedReason: 'user-disabled' });
+  });
+
+  it('keeps a Flask token issued in the very millisecond the clock moved to dead, and logs one out with its iat as auth time', async () => {
+    const at = pinned();
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const username = `user-${userCount}`;
+    const flask = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username, now: at / 1000 });
+    await deps.users.setPasswordHash(username, 'scrypt$10$8$1$c2FsdA==$aGFzaA==', at);
+    expect(await codeOf(rotateRefreshToken(deps, flask, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    const other = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username, now: at / 1000 });
+    await expect(revokeSession(deps, other)).resolves.toEqual({ sub: username });
+    expect(await deps.families.get(`legacy-${decodeJwt(other).jti}`)).toMatchObject({ status: 'revoked', authTime: at / 1000 });
   });
 });
 
