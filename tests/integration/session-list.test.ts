@@ -173,7 +173,7 @@ describe('ending sessions', () => {
     await endSession(deps, username, mine.familyId);
     await endSession(deps, username, longest.familyId);
     expect(await rejectionCode(endSession(deps, username, mine.familyId))).toBe('ERR_SESSION_NOT_FOUND');
-    expect((await deps.families.get(mine.familyId))?.status).toBe('revoked');
+    expect(await deps.families.get(mine.familyId)).toMatchObject({ status: 'revoked', revokedReason: 'ended-by-user' });
     expect((await deps.families.get(theirs.familyId))?.status).toBe('active');
   });
 
@@ -182,6 +182,8 @@ describe('ending sessions', () => {
     const rows = [await family(username, 3), await family(username, 2)];
     expect(await endAllSessions(deps, username)).toBe(2);
     expect((await listSessions(deps, { username }, undefined)).sessions).toEqual([]);
+    for (const row of rows)
+      expect(await deps.families.get(row.familyId)).toMatchObject({ status: 'revoked', revokedReason: 'ended-by-user' });
     const user = await deps.users.findUser(username);
     expect(user!.sessionsValidAfter).toBeGreaterThan(rows[1]!.createdAtMs!);
     // A family still marked active (as if the index had not shown it yet) fails the rotation's condition.
@@ -264,5 +266,64 @@ describe('the session routes', () => {
     const all = await call(end, { ...authorizedGet(context), httpMethod: 'DELETE' });
     expect(all.json).toEqual({ msg: 'All sessions ended', ended: 1 });
     expect((await deps.families.get(two.familyId))?.status).toBe('revoked');
+  });
+});
+
+describe('the family store, page by page', () => {
+  /** One user's families, newest login first: live, revoked, live, live. */
+  async function interleaved() {
+    const username = await newUser();
+    const rows = [
+      await family(username, 0),
+      await family(username, 2, { status: 'revoked' }),
+      await family(username, 4),
+      await family(username, 6),
+    ];
+    return { username, live: [rows[0]!, rows[2]!, rows[3]!].map((row) => row.familyId) };
+  }
+  const page = (username: string, limit: number, loggedInAfterMs = 0) =>
+    deps.families.listLive(username, { limit, now: now(), loggedInAfterMs });
+  const ids = (listed: { families: { familyId: string }[] }) => listed.families.map((row) => row.familyId);
+
+  it('reads on past the rows its filter drops until one more than asked for turns up, so `more` is exact', async () => {
+    const { username, live } = await interleaved();
+    const two = await page(username, 2);
+    expect(ids(two)).toEqual(live.slice(0, 2));
+    expect(two.more).toBe(true);
+    const one = await page(username, 1);
+    expect(ids(one)).toEqual(live.slice(0, 1));
+    expect(one.more).toBe(true);
+    const all = await page(username, 3);
+    expect(ids(all)).toEqual(live);
+    expect(all.more).toBe(false);
+  });
+
+  it('says no more when exactly the asked-for number is live', async () => {
+    const username = await newUser();
+    const rows = [await family(username, 0), await family(username, 2, { status: 'revoked' }), await family(username, 4)];
+    const listed = await page(username, 2);
+    expect(ids(listed)).toEqual([rows[0]!.familyId, rows[2]!.familyId]);
+    expect(listed.more).toBe(false);
+  });
+
+  it('judges a row without createdAtMs by its second against the clock, in the listing and in a rotation', async () => {
+    const username = await newUser();
+    const old = await family(username, 10, { createdAtMs: undefined });
+    const clockInItsSecond = old.createdAt * 1000 + 500;
+    expect(ids(await page(username, 5, clockInItsSecond))).toEqual([]);
+    expect(ids(await page(username, 5, clockInItsSecond - 1000))).toEqual([old.familyId]);
+    const rotate = (loggedInAfterMs: number) =>
+      deps.families.rotate({
+        familyId: old.familyId,
+        username,
+        oldJti: old.currentJti,
+        next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
+        now: now(),
+        expiresAt: now() + 60,
+        loggedInAfterMs,
+        client: { ip: '203.0.113.9', userAgent: 'x' },
+      });
+    expect(await rotate(clockInItsSecond)).toBe('stale');
+    expect(await rotate(clockInItsSecond - 1000)).toBe('rotated');
   });
 });
