@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureTables, readTableDefinitions, readTableNames, startDynalite } from '../../scripts/local-db';
-import { issueTokenPair, revokeSession, rotateRefreshToken, type SessionDeps } from '../../src/sessions/session-service';
+import {
+  issueFreshAccessToken,
+  issueTokenPair,
+  revokeSession,
+  rotateRefreshToken,
+  type SessionDeps,
+} from '../../src/sessions/session-service';
 import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store';
 import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
@@ -329,6 +335,44 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
     expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
+  it('answers as reuse, inside the window, a token two rotations back, and one from a row that kept no successor', async () => {
+    pinned();
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    const second = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
+    await rotateRefreshToken(deps, second, CLIENT);
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    for (const attribute of ['currentIat', 'currentExp']) {
+      const token = await loggedIn(deps);
+      await rotateRefreshToken(deps, token, CLIENT);
+      const { fam } = await deps.verifier.verifyRefreshToken(token);
+      await client.send(
+        new UpdateCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: fam }, UpdateExpression: `REMOVE ${attribute}` }),
+      );
+      expect([attribute, await codeOf(rotateRefreshToken(deps, token, CLIENT))]).toEqual([attribute, 'ERR_REFRESH_TOKEN_REUSED']);
+    }
+  });
+
+  it('gives no successor again from a family whose row has expired, even inside the window', async () => {
+    const at = pinned();
+    const deps = authDeps(10);
+    const first = await loggedIn(deps);
+    await rotateRefreshToken(deps, first, CLIENT);
+    const { fam } = await deps.verifier.verifyRefreshToken(first);
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    await client.send(
+      new UpdateCommand({
+        TableName: db.env.FAMILIES_TABLE,
+        Key: { familyId: fam },
+        UpdateExpression: 'SET expiresAt = :at',
+        ExpressionAttributeValues: { ':at': at / 1000 + 2 },
+      }),
+    );
+    jest.setSystemTime(at + 2_000);
+    expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
   it('ends a session at its maximum lifetime to the second, however long its refresh token has left', async () => {
     const at = pinned();
     const deps = { ...authDeps(0), sessionMaxLifetimeSeconds: 60 };
@@ -369,6 +413,39 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
     expect(await codeOf(rotateRefreshToken(deps, missed, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     const { fam } = await deps.verifier.verifyRefreshToken(missed);
     expect(await deps.families.get(fam!)).toMatchObject({ status: 'revoked', revokedReason: 'user-disabled' });
+  });
+
+  it('ends a Flask token’s session when its user is gone, or changed the password after it before the clock existed', async () => {
+    const at = pinned();
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const username = `user-${userCount}`;
+    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+    // A user stored before the revocation clock: no clock, only the second of the password change.
+    await client.send(
+      new UpdateCommand({
+        TableName: db.env.USERS_TABLE,
+        Key: { username },
+        UpdateExpression: 'SET sessionsValidAfter = :zero, passwordChangedAt = :changed',
+        ExpressionAttributeValues: { ':zero': 0, ':changed': at / 1000 + 1 },
+      }),
+    );
+    const before = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username, now: at / 1000 });
+    expect(await codeOf(rotateRefreshToken(deps, before, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+    jest.setSystemTime(at + 1_000);
+    const after = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username, now: at / 1000 + 1 });
+    await expect(rotateRefreshToken(deps, after, CLIENT)).resolves.toMatchObject({ sub: username });
+    const nobody = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: 'nobody-by-this-name' });
+    expect(await codeOf(rotateRefreshToken(deps, nobody, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
+  });
+
+  it('lets a fresh login sent with a Flask refresh token join no session, even when the token is required', async () => {
+    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+    await loggedIn(deps);
+    const username = `user-${userCount}`;
+    const flask = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
+    const fresh = await issueFreshAccessToken(deps, { username, password: 'a-good-password' }, CLIENT, { token: flask, required: true });
+    expect(await deps.verifier.verifyAccessToken(fresh.accessToken)).not.toHaveProperty('sid');
   });
 
   it('keeps a Flask token issued in the very millisecond the clock moved to dead, and logs one out with its iat as auth time', async () => {

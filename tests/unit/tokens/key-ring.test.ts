@@ -128,6 +128,10 @@ describe('the key ring under concurrent and early calls', () => {
     advance(300_000);
     for (let i = 0; i < 5; i++) expect(ring.current()).toBe('keys-1');
     expect(loads()).toBe(2);
+    // Even a second later, while that read is still out, no other starts.
+    advance(1_000);
+    expect(ring.current()).toBe('keys-1');
+    expect(loads()).toBe(2);
     await settle();
     expect(ring.current()).toBe('keys-2');
   });
@@ -198,6 +202,12 @@ describe('fixed keys and a part of a supply', () => {
     expect(loads()).toBe(2);
     expect(verify.current()).toBe('v');
     await expect(verify.reload()).rejects.toThrow('no verification keys');
+    const present = keyPart(
+      fixedKeys(Promise.resolve('{"verify":"w"}')),
+      (text) => (JSON.parse(text) as { verify?: string }).verify,
+      missing,
+    );
+    await expect(present.reload()).resolves.toBe('w');
     const never = keyPart(fixedKeys(Promise.resolve('{}')), (text) => (JSON.parse(text) as { verify?: string }).verify, missing);
     await expect(never.ready()).rejects.toThrow('no verification keys');
     await expect(never.reload()).rejects.toThrow('no verification keys');
