@@ -95,9 +95,16 @@ describe('listing sessions', () => {
     const username = await newUser();
     const old = await family(username, 5, { createdAtMs: undefined, ip: undefined, userAgent: undefined });
     const { sessions } = await listSessions(deps, { username }, undefined);
-    expect(sessions).toEqual([
+    expect(sessions).toStrictEqual([
       { id: old.familyId, createdAt: old.createdAt, lastUsedAt: old.rotatedAt, expiresAt: old.expiresAt, current: false },
     ]);
+  });
+
+  it('shows a session’s login time from its createdAtMs when it has one (an exchanged Flask token logged in before the row)', async () => {
+    const username = await newUser();
+    const exchanged = await family(username, 5, { createdAtMs: (now() - 3600) * 1000 + 250 });
+    const { sessions } = await listSessions(deps, { username }, undefined);
+    expect(sessions.map((session) => [session.id, session.createdAt])).toEqual([[exchanged.familyId, now() - 3600]]);
   });
 
   it('shows where a session was last used once it has rotated', async () => {
@@ -127,6 +134,7 @@ describe('listing sessions', () => {
       'not base64!',
       Buffer.from('{"a":1}').toString('base64url'),
       Buffer.from('["x","y"]').toString('base64url'),
+      Buffer.from('["x",').toString('base64url'),
       'a'.repeat(600),
     ]) {
       expect(await rejectionCode(listSessions(deps, { username }, cursor))).toBe('ERR_QUERY_INVALID');
@@ -167,9 +175,11 @@ describe('ending sessions', () => {
     const theirs = await family(await newUser(), 5);
     const expired = await family(username, 5, { expiresAt: now() - 1 });
     const longest = await family(username, 5, { familyId: 'l'.repeat(128) });
-    for (const id of [theirs.familyId, expired.familyId, 'no-such-session', '', 'x'.repeat(129)]) {
+    for (const id of [theirs.familyId, expired.familyId, 'no-such-session', '', 'x'.repeat(129), 'x'.repeat(3000)]) {
       expect(await rejectionCode(endSession(deps, username, id))).toBe('ERR_SESSION_NOT_FOUND');
     }
+    // A valid token of a user whose row is gone: no session of theirs to end.
+    expect(await rejectionCode(endSession(deps, 'nobody-by-this-name', mine.familyId))).toBe('ERR_SESSION_NOT_FOUND');
     await endSession(deps, username, mine.familyId);
     await endSession(deps, username, longest.familyId);
     expect(await rejectionCode(endSession(deps, username, mine.familyId))).toBe('ERR_SESSION_NOT_FOUND');

@@ -142,6 +142,8 @@ describe('what the verifier says of each refusal, and what it leaves out of the 
   });
 
   it('answers an expired, an early and a wrongly addressed token each in its own words', async () => {
+    // Built inside the test, so a mutation test sees this test run its options (issuer, audience).
+    const verifier = testVerifier(testConfig());
     expect(await failure(verifier.verifyAccessToken(await craftToken(accessClaims({ exp: now() - 10 }))))).toEqual({
       code: 'ERR_TOKEN_EXPIRED',
       message: 'Token has expired',
