@@ -135,6 +135,8 @@ describe('listing sessions', () => {
       Buffer.from('{"a":1}').toString('base64url'),
       Buffer.from('["x","y"]').toString('base64url'),
       Buffer.from('["x",').toString('base64url'),
+      // An id that is not a string, even one with a length (an array): never handed to DynamoDB.
+      Buffer.from('[["x"],1800000000]').toString('base64url'),
       'a'.repeat(600),
     ]) {
       expect(await rejectionCode(listSessions(deps, { username }, cursor))).toBe('ERR_QUERY_INVALID');

@@ -45,6 +45,7 @@ describe('the shape of each claim', () => {
     ['amr', { amr: ['pwd', ''] }, 'amr is not an array of method names'],
     ['amr', { amr: ['pwd', 7] }, 'amr is not an array of method names'],
     ['amr', { amr: ['m'.repeat(33)] }, 'amr is not an array of method names'],
+    ['amr', { amr: [['pwd']] }, 'amr is not an array of method names'],
   ])('refuses an access token whose %s is %j', async (_, overrides, cause) => {
     expect(await refusal('access', await craftToken(accessClaims(overrides as JWTPayload)))).toEqual({ code: 'ERR_TOKEN_INVALID', cause });
   });
