@@ -5,9 +5,7 @@
  */
 module.exports = {
   displayName: 'browser',
-  testEnvironment: 'node',
+  ...require('./jest.shared.config.js'),
   testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
-  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
   testTimeout: 120_000,
 };

@@ -1,13 +1,8 @@
 /**
  * Three jest projects: unit (no network), integration (handlers and stores against a real dynalite
- * through the real AWS SDK), e2e (real serverless-offline and dynalite; the packaged template).
+ * through the real AWS SDK), e2e (real serverless-offline and dynalite). The packaged template and the browser walk have configs of their own.
  */
-const shared = {
-  testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'], '^.+\\.html$': '<rootDir>/tests/helpers/text-transform.js' },
-  // jose v6 and swagger-parser's ref parser ship ES modules only; let swc turn them into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
-};
+const shared = require('./jest.shared.config.js');
 
 module.exports = {
   // Two workers on two cores: the e2e files mostly wait on their own serverless-offline process.

@@ -6,10 +6,8 @@
  */
 module.exports = {
   displayName: 'template',
-  testEnvironment: 'node',
+  ...require('./jest.shared.config.js'),
   testMatch: ['<rootDir>/tests/template/**/*.test.ts'],
-  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools)/)'],
   // Packaging takes seconds; on a busy machine, many.
   testTimeout: 300_000,
 };

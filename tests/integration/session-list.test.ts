@@ -53,6 +53,20 @@ async function family(username: string, ago: number, overrides: Partial<Family> 
   return row;
 }
 
+/** Rotates `row` once, as a refresh would, against the revocation clock `loggedInAfterMs`. */
+function rotateRow(row: Family, loggedInAfterMs: number) {
+  return deps.families.rotate({
+    familyId: row.familyId,
+    username: row.username,
+    oldJti: row.currentJti,
+    next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
+    now: now(),
+    expiresAt: now() + 60,
+    loggedInAfterMs,
+    client: { ip: '203.0.113.9', userAgent: 'x' },
+  });
+}
+
 let userCount = 0;
 async function newUser(): Promise<string> {
   userCount += 1;
@@ -201,17 +215,7 @@ describe('ending sessions', () => {
     // A family still marked active (as if the index had not shown it yet) fails the rotation's condition.
     // Its login came before the sign-out (taken from the clock, not from elapsed time, which load stretches).
     const straggler = await family(username, 1, { createdAtMs: user!.sessionsValidAfter - 1000 });
-    const moved = await deps.families.rotate({
-      familyId: straggler.familyId,
-      username,
-      oldJti: straggler.currentJti,
-      next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
-      now: now(),
-      expiresAt: now() + 60,
-      loggedInAfterMs: user!.sessionsValidAfter,
-      client: { ip: '203.0.113.9', userAgent: 'x' },
-    });
-    expect(moved).toBe('stale');
+    expect(await rotateRow(straggler, user!.sessionsValidAfter)).toBe('stale');
   });
 
   it('never moves the clock back', async () => {
@@ -324,18 +328,7 @@ describe('the family store, page by page', () => {
     const clockInItsSecond = old.createdAt * 1000 + 500;
     expect(ids(await page(username, 5, clockInItsSecond))).toEqual([]);
     expect(ids(await page(username, 5, clockInItsSecond - 1000))).toEqual([old.familyId]);
-    const rotate = (loggedInAfterMs: number) =>
-      deps.families.rotate({
-        familyId: old.familyId,
-        username,
-        oldJti: old.currentJti,
-        next: { jti: randomUUID(), iat: now(), exp: now() + 60 },
-        now: now(),
-        expiresAt: now() + 60,
-        loggedInAfterMs,
-        client: { ip: '203.0.113.9', userAgent: 'x' },
-      });
-    expect(await rotate(clockInItsSecond)).toBe('stale');
-    expect(await rotate(clockInItsSecond - 1000)).toBe('rotated');
+    expect(await rotateRow(old, clockInItsSecond)).toBe('stale');
+    expect(await rotateRow(old, clockInItsSecond - 1000)).toBe('rotated');
   });
 });

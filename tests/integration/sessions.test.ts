@@ -59,6 +59,13 @@ async function loggedIn(deps: SessionDeps): Promise<string> {
   return (await issueTokenPair(deps, credentials, CLIENT)).refreshToken;
 }
 
+/** A user logged in where tokens are flask-jwt-extended's (a Flask app's tokens are accepted): the deps and the name. */
+async function flaskUser(): Promise<{ deps: SessionDeps; username: string }> {
+  const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
+  await loggedIn(deps);
+  return { deps, username: `user-${userCount}` };
+}
+
 beforeAll(async () => {
   db = await startTestDatabase();
 });
@@ -237,8 +244,7 @@ describe('freshness as time', () => {
 
 describe('flask-jwt-extended compatibility', () => {
   it('exchanges a Flask refresh token once for a family of ours; a second use is reuse', async () => {
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
+    const { deps } = await flaskUser();
     const legacy = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
     const first = await rotateRefreshToken(deps, legacy, CLIENT);
     const next = await deps.verifier.verifyRefreshToken(first.refreshToken);
@@ -251,8 +257,7 @@ describe('flask-jwt-extended compatibility', () => {
   });
 
   it('logs out a Flask refresh token for good, before or after it was exchanged', async () => {
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
+    const { deps } = await flaskUser();
     const never = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: `user-${userCount}` });
     await revokeSession(deps, never);
     expect(await codeOf(rotateRefreshToken(deps, never, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
@@ -263,9 +268,7 @@ describe('flask-jwt-extended compatibility', () => {
   });
 
   it('records an exchanged Flask token as the family’s first rotation, its login at the Flask token’s iat; a logout says logout', async () => {
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
-    const username = `user-${userCount}`;
+    const { deps, username } = await flaskUser();
     const flask = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
     const { jti, iat } = decodeJwt(flask);
     const ours = (await rotateRefreshToken(deps, flask, CLIENT)).refreshToken;
@@ -417,9 +420,7 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
 
   it('ends a Flask token’s session when its user is gone, or changed the password after it before the clock existed', async () => {
     const at = pinned();
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
-    const username = `user-${userCount}`;
+    const { deps, username } = await flaskUser();
     const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     // A user stored before the revocation clock: no clock, only the second of the password change.
     await client.send(
@@ -440,9 +441,7 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
   });
 
   it('lets a fresh login sent with a Flask refresh token join no session, even when the token is required', async () => {
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
-    const username = `user-${userCount}`;
+    const { deps, username } = await flaskUser();
     const flask = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
     const fresh = await issueFreshAccessToken(deps, { username, password: 'a-good-password' }, CLIENT, { token: flask, required: true });
     expect(await deps.verifier.verifyAccessToken(fresh.accessToken)).not.toHaveProperty('sid');
@@ -450,9 +449,7 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
 
   it('keeps a Flask token issued in the very millisecond the clock moved to dead, and logs one out with its iat as auth time', async () => {
     const at = pinned();
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
-    const username = `user-${userCount}`;
+    const { deps, username } = await flaskUser();
     const flask = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username, now: at / 1000 });
     await deps.users.setPasswordHash(username, 'scrypt$10$8$1$c2FsdA==$aGFzaA==', at);
     expect(await codeOf(rotateRefreshToken(deps, flask, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
@@ -476,9 +473,7 @@ describe('one revocation clock per user', () => {
   });
 
   it('keeps a flask-jwt-extended token that was never exchanged dead after disable and enable', async () => {
-    const deps = authDeps(0, 0, testConfig({ TOKEN_FORMAT: 'flask-jwt-extended' }));
-    await loggedIn(deps);
-    const username = `user-${userCount}`;
+    const { deps, username } = await flaskUser();
     const never = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username });
     advanceClock(1500);
     await disableUser(adminDeps(db), username);
