@@ -21,17 +21,18 @@ class Fields {
     return name === '' ? this.where : `${this.where}.${name}`;
   }
 
-  object(value: unknown, name: string): Record<string, unknown> {
+  /** The object, or undefined (reported): the fields inside a wrong one are not reported again. */
+  object(value: unknown, name: string): Record<string, unknown> | undefined {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
     this.problems.push(`"${this.path(name)}" must be an object`);
-    return {};
+    return undefined;
   }
 
   /** A base64url string of 1 to `max` characters (`optional`: or absent). */
   b64url(value: unknown, name: string, max: number, optional = false): string | undefined {
     if (value === undefined && optional) return undefined;
     if (typeof value === 'string' && value.length > 0 && value.length <= max && B64URL.test(value)) return value;
-    this.problems.push(`"${this.path(name)}" must be base64url, at most ${max} characters`);
+    this.problems.push(`"${this.path(name)}" must be base64url, 1-${max} characters`);
     return undefined;
   }
 }
@@ -42,7 +43,7 @@ function credentialBase(f: Fields, raw: Record<string, unknown>) {
   if (raw.rawId !== raw.id) f.problems.push(`"${f.path('rawId')}" must equal "${f.path('id')}"`);
   if (raw.type !== 'public-key') f.problems.push(`"${f.path('type')}" must be "public-key"`);
   const clientExtensionResults =
-    raw.clientExtensionResults === undefined ? {} : f.object(raw.clientExtensionResults, 'clientExtensionResults');
+    raw.clientExtensionResults === undefined ? {} : (f.object(raw.clientExtensionResults, 'clientExtensionResults') ?? {});
   const attachment = raw.authenticatorAttachment;
   if (attachment !== undefined && attachment !== null && attachment !== 'platform' && attachment !== 'cross-platform')
     f.problems.push(`"${f.path('authenticatorAttachment')}" must be platform or cross-platform`);
@@ -62,13 +63,14 @@ export function readAssertion(body: Record<string, unknown>): AuthenticationResp
   const f = new Fields('passkey');
   const raw = f.object(body.passkey, '');
   // Without the object, every field inside it would be reported missing too: say the one thing.
-  if (f.problems.length > 0) fail(f, 'Invalid passkey assertion');
+  if (!raw) fail(f, 'Invalid passkey assertion');
   const { id, clientExtensionResults, attachment } = credentialBase(f, raw);
   const response = f.object(raw.response, 'response');
-  const clientDataJSON = f.b64url(response.clientDataJSON, 'response.clientDataJSON', 2048);
-  const authenticatorData = f.b64url(response.authenticatorData, 'response.authenticatorData', 2048);
-  const signature = f.b64url(response.signature, 'response.signature', 1024);
-  const userHandle = response.userHandle === null ? undefined : f.b64url(response.userHandle, 'response.userHandle', 128, true);
+  const clientDataJSON = response && f.b64url(response.clientDataJSON, 'response.clientDataJSON', 2048);
+  const authenticatorData = response && f.b64url(response.authenticatorData, 'response.authenticatorData', 2048);
+  const signature = response && f.b64url(response.signature, 'response.signature', 1024);
+  const userHandle =
+    response === undefined || response.userHandle === null ? undefined : f.b64url(response.userHandle, 'response.userHandle', 128, true);
   if (f.problems.length > 0 || !id || !clientDataJSON || !authenticatorData || !signature) fail(f, 'Invalid passkey assertion');
   return {
     id,
@@ -85,16 +87,17 @@ export function readRegistration(body: Record<string, unknown>): { credential: R
   const f = new Fields('credential');
   const raw = f.object(body.credential, '');
   // Without the object, every field inside it would be reported missing too: say the one thing.
-  if (f.problems.length > 0) fail(f, 'Invalid passkey registration');
+  if (!raw) fail(f, 'Invalid passkey registration');
   const { id, clientExtensionResults, attachment } = credentialBase(f, raw);
   const response = f.object(raw.response, 'response');
-  const clientDataJSON = f.b64url(response.clientDataJSON, 'response.clientDataJSON', 2048);
-  const attestationObject = f.b64url(response.attestationObject, 'response.attestationObject', 4096);
-  const transports = response.transports === undefined ? [] : response.transports;
+  const clientDataJSON = response && f.b64url(response.clientDataJSON, 'response.clientDataJSON', 2048);
+  const attestationObject = response && f.b64url(response.attestationObject, 'response.attestationObject', 4096);
+  const transports = response?.transports === undefined ? [] : response.transports;
   if (!Array.isArray(transports) || transports.length > 8 || !transports.every((t) => typeof t === 'string' && TRANSPORTS.has(t)))
     f.problems.push(`"${f.path('response.transports')}" must be a list of WebAuthn transports`);
-  const { name } = body;
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME || /[\p{Cc}\p{Cf}]/u.test(name)))
+  // The name as it is stored: trimmed, counted in characters (an emoji is one).
+  const name = typeof body.name === 'string' ? body.name.trim() : body.name;
+  if (name !== undefined && (typeof name !== 'string' || name === '' || [...name].length > MAX_NAME || /[\p{Cc}\p{Cf}]/u.test(name)))
     f.problems.push(`"name" must be 1-${MAX_NAME} printable characters`);
   if (f.problems.length > 0 || !id || !clientDataJSON || !attestationObject) fail(f, 'Invalid passkey registration');
   return {
@@ -110,7 +113,7 @@ export function readRegistration(body: Record<string, unknown>): { credential: R
       clientExtensionResults,
       ...(attachment ? { authenticatorAttachment: attachment } : {}),
     },
-    name: typeof name === 'string' ? name.trim() : undefined,
+    name: typeof name === 'string' ? name : undefined,
   };
 }
 
