@@ -1,6 +1,7 @@
 /**
  * Three jest projects: unit (no network), integration (handlers and stores against a real dynalite
- * through the real AWS SDK), e2e (real serverless-offline and dynalite). The packaged template and the browser walk have configs of their own.
+ * through the real AWS SDK), e2e (real serverless-offline and dynalite). The packaged template and
+ * the browser walk have configs of their own (jest.template.config.js, jest.browser.config.js).
  */
 const shared = require('./jest.shared.config.js');
 
