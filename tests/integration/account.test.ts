@@ -1,4 +1,4 @@
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/platform/dynamo-client';
 import type { HttpHandler } from '../../src/http/http-handler';
 import { changeEmail, changeOwnPassword, getProfile, type AccountDeps } from '../../src/sessions/account-service';
@@ -22,12 +22,13 @@ import { adminDeps } from '../helpers/users';
 const CLIENT = { ip: '192.0.2.20', userAgent: 'jest' };
 
 let db: TestDatabase;
+let client: DynamoDBDocumentClient;
 let sessions: SessionDeps;
 let account: AccountDeps;
 
 beforeAll(async () => {
   db = await startTestDatabase();
-  const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
+  client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   const config = testConfig();
   const stores = {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),
@@ -53,6 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  client.destroy();
   await db.close();
 });
 
@@ -203,7 +205,6 @@ describe('a fresh login inside a session', () => {
     expect(refused).toMatchObject({ code: 'ERR_TOKEN_INVALID', message: 'Invalid token', cause: 'session of another user' });
     // The row outlived by its token (DynamoDB's TTL deleted it): the session has ended.
     const mine = await issueTokenPair(sessions, user, CLIENT);
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     await client.send(new DeleteCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: await sidOf(mine.accessToken) } }));
     expect(await rejectionCode(issueFreshAccessToken(sessions, user, CLIENT, { token: mine.refreshToken, required: true }))).toBe(
       'ERR_REFRESH_TOKEN_REVOKED',
@@ -217,7 +218,6 @@ describe('a fresh login inside a session', () => {
     const at = Math.ceil(Date.now() / 1000) + 5;
     fakeDateOnly();
     jest.setSystemTime(at * 1000);
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     const expireAt = (second: number) =>
       client.send(
         new UpdateCommand({

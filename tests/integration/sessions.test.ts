@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,12 +26,13 @@ import { rejectionCode as codeOf } from '../helpers/error-code';
 // Rotation rules against a real DynamoDB API (dynalite) through the real SDK.
 
 let db: TestDatabase;
+/** The test database through the real SDK: what the stores use, and what `editRow` writes with. */
+let client: DynamoDBDocumentClient;
 
 /** Where the test's requests come from. */
 const CLIENT = { ip: '192.0.2.10', userAgent: 'jest' };
 
 function authDeps(graceSeconds: number, freshWindowSeconds = 0, config = testConfig()): SessionDeps {
-  const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
   return {
     users: createDynamoUserStore(client, db.env.USERS_TABLE),
     families: createDynamoFamilyStore(client, db.env.FAMILIES_TABLE),
@@ -66,11 +67,23 @@ async function flaskUser(): Promise<{ deps: SessionDeps; username: string }> {
   return { deps, username: `user-${userCount}` };
 }
 
+/** Edits a stored row directly: the shape an older version left, or what a missed write left. */
+async function editRow(
+  table: 'FAMILIES_TABLE' | 'USERS_TABLE',
+  key: Record<string, string>,
+  UpdateExpression: string,
+  values?: Record<string, unknown>,
+): Promise<void> {
+  await client.send(new UpdateCommand({ TableName: db.env[table], Key: key, UpdateExpression, ExpressionAttributeValues: values }));
+}
+
 beforeAll(async () => {
   db = await startTestDatabase();
+  client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
 });
 
 afterAll(async () => {
+  client.destroy();
   await db.close();
 });
 
@@ -132,10 +145,7 @@ describe('refresh-token rotation', () => {
     const { fam } = await deps.verifier.verifyRefreshToken(first);
     await rotateRefreshToken(deps, first, CLIENT);
     // An old-shaped row: no currentIat / currentExp.
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
-    await client.send(
-      new UpdateCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: fam }, UpdateExpression: 'REMOVE currentIat, currentExp' }),
-    );
+    await editRow('FAMILIES_TABLE', { familyId: fam! }, 'REMOVE currentIat, currentExp');
     expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
   });
 
@@ -345,14 +355,11 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
     const second = (await rotateRefreshToken(deps, first, CLIENT)).refreshToken;
     await rotateRefreshToken(deps, second, CLIENT);
     expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REUSED');
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     for (const attribute of ['currentIat', 'currentExp']) {
       const token = await loggedIn(deps);
       await rotateRefreshToken(deps, token, CLIENT);
       const { fam } = await deps.verifier.verifyRefreshToken(token);
-      await client.send(
-        new UpdateCommand({ TableName: db.env.FAMILIES_TABLE, Key: { familyId: fam }, UpdateExpression: `REMOVE ${attribute}` }),
-      );
+      await editRow('FAMILIES_TABLE', { familyId: fam! }, `REMOVE ${attribute}`);
       expect([attribute, await codeOf(rotateRefreshToken(deps, token, CLIENT))]).toEqual([attribute, 'ERR_REFRESH_TOKEN_REUSED']);
     }
   });
@@ -363,15 +370,7 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
     const first = await loggedIn(deps);
     await rotateRefreshToken(deps, first, CLIENT);
     const { fam } = await deps.verifier.verifyRefreshToken(first);
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
-    await client.send(
-      new UpdateCommand({
-        TableName: db.env.FAMILIES_TABLE,
-        Key: { familyId: fam },
-        UpdateExpression: 'SET expiresAt = :at',
-        ExpressionAttributeValues: { ':at': at / 1000 + 2 },
-      }),
-    );
+    await editRow('FAMILIES_TABLE', { familyId: fam! }, 'SET expiresAt = :at', { ':at': at / 1000 + 2 });
     jest.setSystemTime(at + 2_000);
     expect(await codeOf(rotateRefreshToken(deps, first, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
@@ -407,7 +406,6 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
   it('ends the session of a user whose row is gone, and marks one the disable missed as ended by it', async () => {
     const deps = authDeps(0);
     const gone = await loggedIn(deps);
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     await client.send(new DeleteCommand({ TableName: db.env.USERS_TABLE, Key: { username: `user-${userCount}` } }));
     expect(await codeOf(rotateRefreshToken(deps, gone, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     // Disabled in the users table alone (the revoke-all did not reach this row): refresh marks it.
@@ -421,16 +419,11 @@ describe('rotation edges, on a clock pinned to whole seconds', () => {
   it('ends a Flask token’s session when its user is gone, or changed the password after it before the clock existed', async () => {
     const at = pinned();
     const { deps, username } = await flaskUser();
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     // A user stored before the revocation clock: no clock, only the second of the password change.
-    await client.send(
-      new UpdateCommand({
-        TableName: db.env.USERS_TABLE,
-        Key: { username },
-        UpdateExpression: 'SET sessionsValidAfter = :zero, passwordChangedAt = :changed',
-        ExpressionAttributeValues: { ':zero': 0, ':changed': at / 1000 + 1 },
-      }),
-    );
+    await editRow('USERS_TABLE', { username }, 'SET sessionsValidAfter = :zero, passwordChangedAt = :changed', {
+      ':zero': 0,
+      ':changed': at / 1000 + 1,
+    });
     const before = await flaskToken(TEST_ENV.JWT_SECRET, 'refresh', { sub: username, now: at / 1000 });
     expect(await codeOf(rotateRefreshToken(deps, before, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
     jest.setSystemTime(at + 1_000);
@@ -489,23 +482,9 @@ describe('one revocation clock per user', () => {
     const deps = authDeps(0);
     const token = await loggedIn(deps);
     const { fam } = await deps.verifier.verifyRefreshToken(token);
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
-    await client.send(
-      new UpdateCommand({
-        TableName: db.env.FAMILIES_TABLE,
-        Key: { familyId: fam },
-        UpdateExpression: 'REMOVE createdAtMs, currentIat, currentExp',
-      }),
-    );
-    await client.send(
-      new UpdateCommand({
-        TableName: db.env.USERS_TABLE,
-        Key: { username: `user-${userCount}` },
-        UpdateExpression: 'REMOVE sessionsValidAfter',
-      }),
-    );
+    await editRow('FAMILIES_TABLE', { familyId: fam! }, 'REMOVE createdAtMs, currentIat, currentExp');
+    await editRow('USERS_TABLE', { username: `user-${userCount}` }, 'REMOVE sessionsValidAfter');
     await expect(rotateRefreshToken(deps, token, CLIENT)).resolves.toMatchObject({ sub: `user-${userCount}` });
-    client.destroy();
   });
 });
 
@@ -515,10 +494,10 @@ describe('the local database', () => {
     try {
       const first = await startDynalite({ dataPath });
       await ensureTables(first.endpoint, await readTableDefinitions('local'));
-      const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: first.endpoint });
+      const before = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: first.endpoint });
       const { USERS_TABLE } = await readTableNames('local');
-      await createDynamoUserStore(client, USERS_TABLE).createUser('persisted', 'scrypt$10$8$1$c2FsdA==$aGFzaA==', 1);
-      client.destroy();
+      await createDynamoUserStore(before, USERS_TABLE).createUser('persisted', 'scrypt$10$8$1$c2FsdA==$aGFzaA==', 1);
+      before.destroy();
       await first.close();
 
       const second = await startDynalite({ dataPath });
@@ -535,7 +514,7 @@ describe('the local database', () => {
 
 describe('login lockout', () => {
   const attempts = () =>
-    createDynamoLoginAttempts(createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint }), db.env.LOGIN_ATTEMPTS_TABLE, {
+    createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
       maxFailures: 2,
       maxFailuresPerUser: 3,
       maxFailuresPerAddress: 1000,
@@ -572,7 +551,6 @@ describe('login lockout', () => {
   });
 
   it('brakes one address across usernames: failures with unknown and malformed usernames count toward its own limit', async () => {
-    const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
     const deps: SessionDeps = {
       ...authDeps(0),
       attempts: createDynamoLoginAttempts(client, db.env.LOGIN_ATTEMPTS_TABLE, {
