@@ -23,12 +23,15 @@ export interface IdentityContext {
 
 /**
  * What a Deny tells the gateway response: the RFC 9470 challenge, with the route's max age and
- * required `acr_values`. `acrValues` is always present ('' for none), so a Gateway Response body
- * template can name it on every Deny.
+ * required `acr_values`. A Gateway Response template only substitutes variables (no `#if`), and
+ * substitutes nothing for one the context lacks, so the body's `acr_values` member comes whole
+ * from `acrValuesMember`, set only when the route requires a class: without one the body is
+ * exactly the seed's `{"msg":"Fresh token required"}`.
  */
 export interface DenyContext {
   readonly challenge: string;
-  readonly acrValues: string;
+  /** `,"acr_values":"…"`: the member the Deny's body adds, when the route requires a class. */
+  readonly acrValuesMember?: string;
   readonly maxAge?: number;
 }
 
@@ -65,9 +68,11 @@ export function stepUpContext(maxAgeSeconds: number | undefined, acrValues?: str
     ...(maxAgeSeconds === undefined ? [] : [`max_age="${maxAgeSeconds}"`]),
   ];
   const challenge = [STEP_UP, ...params].join(', ');
-  return maxAgeSeconds === undefined
-    ? { challenge, acrValues: acrValues ?? '' }
-    : { challenge, acrValues: acrValues ?? '', maxAge: maxAgeSeconds };
+  return {
+    challenge,
+    ...(acrValues === undefined ? {} : { acrValuesMember: `,"acr_values":${JSON.stringify(acrValues)}` }),
+    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
+  };
 }
 
 /** An IAM policy allowing or denying `execute-api:Invoke` on `resource`, with the identity context. */

@@ -31,12 +31,13 @@ const EXPOSED_HEADERS = 'WWW-Authenticate,Retry-After';
 /** The authorizer context value holding a Deny's own challenge (see `stepUpContext`). */
 const CONTEXT_CHALLENGE = 'context.authorizer.challenge';
 /**
- * A Deny's body also names the route's required `acr_values` (from the authorizer context; '' for
- * none). A header can only be a literal or a request value, and one ACCESS_DENIED serves every
- * fresh authorizer, so with the static challenge this body field is what tells a client which
- * authentication the route wants; the body template may read `$context.authorizer.*`.
+ * A Deny's body also names the route's required `acr_values`, when it requires a class: the whole
+ * member comes from the authorizer context (`DenyContext.acrValuesMember`), as a template cannot
+ * test for it, and a missing context value is substituted by nothing. A header can only be a
+ * literal or a request value, and one ACCESS_DENIED serves every fresh authorizer, so with the
+ * static challenge this body member is what tells a client which authentication the route wants.
  */
-const DENY_BODY_EXTRA = ',"acr_values":"$context.authorizer.acrValues"';
+const DENY_BODY_EXTRA = '$context.authorizer.acrValuesMember';
 
 /** A literal header value as API Gateway wants it: in single quotes, which it cannot escape. */
 function literal(value: string, what: string): string {

@@ -352,7 +352,7 @@ const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-st
 };
 /** The RFC 9470 challenge of a route that requires a passkey step-up, as its authorizer's Deny says it. */
 const STRONG_CHALLENGE = `${STEP_UP}, acr_values="${ACR_VALUES.phr}"`;
-/** A Deny's body: the message, and the `acr_values` the route requires ('' for none; see gateway-responses.ts). */
+/** A Deny's body: the message, and the `acr_values` of a route that requires a class (see gateway-responses.ts). */
 const denyBody: Schema = {
   type: 'object',
   required: ['msg'],
@@ -360,7 +360,7 @@ const denyBody: Schema = {
     msg: string,
     acr_values: {
       type: 'string',
-      description: 'On a refused step-up: the acr the route requires, space-separated (empty: the route requires no class)',
+      description: 'On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise)',
     },
   },
   additionalProperties: false,

@@ -37,8 +37,8 @@ export function expectGatewayResponse(
   });
   expect({ type, unnamed: cors }).toEqual({ type, unnamed: [] });
   expect(answer.headers.get('content-type')).toBe('application/json');
-  // A body template may read the authorizer's context ($context.authorizer.acrValues on a Deny):
-  // the routes asked here want no class, so API Gateway fills in "".
+  // A body template may read the authorizer's context ($context.authorizer.acrValuesMember on a
+  // Deny): the routes asked here want no class, so the context has none and API Gateway fills in "".
   const body = response.ResponseTemplates['application/json'].replace(/\$context\.authorizer\.\w+/g, '');
   expect(JSON.parse(answer.text)).toEqual(JSON.parse(body));
 }

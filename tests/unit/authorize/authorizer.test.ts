@@ -61,7 +61,6 @@ describe('authorizer pipeline', () => {
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: API_WIDE }]);
     expect(result.context).toEqual({
       challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"',
-      acrValues: '',
     });
   });
 
@@ -87,7 +86,6 @@ describe('authorizer pipeline', () => {
     expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
     expect(denied.context).toEqual({
       challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", max_age="300"',
-      acrValues: '',
       maxAge: 300,
     });
     // The plain fresh-only authorizer has no max age.
@@ -103,7 +101,7 @@ describe('authorizer pipeline', () => {
     expect(denied.context).toEqual({
       challenge:
         'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", acr_values="urn:fresh-token:acr:phr"',
-      acrValues: 'urn:fresh-token:acr:phr',
+      acrValuesMember: ',"acr_values":"urn:fresh-token:acr:phr"',
     });
     const passkey = await issuer.issueAccessToken('alice', true, AUTH_TIME, { authn: passkeyAuthn(false) });
     const allowed = await strong(authorizerEvent(`Bearer ${passkey}`), context);

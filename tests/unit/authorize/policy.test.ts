@@ -47,12 +47,16 @@ describe('policy', () => {
   it('gives a Deny the RFC 9470 challenge, with max_age and acr_values only when the route sets them', () => {
     expect(stepUpContext(undefined)).toStrictEqual({
       challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"',
-      acrValues: '',
     });
     expect(stepUpContext(300)).toStrictEqual({
       challenge: 'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", max_age="300"',
-      acrValues: '',
       maxAge: 300,
+    });
+    // The body's member whole, for a Gateway Response template that cannot test for it.
+    expect(stepUpContext(undefined, 'urn:fresh-token:acr:phr')).toStrictEqual({
+      challenge:
+        'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required", acr_values="urn:fresh-token:acr:phr"',
+      acrValuesMember: ',"acr_values":"urn:fresh-token:acr:phr"',
     });
   });
 

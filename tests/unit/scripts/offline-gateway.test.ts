@@ -94,7 +94,7 @@ describe('the offline gateway’s Lambda authorizers', () => {
     // Another route with the same token: the cached policy names only /protected.
     // API Gateway's 403 ACCESS_DENIED, which this template answers as 401 "Fresh token required".
     const other = await call('any-valid', 'GET', '/me', 'tok');
-    expect(other).toMatchObject({ status: 401, body: '{"msg":"Fresh token required","acr_values":""}' });
+    expect(other).toMatchObject({ status: 401, body: '{"msg":"Fresh token required"}' });
     expect(invoke).toHaveBeenCalledTimes(1);
   });
 
@@ -129,7 +129,7 @@ describe('the offline gateway’s Lambda authorizers', () => {
     expect(unauthorized.headers['WWW-Authenticate']).toBe(ERROR_TABLE.ERR_TOKEN_INVALID.wwwAuthenticate);
     expect(await call('fresh-only', 'GET', '/protected-fresh', 'x')).toMatchObject({
       status: 401,
-      body: '{"msg":"Fresh token required","acr_values":""}',
+      body: '{"msg":"Fresh token required"}',
     });
     expect(await call('fresh-only', 'GET', '/protected-fresh', 'x')).toMatchObject({
       status: 500,
