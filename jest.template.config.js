@@ -8,6 +8,8 @@ module.exports = {
   displayName: 'template',
   ...require('./jest.shared.config.js'),
   testMatch: ['<rootDir>/tests/template/**/*.test.ts'],
+  // One file at a time: two packages of this service at once take each other's files in .serverless/.
+  maxWorkers: 1,
   // Packaging takes seconds; on a busy machine, many.
   testTimeout: 300_000,
 };

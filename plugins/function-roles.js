@@ -1,7 +1,9 @@
 // Each function's IAM role (one per function, by serverless-iam-roles-per-function) gets:
-// - ssm:GetParameter on exactly the key parameters it reads, decided by its `keyAccess`
-//   (verify | sign | publish) and the signing algorithm: with HS256 the JWKS function reads
-//   nothing, with EdDSA/ES256 only the public keys; only issuers read a private key;
+// - ssm:GetParameters (the one batch read of src/platform/parameters.ts; ssm:GetParameter is another
+//   action, which IAM would deny it) on exactly the key parameters it reads, decided by its `keyAccess`
+//   (one of verify | sign | publish, or a list: [sign, verify] for an issuer that also verifies)
+//   and the signing algorithm: with HS256 the JWKS function reads nothing, with EdDSA/ES256 only
+//   the public keys; only issuers read a private key;
 // - kms:Decrypt on KEYS_KMS_KEY_ARN, when the SecureString parameters use a customer-managed key,
 //   for exactly the functions that read key parameters;
 // - a role name within IAM's 64 characters, or packaging stops saying which name is too long.
@@ -16,7 +18,9 @@ class FunctionRoles {
   constructor(serverless) {
     this.serverless = serverless;
     serverless.configSchemaHandler.defineFunctionProperties('aws', {
-      properties: { keyAccess: { enum: KEY_ACCESS } },
+      properties: {
+        keyAccess: { anyOf: [{ enum: KEY_ACCESS }, { type: 'array', items: { enum: KEY_ACCESS }, minItems: 1, uniqueItems: true }] },
+      },
     });
     this.hooks = { 'before:package:initialize': () => this.apply() };
   }
@@ -38,11 +42,12 @@ class FunctionRoles {
 
     for (const [name, fn] of Object.entries(this.serverless.service.functions)) {
       const statements = [...(fn.iamRoleStatements ?? [])];
-      const parameters = fn.keyAccess ? (byAlgorithm[fn.keyAccess] ?? []) : [];
+      const access = fn.keyAccess === undefined ? [] : [fn.keyAccess].flat();
+      const parameters = [...new Set(access.flatMap((kind) => byAlgorithm[kind] ?? []))];
       if (parameters.length > 0) {
         statements.unshift({
           Effect: 'Allow',
-          Action: ['ssm:GetParameter'],
+          Action: ['ssm:GetParameters'],
           Resource: parameters.map((parameter) => ({
             'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${settings.parameterPath}/${parameter}`,
           })),

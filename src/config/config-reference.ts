@@ -19,6 +19,7 @@ type UntabledVariable =
   | 'FRESH_REQUIRE_ACR'
   | 'CORS_ALLOW_ORIGIN'
   | 'DYNAMODB_ENDPOINT'
+  | 'AWS_ACCESS_KEY_ID'
   | 'JWT_COOKIE_DOMAIN'
   | 'JWT_COOKIE_SECURE'
   | 'JWT_COOKIE_CSRF_PROTECT'
@@ -52,7 +53,8 @@ type DeployVariable =
   | 'LOCAL_DATA_DIR'
   | 'BUILD_DIR'
   | 'KEEP_BUILD'
-  | 'REUSE_BUILD';
+  | 'REUSE_BUILD'
+  | 'OFFLINE_FUNCTION_IDENTITIES';
 
 /** Every variable the product reads. */
 export type ConfigVariable = keyof typeof TEXT_DEFAULTS | keyof typeof INTEGER_DEFAULTS | RequiredText | UntabledVariable | DeployVariable;
@@ -84,7 +86,11 @@ export const CONFIG_REFERENCE: { readonly [Name in ConfigVariable]: ReferenceEnt
     meaning: 'SSM parameter name of the HS256 key (set one of `JWT_SECRET` and `JWT_SECRET_PARAM`, not both)',
   },
   JWT_PREVIOUS_SECRETS: { readBy: 'functions', default: 'none', meaning: 'JSON array of earlier HS256 secrets still accepted' },
-  JWT_PREVIOUS_SECRETS_PARAM: { readBy: 'functions', default: 'none', meaning: 'SSM parameter name of `JWT_PREVIOUS_SECRETS`' },
+  JWT_PREVIOUS_SECRETS_PARAM: {
+    readBy: 'functions',
+    default: 'deployed: `/<service>/<stage>/jwt-previous-secrets`',
+    meaning: 'SSM parameter name of `JWT_PREVIOUS_SECRETS`; one that does not exist means none (until the first rotation)',
+  },
   JWT_PRIVATE_KEY: {
     readBy: 'functions',
     default: 'local: `.keys/`',
@@ -199,6 +205,11 @@ export const CONFIG_REFERENCE: { readonly [Name in ConfigVariable]: ReferenceEnt
   PASSKEYS_TABLE: { readBy: 'functions', default: 'set by serverless.yml', meaning: 'the passkeys table' },
   PASSKEY_CHALLENGES_TABLE: { readBy: 'functions', default: 'set by serverless.yml', meaning: 'the WebAuthn challenges table' },
   DYNAMODB_ENDPOINT: { readBy: 'functions', default: 'set by `npm start`', meaning: 'local DynamoDB URL; unset on AWS' },
+  AWS_ACCESS_KEY_ID: {
+    readBy: 'functions',
+    default: '`local`',
+    meaning: 'with `DYNAMODB_ENDPOINT` only: the key id local database calls are signed with (on AWS, the role signs)',
+  },
   AWS_LAMBDA_FUNCTION_NAME: {
     readBy: 'functions',
     default: 'set by Lambda',
@@ -263,6 +274,11 @@ export const CONFIG_REFERENCE: { readonly [Name in ConfigVariable]: ReferenceEnt
     readBy: 'local',
     default: '`false`',
     meaning: 'package from function zips already in the package folder (serverless-esbuild’s `skipBuild`; the template tests)',
+  },
+  OFFLINE_FUNCTION_IDENTITIES: {
+    readBy: 'local',
+    default: '`false`',
+    meaning: '`true`: each local function signs its AWS calls with its own access key id, its name (the IAM test)',
   },
 };
 

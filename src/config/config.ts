@@ -25,7 +25,11 @@ export type TokenFormat = 'standard' | 'flask-jwt-extended';
  * Where one piece of key material comes from: its value in the environment (local runs, tests),
  * or the name of an SSM parameter read at cold start (deployed stages).
  */
-export type KeySource = { readonly value: string } | { readonly parameter: string } | undefined;
+/**
+ * Key material given as a value, or the name of the SSM parameter that holds it. An `optional`
+ * parameter that does not exist means none (the previous secrets, before any rotation).
+ */
+export type KeySource = { readonly value: string } | { readonly parameter: string; readonly optional?: boolean } | undefined;
 
 /**
  * Where tokens travel, with flask-jwt-extended 4.x's setting names: the Authorization header, cookies
@@ -106,6 +110,12 @@ export interface StoreConfig {
   readonly region: string;
   /** Set locally (dynalite); unset on AWS. */
   readonly dynamodbEndpoint: string | undefined;
+  /**
+   * Locally only: the access key id database calls are signed with (the database accepts any).
+   * `npm start` gives each function its own when asked (plugins/offline-identities.js), so a test
+   * can tell who made a call. On AWS the runtime's role credentials sign instead.
+   */
+  readonly localAccessKeyId: string | undefined;
   readonly usersTable: string;
   readonly familiesTable: string;
   readonly loginAttemptsTable: string;
@@ -262,12 +272,13 @@ function reader(env: Env) {
 type Reader = ReturnType<typeof reader>;
 
 /** The value or the SSM parameter name of `NAME` / `NAME_PARAM`; both set is a problem. */
-function keySource(r: Reader, name: string): KeySource {
+function keySource(r: Reader, name: string, { optional = false } = {}): KeySource {
   const value = r.read(name);
   const parameter = r.read(`${name}_PARAM`);
   if (value !== undefined && parameter !== undefined) r.problems.push(`set ${name} or ${name}_PARAM, not both`);
   if (value !== undefined) return { value };
-  return parameter === undefined ? undefined : { parameter };
+  if (parameter === undefined) return undefined;
+  return optional ? { parameter, optional } : { parameter };
 }
 
 /** Checks a secret given directly; one read from SSM is checked the same way when it arrives. */
@@ -395,7 +406,8 @@ function tokenSection(r: Reader): TokenConfig {
     jwtAlgorithm,
     tokenFormat,
     secret,
-    previousSecrets: keySource(r, 'JWT_PREVIOUS_SECRETS'),
+    // Absent until the first rotation: a deployed stage names it by default, and none is none.
+    previousSecrets: keySource(r, 'JWT_PREVIOUS_SECRETS', { optional: true }),
     privateKey,
     publicKeys,
     issuer: r.text('JWT_ISSUER'),
@@ -471,6 +483,7 @@ function storeSection(r: Reader): StoreConfig {
   return {
     region: r.text('AWS_REGION'),
     dynamodbEndpoint,
+    localAccessKeyId: dynamodbEndpoint === undefined ? undefined : r.read('AWS_ACCESS_KEY_ID'),
     usersTable: r.required('USERS_TABLE'),
     familiesTable: r.required('FAMILIES_TABLE'),
     loginAttemptsTable: r.required('LOGIN_ATTEMPTS_TABLE'),

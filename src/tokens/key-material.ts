@@ -16,7 +16,7 @@ export interface KeyWants {
   verify: boolean;
 }
 
-/** Reads several SSM parameters (decrypted) in one call, by name. */
+/** Reads several SSM parameters (decrypted) in one call, by name: those that exist and are not empty. */
 export type ParametersReader = (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 
 type KeySettings = Parameters<typeof loadSigningKey>[0];
@@ -31,15 +31,16 @@ function sourcesOf(settings: KeySettings, wants: KeyWants): KeySource[] {
 /** Loads the wanted parts. Throws `KeyConfigError` naming the variable, or the SSM read's error. */
 export async function loadKeyMaterial(
   settings: Pick<TokenConfig, keyof KeySettings>,
-  wants: KeyWants,
+  wantedNow: KeyWants,
   readParameters: ParametersReader,
 ): Promise<KeyMaterial> {
+  // A copy: a handler may ask for more while the parameters are read (a session's token at a cold
+  // fresh-login), and that part must wait for the next read, not look for parameters this one skipped.
+  const wants = { ...wantedNow };
   const names = [...new Set(sourcesOf(settings, wants).flatMap((source) => (source && 'parameter' in source ? [source.parameter] : [])))];
   const values = names.length > 0 ? await readParameters(names) : new Map<string, string>();
-  const fromBatch = (name: string): Promise<string> => {
-    const value = values.get(name);
-    return value === undefined ? Promise.reject(new Error(`SSM parameter ${name} was not read`)) : Promise.resolve(value);
-  };
+  const fromBatch = (name: string): Promise<string | undefined> =>
+    names.includes(name) ? Promise.resolve(values.get(name)) : Promise.reject(new Error(`SSM parameter ${name} was not read`));
   const [signing, verification] = await Promise.all([
     wants.sign ? loadSigningKey(settings, fromBatch) : undefined,
     wants.verify ? loadVerificationKeys(settings, fromBatch) : undefined,

@@ -23,8 +23,8 @@ export interface VerificationKeys {
   readonly withoutKid?: Key;
 }
 
-/** Reads an SSM parameter (decrypted) by name. */
-export type ParameterReader = (name: string) => Promise<string>;
+/** Reads an SSM parameter (decrypted) by name: undefined when it does not exist or is empty. */
+export type ParameterReader = (name: string) => Promise<string | undefined>;
 
 type KeySettings = Pick<TokenConfig, 'devSecretAllowed' | 'jwtAlgorithm' | 'secret' | 'previousSecrets' | 'privateKey' | 'publicKeys'>;
 
@@ -39,7 +39,10 @@ class KeyConfigError extends Error {
 async function read(source: KeySource, name: string, readParameter: ParameterReader): Promise<{ text: string; name: string } | undefined> {
   if (source === undefined) return undefined;
   if ('value' in source) return { text: source.value, name };
-  return { text: await readParameter(source.parameter), name: `${name}_PARAM (${source.parameter})` };
+  const text = await readParameter(source.parameter);
+  if (text !== undefined) return { text, name: `${name}_PARAM (${source.parameter})` };
+  if ('optional' in source && source.optional) return undefined;
+  throw new KeyConfigError(`SSM parameter ${source.parameter} is missing or empty`);
 }
 
 function parseJson(text: string, name: string): unknown {

@@ -94,7 +94,7 @@ function getKeyRing(): KeySupply<KeyMaterial> {
 export function getPublishedKeys(): KeySupply<Awaited<ReturnType<typeof loadPublishedKeys>>> {
   if (!publishedKeys) {
     const settings = loadPublishedKeysConfig(process.env);
-    const readOne = async (name: string) => (await readSecureParameters([name])).get(name) ?? '';
+    const readOne = async (name: string) => (await readSecureParameters([name])).get(name);
     const ring = createKeyRing({
       load: () => loadPublishedKeys(settings, readOne),
       maxAgeSeconds: settings.keysMaxAgeSeconds,

@@ -31,12 +31,16 @@ export interface TestApi {
 
 /**
  * The whole local stack on free ports: a fresh dynalite and serverless-offline pointed at it.
- * `env` adds to the start environment (e.g. JWT_SECRET); `dbEndpoint` overrides where the
- * functions look for the database (to simulate an outage).
+ * `env` adds to the start environment (e.g. JWT_SECRET); `via` overrides where the
+ * functions look for the database (to simulate an outage), or puts something in front of it.
  */
-export async function startTestApi(env: Record<string, string> = {}, dbEndpoint?: string): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  via?: string | ((databaseEndpoint: string) => Promise<string>),
+): Promise<TestApi> {
   const db = await startTestDatabase();
   try {
+    const dbEndpoint = typeof via === 'function' ? await via(db.endpoint) : via;
     const offline = await startOffline({
       port: await freePort(),
       env: {

@@ -194,7 +194,7 @@ function statementsOf(functionName: string, within = resources, stage = 'prod'):
 /** The names of the key parameters a function may read. */
 function keyParametersOf(functionName: string, within = resources, stage = 'prod'): (string | undefined)[] {
   return statementsOf(functionName, within, stage)
-    .filter((statement) => statement.Action.includes('ssm:GetParameter'))
+    .filter((statement) => statement.Action.includes('ssm:GetParameters'))
     .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split('/').pop()));
 }
 
@@ -298,8 +298,8 @@ describe('the packaged CloudFormation template', () => {
       const headers = response.ResponseParameters as Record<string, string>;
       expect(response.StatusCode).toBe(type.startsWith('DEFAULT_') ? undefined : String(row.status));
       const body = (response.ResponseTemplates as Record<string, string>)['application/json'];
-      // A Deny's body also names the route's acr_values, from the authorizer context.
-      const deny = row.authorizer === 'Deny' ? ',"acr_values":"$context.authorizer.acrValues"' : '';
+      // A Deny's body also names the route's acr_values, a whole member from the authorizer context.
+      const deny = row.authorizer === 'Deny' ? '$context.authorizer.acrValuesMember' : '';
       expect(body).toBe(
         row.gateway?.msg === GATEWAY_OWN_MESSAGE
           ? '{"msg":$context.error.messageString}'
@@ -333,7 +333,7 @@ describe('the packaged CloudFormation template', () => {
     expect(summary('UNAUTHORIZED')).toEqual(['401', '{"msg":"Missing or invalid access token"}', `'Bearer error="invalid_token"'`]);
     expect(summary('ACCESS_DENIED')).toEqual([
       '401',
-      '{"msg":"Fresh token required","acr_values":"$context.authorizer.acrValues"}',
+      '{"msg":"Fresh token required"$context.authorizer.acrValuesMember}',
       `'Bearer error="insufficient_user_authentication", error_description="A fresh access token is required"'`,
     ]);
     for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'])
@@ -564,8 +564,9 @@ describe('the packaged CloudFormation template', () => {
     expect(Object.keys(variablesOf('jwks')).filter((key) => key.startsWith('JWT_SECRET') || key.startsWith('JWT_PRIVATE'))).toEqual([]);
   });
 
-  it('with HS256, lets the key users read the secrets only, and the JWKS route no key at all', () => {
-    for (const name of ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent']) {
+  it('with HS256, lets the key users read the secrets only (login, which verifies nothing, the current one), and the JWKS route no key at all', () => {
+    expect(keyParametersOf('login')).toEqual(['jwt-secret']);
+    for (const name of ['fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong']) {
       expect(keyParametersOf(name)).toEqual(['jwt-secret', 'jwt-previous-secrets']);
     }
     for (const name of ['jwks', 'protected', 'protected-fresh', 'protected-recent'])
@@ -625,10 +626,11 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
 
   it('lets the JWKS route and the verifiers read only the public keys, and only issuers the private key', () => {
     expect(keyParametersOf('jwks', edResources, STAGE)).toEqual(['jwt-public-keys']);
-    for (const name of ['logout', 'any-valid', 'fresh-only', 'fresh-recent'])
+    for (const name of ['logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong'])
       expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys']);
-    for (const name of ['login', 'fresh-login', 'refresh'])
-      expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys', 'jwt-private-key']);
+    expect(keyParametersOf('login', edResources, STAGE)).toEqual(['jwt-private-key']);
+    for (const name of ['fresh-login', 'refresh'])
+      expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-private-key', 'jwt-public-keys']);
   });
 
   it('adds kms:Decrypt on that key to exactly the functions that read keys', () => {

@@ -28,7 +28,7 @@ describe('the configuration reference', () => {
     const source = read('src/config/config.ts');
     const readNames = [
       ...names(source, /\b(?:read|text|integer|required|flag)\('([A-Z0-9_]+)'\)/g),
-      ...names(source, /keySource\(r, '([A-Z0-9_]+)'\)/g).flatMap((name) => [name, `${name}_PARAM`]),
+      ...names(source, /keySource\(r, '([A-Z0-9_]+)'/g).flatMap((name) => [name, `${name}_PARAM`]),
     ];
     expect(readNames.length).toBeGreaterThan(40);
     expect([...new Set(readNames)].filter((name) => !(name in CONFIG_REFERENCE))).toEqual([]);

@@ -59,9 +59,38 @@ describe('loadKeyMaterial with HS256', () => {
     expect(calls).toEqual([['/keys/both']]);
   });
 
-  it('fails naming a parameter the batch did not return', async () => {
+  it('fails naming a required parameter that does not exist', async () => {
     const { read } = store({ '/keys/previous': PREVIOUS });
-    await expect(loadKeyMaterial(settings, { sign: true, verify: false }, read)).rejects.toThrow('SSM parameter /keys/secret was not read');
+    await expect(loadKeyMaterial(settings, { sign: true, verify: false }, read)).rejects.toThrow(
+      'SSM parameter /keys/secret is missing or empty',
+    );
+  });
+
+  it('reads an optional previous-secrets parameter that does not exist as none (before the first rotation)', async () => {
+    const { read, calls } = store({ '/keys/secret': SECRET });
+    const optional = hs256({ parameter: '/keys/secret' }, { parameter: '/keys/previous', optional: true });
+    const material = await loadKeyMaterial(optional, { sign: false, verify: true }, read);
+    expect(calls).toEqual([['/keys/secret', '/keys/previous']]);
+    expect(material.verification?.byKid.size).toBe(1);
+    // Named but required, the same absence stops the load, naming it.
+    await expect(loadKeyMaterial(settings, { sign: false, verify: true }, read)).rejects.toThrow(
+      'SSM parameter /keys/previous is missing or empty',
+    );
+  });
+
+  it('gives the parts wanted when the read began, though more is asked for while it runs', async () => {
+    const wants = { sign: true, verify: false };
+    const { read: readValues, calls } = store(values);
+    // A handler asks for the verifier while the parameters are on their way (a cold fresh-login
+    // with a session's refresh token): the next read brings that part, this one must not fail.
+    const read: ParametersReader = (names) => {
+      wants.verify = true;
+      return readValues(names);
+    };
+    const material = await loadKeyMaterial(settings, wants, read);
+    expect(calls).toEqual([['/keys/secret']]);
+    expect(material.signing?.alg).toBe('HS256');
+    expect(material).not.toHaveProperty('verification');
   });
 });
 
