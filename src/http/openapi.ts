@@ -11,7 +11,7 @@ import type { ErrorCode } from '../errors/errors';
 type Schema = Record<string, unknown>;
 
 /** Who may call a route: no one in particular, a refresh token (checked by the handler), or an authorizer. */
-type Guard = 'none' | 'refresh-token' | 'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-strong';
+type Guard = 'none' | 'refresh-token' | 'any-valid' | 'any-valid-live' | 'fresh-only' | 'fresh-recent' | 'fresh-strong';
 
 export interface RouteSpec {
   readonly method: 'get' | 'post' | 'put' | 'delete';
@@ -158,7 +158,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'post',
     path: '/fresh-login/passkey/options',
     summary: "WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes)",
-    guard: 'any-valid',
+    guard: 'any-valid-live',
     response: webauthnOptions,
     errors: ['ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
   },
@@ -193,7 +193,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/me/passkeys',
     summary: "The caller's passkeys: name, created, last used, synced (backup state)",
-    guard: 'any-valid',
+    guard: 'any-valid-live',
     response: object({ passkeys: { type: 'array', items: passkeyView } }),
     errors: ['ERR_STORE_UNAVAILABLE'],
   },
@@ -257,7 +257,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/sessions',
     summary: "The caller's live sessions, newest first, 100 a page",
-    guard: 'any-valid',
+    guard: 'any-valid-live',
     response: object({ sessions: { type: 'array', items: session, maxItems: 100 }, next: string }, ['sessions']),
     errors: ['ERR_QUERY_INVALID', 'ERR_STORE_UNAVAILABLE'],
   },
@@ -281,7 +281,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/me',
     summary: "The caller's account",
-    guard: 'any-valid',
+    guard: 'any-valid-live',
     response: object({
       username: string,
       email: { type: ['string', 'null'] },
@@ -344,8 +344,9 @@ export const ROUTES: readonly RouteSpec[] = [
 ];
 
 /** What an authorizer answers by itself (through API Gateway's Gateway Responses). */
-const AUTHORIZER: Record<'any-valid' | 'fresh-only' | 'fresh-recent' | 'fresh-strong', readonly ErrorCode[]> = {
+const AUTHORIZER: Record<Exclude<Guard, 'none' | 'refresh-token'>, readonly ErrorCode[]> = {
   'any-valid': ['ERR_TOKEN_INVALID'],
+  'any-valid-live': ['ERR_TOKEN_INVALID'],
   'fresh-only': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
   'fresh-recent': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],
   'fresh-strong': ['ERR_TOKEN_INVALID', 'ERR_FRESH_TOKEN_REQUIRED'],

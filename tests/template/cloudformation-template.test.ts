@@ -26,6 +26,9 @@ const NEUTRAL_ENV = { ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STE
 
 /** The function zips of the first, fully built package; every later variant reuses them. */
 let builtZips: string | undefined;
+/** The service as serverless resolved it for the first package (its serverless-state.json): what each event declares. */
+let declared: { service: { functions: Record<string, { events?: { http?: HttpEvent }[] }> } };
+type HttpEvent = { path: string; method: string; authorizer?: { name: string; resultTtlInSeconds?: number } };
 
 /**
  * The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`). The
@@ -48,6 +51,7 @@ async function packageTemplate(env: Record<string, string>, stageArgs = ['--stag
       },
     });
     if (!reuse) {
+      declared = JSON.parse(readFileSync(path.join(outDir, 'serverless-state.json'), 'utf8')) as typeof declared;
       builtZips = mkdtempSync(path.join(tmpdir(), 'fresh-token-zips-'));
       for (const zip of readdirSync(outDir).filter((name) => name.endsWith('.zip')))
         copyFileSync(path.join(outDir, zip), path.join(builtZips, zip));
@@ -204,6 +208,7 @@ const ALL_FUNCTIONS = [
   'refresh',
   'logout',
   'any-valid',
+  'any-valid-live',
   'fresh-only',
   'fresh-recent',
   'fresh-strong',
@@ -227,7 +232,18 @@ const ALL_FUNCTIONS = [
   'page',
 ];
 /** The functions that read key material (the others get none: their authorizer checked the token). */
-const KEY_READERS = ['login', 'fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong', 'jwks'];
+const KEY_READERS = [
+  'login',
+  'fresh-login',
+  'refresh',
+  'logout',
+  'any-valid',
+  'any-valid-live',
+  'fresh-only',
+  'fresh-recent',
+  'fresh-strong',
+  'jwks',
+];
 
 beforeAll(async () => {
   template = JSON.parse(await packageTemplate({})) as typeof template;
@@ -263,7 +279,7 @@ describe('a deploy without --stage', () => {
 
 describe('the packaged CloudFormation template', () => {
   it('declares both authorizers as REQUEST authorizers on the Authorization header', () => {
-    for (const name of ['any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong']) {
+    for (const name of ['any-valid', 'any-valid-live', 'fresh-only', 'fresh-recent', 'fresh-strong']) {
       expect(authorizerNamed(name)).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
     }
   });
@@ -284,6 +300,40 @@ describe('the packaged CloudFormation template', () => {
     expect(authorizerNamed('fresh-recent').AuthorizerResultTtlInSeconds).toBe(0);
     expect(authorizerNamed('fresh-strong').AuthorizerResultTtlInSeconds).toBe(0);
     expect(authorizerNamed('any-valid').AuthorizerResultTtlInSeconds).toBe(30);
+    expect(authorizerNamed('any-valid-live').AuthorizerResultTtlInSeconds).toBe(0);
+  });
+
+  it('applies to each route the authorizer cache TTL its event declares (serverless merges one name into one authorizer)', () => {
+    // What API Gateway will apply: the TTL of the authorizer the method points to.
+    const ttlById = new Map(
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::ApiGateway::Authorizer')
+        .map(([id, r]) => [id, r.Properties.AuthorizerResultTtlInSeconds as number]),
+    );
+    const fullPath = (ref: string): string => {
+      const resource = resources[ref]!.Properties as { PathPart: string; ParentId: { Ref?: string } };
+      return `${resource.ParentId.Ref ? fullPath(resource.ParentId.Ref) : ''}/${resource.PathPart}`;
+    };
+    const applied = Object.fromEntries(
+      ofType('AWS::ApiGateway::Method')
+        .filter((method) => method.Properties.AuthorizerId !== undefined)
+        .map((method) => {
+          const props = method.Properties as { HttpMethod: string; AuthorizerId: { Ref: string }; ResourceId: { Ref: string } };
+          return [`${props.HttpMethod} ${fullPath(props.ResourceId.Ref)}`, ttlById.get(props.AuthorizerId.Ref)];
+        }),
+    );
+    const events = Object.values(declared.service.functions).flatMap((fn) =>
+      (fn.events ?? []).flatMap((event) => (event.http ? [event.http] : [])),
+    );
+    const wanted = Object.fromEntries(
+      events
+        .filter((event) => event.authorizer !== undefined)
+        .map((event) => [`${event.method.toUpperCase()} /${event.path}`, Number(event.authorizer?.resultTtlInSeconds ?? 300)]),
+    );
+    expect(applied).toEqual(wanted);
+    // Route by route, as README and serverless.yml say: only GET /protected is cached.
+    expect(Object.entries(applied).filter(([, ttl]) => ttl !== 0)).toEqual([['GET /protected', 30]]);
+    expect(Object.keys(applied)).toHaveLength(15);
   });
 
   it('has a Gateway Response for every answer API Gateway makes, each as the error table says', () => {
@@ -379,18 +429,18 @@ describe('the packaged CloudFormation template', () => {
       'DELETE /{id} CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET / NONE -',
       'GET /jwks.json NONE -',
-      'GET /me CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'GET /me CUSTOM AnyDashvalidDashliveApiGatewayAuthorizer',
       'GET /openapi.json NONE -',
-      'GET /passkeys CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'GET /passkeys CUSTOM AnyDashvalidDashliveApiGatewayAuthorizer',
       'GET /protected CUSTOM AnyDashvalidApiGatewayAuthorizer',
       'GET /protected-fresh CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'GET /protected-recent CUSTOM FreshDashrecentApiGatewayAuthorizer',
       'GET /protected-strong CUSTOM FreshDashstrongApiGatewayAuthorizer',
-      'GET /sessions CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'GET /sessions CUSTOM AnyDashvalidDashliveApiGatewayAuthorizer',
       'POST /fresh-login NONE -',
       'POST /login NONE -',
       'POST /logout NONE -',
-      'POST /options CUSTOM AnyDashvalidApiGatewayAuthorizer',
+      'POST /options CUSTOM AnyDashvalidDashliveApiGatewayAuthorizer',
       'POST /options CUSTOM FreshDashonlyApiGatewayAuthorizer',
       'POST /options NONE -',
       'POST /passkeys CUSTOM FreshDashonlyApiGatewayAuthorizer',
@@ -410,6 +460,7 @@ describe('the packaged CloudFormation template', () => {
     const pathOf = (resourceId: { Ref?: string }) => (resourceId.Ref ? fullPath(resourceId.Ref) : '/');
     const AUTHORIZERS: Record<string, string> = {
       AnyDashvalidApiGatewayAuthorizer: 'any-valid',
+      AnyDashvalidDashliveApiGatewayAuthorizer: 'any-valid-live',
       FreshDashonlyApiGatewayAuthorizer: 'fresh-only',
       FreshDashrecentApiGatewayAuthorizer: 'fresh-recent',
       FreshDashstrongApiGatewayAuthorizer: 'fresh-strong',
@@ -437,7 +488,7 @@ describe('the packaged CloudFormation template', () => {
 
   it('runs every function on nodejs22.x with a 10 s timeout on a deployed stage', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(26);
+    expect(functions).toHaveLength(27);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 10, Environment: { Variables: { STAGE: 'prod' } } });
     }
@@ -546,7 +597,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('gives no key material to any function, only SSM parameter names, and private-key names only to issuers', () => {
-    const verifying = ['logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong'];
+    const verifying = ['logout', 'any-valid', 'any-valid-live', 'fresh-only', 'fresh-recent', 'fresh-strong'];
     const signing = ['login', 'fresh-login', 'refresh'];
     for (const name of [...verifying, ...signing]) {
       expect(variablesOf(name)).toMatchObject({
@@ -566,7 +617,7 @@ describe('the packaged CloudFormation template', () => {
 
   it('with HS256, lets the key users read the secrets only (login, which verifies nothing, the current one), and the JWKS route no key at all', () => {
     expect(keyParametersOf('login')).toEqual(['jwt-secret']);
-    for (const name of ['fresh-login', 'refresh', 'logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong']) {
+    for (const name of ['fresh-login', 'refresh', 'logout', 'any-valid', 'any-valid-live', 'fresh-only', 'fresh-recent', 'fresh-strong']) {
       expect(keyParametersOf(name)).toEqual(['jwt-secret', 'jwt-previous-secrets']);
     }
     for (const name of ['jwks', 'protected', 'protected-fresh', 'protected-recent'])
@@ -626,7 +677,7 @@ describe('every option on: EdDSA, a customer-managed key, WAF, an alarm e-mail, 
 
   it('lets the JWKS route and the verifiers read only the public keys, and only issuers the private key', () => {
     expect(keyParametersOf('jwks', edResources, STAGE)).toEqual(['jwt-public-keys']);
-    for (const name of ['logout', 'any-valid', 'fresh-only', 'fresh-recent', 'fresh-strong'])
+    for (const name of ['logout', 'any-valid', 'any-valid-live', 'fresh-only', 'fresh-recent', 'fresh-strong'])
       expect(keyParametersOf(name, edResources, STAGE)).toEqual(['jwt-public-keys']);
     expect(keyParametersOf('login', edResources, STAGE)).toEqual(['jwt-private-key']);
     for (const name of ['fresh-login', 'refresh'])
@@ -755,7 +806,7 @@ describe('TOKEN_LOCATION and the authorizers', () => {
 
   it('takes the identity from the Cookie header with cookies, and caches no decision (CSRF depends on the method and a header)', async () => {
     const cookies = authorizersOf(await variants.cookies);
-    expect(cookies).toHaveLength(4);
+    expect(cookies).toHaveLength(5);
     for (const authorizer of cookies) {
       expect(authorizer).toMatchObject({ IdentitySource: 'method.request.header.Cookie', AuthorizerResultTtlInSeconds: 0 });
     }
