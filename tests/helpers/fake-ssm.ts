@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A test-only stand-in for SSM Parameter Store's GetParameter(s) JSON API on loopback, for the real
- * AWS SDK and Powertools Parameters (point them at it with AWS_ENDPOINT_URL_SSM). It can hold,
- * rotate and remove parameters, answer every call with ThrottlingException, and counts calls.
+ * A test-only stand-in for SSM Parameter Store's JSON API on loopback (GetParameter(s),
+ * PutParameter, DeleteParameter), for the real AWS SDK, Powertools Parameters and the docs' `aws`
+ * commands (point them at it with AWS_ENDPOINT_URL_SSM). It can hold, rotate and remove
+ * parameters, answer every call with ThrottlingException, and counts calls.
  */
 export interface FakeSsm {
   readonly endpoint: string;
@@ -36,7 +37,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
         response.end(JSON.stringify(payload));
       };
       if (state.throttle) return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
-      const input = JSON.parse(body || '{}') as { Name?: string; Names?: string[] };
+      const input = JSON.parse(body || '{}') as { Name?: string; Names?: string[]; Value?: string; Overwrite?: boolean };
       if (operation === 'GetParameter' && input.Name !== undefined) {
         if (!parameters.has(input.Name)) return reply(400, { __type: 'ParameterNotFound', message: `${input.Name} not found` });
         return reply(200, { Parameter: toParameter(input.Name) });
@@ -45,6 +46,20 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
         batches.push(input.Names);
         const found = input.Names.filter((name) => parameters.has(name));
         return reply(200, { Parameters: found.map(toParameter), InvalidParameters: input.Names.filter((name) => !parameters.has(name)) });
+      }
+      if (operation === 'PutParameter' && input.Name !== undefined && input.Value !== undefined) {
+        if (parameters.has(input.Name) && input.Overwrite !== true) {
+          return reply(400, {
+            __type: 'ParameterAlreadyExists',
+            message: 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+          });
+        }
+        parameters.set(input.Name, input.Value);
+        return reply(200, { Version: 1, Tier: 'Standard' });
+      }
+      if (operation === 'DeleteParameter' && input.Name !== undefined) {
+        if (!parameters.delete(input.Name)) return reply(400, { __type: 'ParameterNotFound', message: `${input.Name} not found` });
+        return reply(200, {});
       }
       return reply(400, { __type: 'InvalidAction', message: `unsupported: ${operation}` });
     });

@@ -17,9 +17,9 @@ function markerProblem(block: DocBlock): string | undefined {
   if (marker !== undefined && SKIP.test(marker)) return undefined;
   if (lang === 'ts') return marker === undefined ? undefined : `a TypeScript block is always type-checked; drop "${marker}"`;
   if (lang === 'sh' || lang === 'bash')
-    return marker === 'run (the curl flow)' || marker === 'run after the curl flow'
+    return marker === 'run (the curl flow)' || marker === 'run after the curl flow' || marker?.startsWith('ssm (run by ')
       ? undefined
-      : 'a shell block runs with the curl flow (<!-- doc-check: run after the curl flow -->) or says why not (skip (reason))';
+      : 'a shell block runs with the curl flow (<!-- doc-check: run after the curl flow -->), against the SSM stand-in (ssm (run by <test>)), or says why not (skip (reason))';
   if (lang === 'yaml')
     return marker?.startsWith('consumer-service') || marker === 'excerpt of serverless.yml'
       ? undefined
