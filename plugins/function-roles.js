@@ -56,14 +56,31 @@ class FunctionRoles {
       }
       // Every function gets a role of its own, so none inherits another's permissions.
       fn.iamRoleStatements = statements;
-      fn.iamRoleStatementsName ??= this.roleName(`${settings.namePrefix}-${stage}-${name}-${region}`);
+      fn.iamRoleStatementsName ??= this.roleName(FunctionRoles.functionRoleName(settings.namePrefix, stage, name, region));
     }
     // The provider-wide role serves as the template of the others; name it within the limit too.
     const { provider } = this.serverless.service;
     provider.iam = {
       ...provider.iam,
-      role: { ...provider.iam?.role, name: provider.iam?.role?.name ?? this.roleName(`${settings.namePrefix}-${stage}-${region}`) },
+      role: {
+        ...provider.iam?.role,
+        name: provider.iam?.role?.name ?? this.roleName(FunctionRoles.providerRoleName(settings.namePrefix, stage, region)),
+      },
     };
+  }
+
+  // The names and limits, for `npm run deploy:check` to check a stage before anything is packaged.
+  static MAX_ROLE_NAME = MAX_ROLE_NAME;
+  static KMS_KEY_ARN = KMS_KEY_ARN;
+
+  /** The role name of function `name`. */
+  static functionRoleName(namePrefix, stage, name, region) {
+    return `${namePrefix}-${stage}-${name}-${region}`;
+  }
+
+  /** The name of the provider-wide role. */
+  static providerRoleName(namePrefix, stage, region) {
+    return `${namePrefix}-${stage}-${region}`;
   }
 
   roleName(name) {

@@ -1,15 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A parameter's type in SSM; what the fake does not say otherwise is a SecureString. */
+export type ParameterType = 'String' | 'StringList' | 'SecureString';
+
 /**
- * A test-only stand-in for SSM Parameter Store's GetParameter(s) JSON API on loopback, for the real
- * AWS SDK and Powertools Parameters (point them at it with AWS_ENDPOINT_URL_SSM). It can hold,
- * rotate and remove parameters, answer every call with ThrottlingException, and counts calls.
+ * A test-only stand-in for SSM Parameter Store's GetParameter(s) and DescribeParameters JSON API on
+ * loopback, for the real AWS SDK and Powertools Parameters (point them at it with
+ * AWS_ENDPOINT_URL_SSM). It can hold, rotate and remove parameters, answer every call with
+ * ThrottlingException, and counts calls. It checks no signature: any credentials are accepted.
  */
 export interface FakeSsm {
   readonly endpoint: string;
   readonly parameters: Map<string, string>;
-  /** Calls received, by operation (`GetParameter`, `GetParameters`). */
+  /** Parameters of another type than SecureString (which uses the AWS-managed key, alias/aws/ssm). */
+  readonly types: Map<string, ParameterType>;
+  /** Calls received, by operation (`GetParameter`, `GetParameters`, `DescribeParameters`). */
   readonly calls: Record<string, number>;
   /** The names each GetParameters call asked for, in order. */
   readonly batches: string[][];
@@ -20,10 +26,21 @@ export interface FakeSsm {
 
 export async function startFakeSsm(initial: Record<string, string> = {}): Promise<FakeSsm> {
   const parameters = new Map(Object.entries(initial));
+  const types = new Map<string, ParameterType>();
+  const typeOf = (name: string): ParameterType => types.get(name) ?? 'SecureString';
   const calls: Record<string, number> = {};
   const batches: string[][] = [];
   const state = { throttle: false };
-  const toParameter = (name: string) => ({ Name: name, Type: 'SecureString', Value: parameters.get(name), Version: 1, DataType: 'text' });
+  const toParameter = (name: string) => ({ Name: name, Type: typeOf(name), Value: parameters.get(name), Version: 1, DataType: 'text' });
+  // What DescribeParameters tells: never the value.
+  const toMetadata = (name: string) => ({
+    Name: name,
+    Type: typeOf(name),
+    ...(typeOf(name) === 'SecureString' ? { KeyId: 'alias/aws/ssm' } : {}),
+    Version: 1,
+    Tier: 'Standard',
+    DataType: 'text',
+  });
 
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -36,7 +53,11 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
         response.end(JSON.stringify(payload));
       };
       if (state.throttle) return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
-      const input = JSON.parse(body || '{}') as { Name?: string; Names?: string[] };
+      const input = JSON.parse(body || '{}') as {
+        Name?: string;
+        Names?: string[];
+        ParameterFilters?: { Key: string; Option?: string; Values?: string[] }[];
+      };
       if (operation === 'GetParameter' && input.Name !== undefined) {
         if (!parameters.has(input.Name)) return reply(400, { __type: 'ParameterNotFound', message: `${input.Name} not found` });
         return reply(200, { Parameter: toParameter(input.Name) });
@@ -46,6 +67,15 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
         const found = input.Names.filter((name) => parameters.has(name));
         return reply(200, { Parameters: found.map(toParameter), InvalidParameters: input.Names.filter((name) => !parameters.has(name)) });
       }
+      if (operation === 'DescribeParameters') {
+        // The filter the preflight uses (Name, Equals), else every parameter; one page.
+        const filters = input.ParameterFilters ?? [];
+        if (filters.some((filter) => filter.Key !== 'Name' || (filter.Option ?? 'Equals') !== 'Equals'))
+          return reply(400, { __type: 'InvalidFilterKey', message: 'the fake SSM filters by Name, Equals only' });
+        const wanted = filters.flatMap((filter) => filter.Values ?? []);
+        const names = [...parameters.keys()].filter((name) => filters.length === 0 || wanted.includes(name));
+        return reply(200, { Parameters: names.map(toMetadata) });
+      }
       return reply(400, { __type: 'InvalidAction', message: `unsupported: ${operation}` });
     });
   });
@@ -54,6 +84,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
   return {
     endpoint: `http://127.0.0.1:${port}`,
     parameters,
+    types,
     calls,
     batches,
     get throttle() {
