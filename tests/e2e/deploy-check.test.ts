@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startFakeSsm, type FakeSsm } from '../helpers/fake-ssm';
+import { ROOT } from '../helpers/doc-blocks';
+
+// `npm run deploy:check` as an operator runs it, against the fake SSM (AWS_ENDPOINT_URL_SSM) with
+// placeholder credentials: it reads the stage's parameter names from serverless.yml itself.
+
+const REGION = 'eu-west-1';
+const SECRET_PARAM = '/fresh-token-lambda/prod/jwt-secret';
+const PREVIOUS_PARAM = '/fresh-token-lambda/prod/jwt-previous-secrets';
+const SECRET_VALUE = 'preflight-secret-value-0123456789abcdef-0123456789';
+
+let ssm: FakeSsm;
+/** A home with no AWS configuration, so only the credentials a test gives count. */
+let home: string;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the preflight as a subprocess, in an environment of exactly `env` (plus PATH and HOME). */
+function deployCheck(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      ['scripts/deploy-check.ts', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: home,
+          AWS_CONFIG_FILE: path.join(home, 'no-config'),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const withCredentials = () => ({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_SSM: ssm.endpoint });
+const prod = ['--stage', 'prod', '--region', REGION];
+
+beforeAll(async () => {
+  ssm = await startFakeSsm();
+  home = mkdtempSync(path.join(tmpdir(), 'deploy-check-home-'));
+});
+
+afterAll(async () => {
+  await ssm?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  ssm.parameters.clear();
+  ssm.types.clear();
+});
+
+describe('npm run deploy:check', () => {
+  it('passes when every parameter is there as a SecureString, an absent previous-secrets parameter meaning none', async () => {
+    ssm.parameters.set(SECRET_PARAM, SECRET_VALUE);
+    const run = await deployCheck(prod, withCredentials());
+    expect(run.stdout).toContain(`ok      ${SECRET_PARAM}: SecureString (AWS-managed key)`);
+    expect(run.stdout).toContain(`ok      ${PREVIOUS_PARAM}: none (optional`);
+    expect(run.stdout).toContain(`All set: npx serverless deploy --stage prod --region ${REGION}`);
+    expect(run.stdout).not.toContain(SECRET_VALUE);
+    expect(run.code).toBe(0);
+    // Read-only, and never a value: only parameter metadata was asked for.
+    expect(Object.keys(ssm.calls).filter((operation) => operation !== 'DescribeParameters')).toEqual([]);
+  });
+
+  it('names a missing parameter and prints the command that creates it', async () => {
+    const run = await deployCheck(prod, withCredentials());
+    expect(run.stdout).toContain(`MISSING ${SECRET_PARAM} (SecureString; read by login, fresh-login, refresh, logout,`);
+    expect(run.stdout).toContain(
+      `fix: (umask 077 && openssl rand -base64 48 | tr -d '\\n' > jwt-secret.txt && ` +
+        `aws ssm put-parameter --region ${REGION} --type SecureString --name ${SECRET_PARAM} --value file://jwt-secret.txt; rm -f jwt-secret.txt)`,
+    );
+    expect(run.stdout).toContain(`1 to fix; then run npm run deploy:check -- --stage prod --region ${REGION} again.`);
+    expect(run.code).toBe(1);
+  });
+
+  it('refuses a secret stored as a String, and prints how to make it a SecureString with its value kept', async () => {
+    ssm.parameters.set(SECRET_PARAM, SECRET_VALUE);
+    ssm.types.set(SECRET_PARAM, 'String');
+    ssm.parameters.set(PREVIOUS_PARAM, '[]');
+    ssm.types.set(PREVIOUS_PARAM, 'String');
+    const run = await deployCheck(prod, withCredentials());
+    for (const name of [SECRET_PARAM, PREVIOUS_PARAM]) {
+      expect(run.stdout).toContain(`WRONG   ${name} is a String; it must be a SecureString`);
+      expect(run.stdout).toContain(
+        `fix: (umask 077 && aws ssm get-parameter --region ${REGION} --name ${name} --with-decryption --query Parameter.Value --output text | tr -d '\\n' > value.txt && ` +
+          `aws ssm delete-parameter --region ${REGION} --name ${name} && ` +
+          `aws ssm put-parameter --region ${REGION} --type SecureString --name ${name} --value file://value.txt; rm -f value.txt)`,
+      );
+    }
+    expect(run.stdout).not.toContain(SECRET_VALUE);
+    expect(run.code).toBe(1);
+  });
+
+  it('says in one line what to do when there are no AWS credentials, with no stack trace', async () => {
+    const run = await deployCheck(prod, { AWS_ENDPOINT_URL_SSM: ssm.endpoint });
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'deploy:check: no AWS credentials found: run `aws configure` or `aws sso login` (or set AWS_PROFILE), then run this again',
+    ]);
+    expect(run.stdout).toBe('');
+    expect(run.code).toBe(3);
+  });
+
+  it('prints its usage for --help, and one line with status 2 for an unknown option', async () => {
+    const [help, unknown] = await Promise.all([deployCheck(['--help'], {}), deployCheck(['--stag', 'prod'], {})]);
+    expect(help.stdout).toMatch(/^usage: npm run deploy:check -- \[--stage <stage>\] \[--region <region>\]/);
+    expect(help.code).toBe(0);
+    expect(unknown.stderr.trim().split('\n')).toEqual(["deploy:check: Unknown option '--stag' (see npm run deploy:check -- --help)"]);
+    expect(unknown.code).toBe(2);
+  });
+});
