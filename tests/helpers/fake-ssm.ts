@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A parameter's type in SSM; what the fake does not say otherwise is a SecureString. */
-export type ParameterType = 'String' | 'StringList' | 'SecureString';
+type ParameterType = 'String' | 'StringList' | 'SecureString';
 
 /**
  * A test-only stand-in for SSM Parameter Store's GetParameter(s) and DescribeParameters JSON API on
