@@ -134,8 +134,6 @@ function nameFindings(
   functions: Record<string, PrintedFunction>,
   settings: FunctionRoleSettings,
 ): Finding[] {
-  if (stage === LOCAL_STAGE)
-    return [{ status: 'WRONG', text: `the "${LOCAL_STAGE}" stage is npm start's and is never deployed; choose another --stage` }];
   const roles = [
     FunctionRoles.providerRoleName(settings.namePrefix, stage, region),
     ...Object.entries(functions).map(
@@ -229,9 +227,10 @@ function parameterFindings(
   parameters: KeyParameter[],
   found: ReadonlyMap<string, ParameterMetadata>,
   { region, algorithm }: { region: string; algorithm: string },
-  customKey: { arn: string; aliases: ReadonlySet<string> } | undefined,
+  keys: { customKeyArn: string | undefined; arnOf: ReadonlyMap<string, string | undefined> },
 ): Finding[] {
   const existing = new Set(found.keys());
+  const { customKeyArn } = keys;
   return parameters.map((parameter): Finding => {
     const rule = PARAMETER_RULES[parameter.key] ?? SECRET_RULE;
     const metadata = found.get(parameter.name);
@@ -250,58 +249,49 @@ function parameterFindings(
       return {
         status: 'WRONG',
         text: `${parameter.name} is a ${type}; it must be a ${rule.types.join(' or ')} (${readers})`,
-        fix: [retypeCommand(parameter.name, region, customKey?.arn)],
+        fix: [retypeCommand(parameter.name, region, customKeyArn)],
       };
     if (type !== 'SecureString') return { status: 'ok', text: `${parameter.name}: ${type}` };
     const keyId = metadata.KeyId ?? AWS_MANAGED_KEY;
     // The AWS-managed key needs no grant; a customer key must be the one the roles may decrypt with.
     if (keyId === AWS_MANAGED_KEY) return { status: 'ok', text: `${parameter.name}: SecureString (AWS-managed key)` };
-    if (customKey && (keyId === customKey.arn || customKey.arn.endsWith(`/${keyId}`) || customKey.aliases.has(keyId)))
+    const keyArn = keys.arnOf.get(keyId);
+    if (customKeyArn !== undefined && keyArn === customKeyArn)
       return { status: 'ok', text: `${parameter.name}: SecureString (KEYS_KMS_KEY_ARN's key)` };
+    const named = keyArn && keyArn !== keyId ? `${keyId} (${keyArn})` : keyId;
     return {
       status: 'WRONG',
-      text: customKey
-        ? `${parameter.name} is encrypted with ${keyId}, but the functions may decrypt only with KEYS_KMS_KEY_ARN (${customKey.arn})`
-        : `${parameter.name} is encrypted with the customer key ${keyId}, which the functions may not use without KEYS_KMS_KEY_ARN`,
-      fix: customKey
-        ? [retypeCommand(parameter.name, region, customKey.arn)]
+      text: customKeyArn
+        ? `${parameter.name} is encrypted with ${named}, but the functions may decrypt only with KEYS_KMS_KEY_ARN's key`
+        : `${parameter.name} is encrypted with the customer key ${named}, which the functions may use only with KEYS_KMS_KEY_ARN set`,
+      fix: customKeyArn
+        ? [retypeCommand(parameter.name, region, customKeyArn)]
         : [
-            `export KEYS_KMS_KEY_ARN=<the ARN of ${keyId}>   # in the shell you deploy from; or re-encrypt with the AWS-managed key:`,
+            `export KEYS_KMS_KEY_ARN=${keyArn ?? `<the ARN of ${keyId}>`}   # in the shell you deploy from; or re-encrypt with the AWS-managed key:`,
             retypeCommand(parameter.name, region, undefined),
           ],
     };
   });
 }
 
+/** Describes a KMS key by id, ARN or alias; undefined when there is no such key. */
+type DescribeKey = (keyId: string) => Promise<KeyMetadata | undefined>;
+
 /** The customer KMS key of KEYS_KMS_KEY_ARN: in the region, enabled, symmetric, for encryption. */
-async function kmsFindings(arn: string, region: string, kms: KMSClient): Promise<{ findings: Finding[]; aliases: Set<string> }> {
-  const aliases = new Set<string>();
+async function kmsFindings(arn: string, region: string, describeKey: DescribeKey): Promise<Finding[]> {
   if (!FunctionRoles.KMS_KEY_ARN.test(arn))
-    return {
-      findings: [
-        { status: 'WRONG', text: `KEYS_KMS_KEY_ARN must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${arn}"` },
-      ],
-      aliases,
-    };
+    return [{ status: 'WRONG', text: `KEYS_KMS_KEY_ARN must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${arn}"` }];
   const keyRegion = arn.split(':')[3];
   if (keyRegion !== region)
-    return {
-      findings: [
-        {
-          status: 'WRONG',
-          text: `KEYS_KMS_KEY_ARN is a key in ${keyRegion}, but SSM in ${region} encrypts only with keys of ${region}`,
-          fix: [`aws kms create-key --region ${region} --description "fresh-token-lambda keys"   # then KEYS_KMS_KEY_ARN=<its Arn>`],
-        },
-      ],
-      aliases,
-    };
-  let metadata: KeyMetadata | undefined;
-  try {
-    metadata = (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata;
-  } catch (err) {
-    if ((err as { name?: string }).name !== 'NotFoundException') throw err;
-  }
-  if (!metadata) return { findings: [{ status: 'MISSING', text: `KEYS_KMS_KEY_ARN: no such key in this account: ${arn}` }], aliases };
+    return [
+      {
+        status: 'WRONG',
+        text: `KEYS_KMS_KEY_ARN is a key in ${keyRegion}, but SSM in ${region} encrypts only with keys of ${region}`,
+        fix: [`aws kms create-key --region ${region} --description "fresh-token-lambda keys"   # then KEYS_KMS_KEY_ARN=<its Arn>`],
+      },
+    ];
+  const metadata = await describeKey(arn);
+  if (!metadata) return [{ status: 'MISSING', text: `KEYS_KMS_KEY_ARN: no such key in this account and region: ${arn}` }];
   const findings: Finding[] = [];
   if (metadata.KeyState !== 'Enabled') {
     const fix =
@@ -322,8 +312,7 @@ async function kmsFindings(arn: string, region: string, kms: KMSClient): Promise
       text: `KEYS_KMS_KEY_ARN's key is ${metadata.KeySpec} for ${metadata.KeyUsage}; SSM needs a SYMMETRIC_DEFAULT key for ENCRYPT_DECRYPT`,
     });
   if (findings.length === 0) findings.push({ status: 'ok', text: `KEYS_KMS_KEY_ARN: ${arn}, enabled, symmetric, for encryption` });
-  if (metadata.KeyId) aliases.add(metadata.KeyId);
-  return { findings, aliases };
+  return findings;
 }
 
 /** Reads the options: exits 0 with usage for --help, throws a usage CheckError for anything else unknown. */
@@ -347,6 +336,11 @@ async function main(): Promise<number> {
   const { stage, region } = options();
   if (!STAGE_PATTERN.test(stage))
     throw new CheckError(`--stage "${stage}": a stage name holds letters, digits and hyphens only (it names the CloudFormation stack)`, 2);
+  if (stage === LOCAL_STAGE)
+    throw new CheckError(
+      `--stage ${LOCAL_STAGE} is npm start's stage and is never deployed (its functions carry the development secret)`,
+      2,
+    );
   if (!REGION_PATTERN.test(region)) throw new CheckError(`--region "${region}" is not an AWS region name (like eu-west-1)`, 2);
 
   const client = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } };
@@ -372,16 +366,39 @@ async function main(): Promise<number> {
       );
       for (const metadata of response.Parameters ?? []) if (metadata.Name) found.set(metadata.Name, metadata);
     }
-    const arn = functionRoles.kmsKeyArn;
-    const key = arn ? await call('kms:DescribeKey', region, () => kmsFindings(arn, region, kms)) : undefined;
+    // Each KMS key once: KEYS_KMS_KEY_ARN's, and the customer keys the SecureStrings name (an alias, an id).
+    const described = new Map<string, Promise<KeyMetadata | undefined>>();
+    const describeKey: DescribeKey = (keyId) => {
+      const known =
+        described.get(keyId) ??
+        call('kms:DescribeKey', region, () =>
+          kms.send(new DescribeKeyCommand({ KeyId: keyId })).then(
+            (response) => response.KeyMetadata,
+            (err: unknown) => {
+              if ((err as { name?: string }).name === 'NotFoundException') return undefined;
+              throw err;
+            },
+          ),
+        );
+      described.set(keyId, known);
+      return known;
+    };
+    const customKeyArn = functionRoles.kmsKeyArn || undefined;
+    const keyFindings = customKeyArn
+      ? await kmsFindings(customKeyArn, region, describeKey)
+      : [{ status: 'ok', text: 'KMS: no customer key (KEYS_KMS_KEY_ARN unset); SecureStrings use the AWS-managed key' } as const];
+    const arnOf = new Map<string, string | undefined>();
+    for (const metadata of found.values()) {
+      const keyId = metadata.KeyId;
+      if (metadata.Type === 'SecureString' && keyId && keyId !== AWS_MANAGED_KEY && !arnOf.has(keyId))
+        arnOf.set(keyId, keyId === customKeyArn ? keyId : (await describeKey(keyId))?.Arn);
+    }
 
     const findings: Finding[] = [
       ...nameFindings(stage, region, functions, functionRoles),
       ...parameterProblems,
-      ...parameterFindings(parameters, found, { region, algorithm: functionRoles.jwtAlg }, key && { arn, aliases: key.aliases }),
-      ...(key?.findings ?? [
-        { status: 'ok', text: 'KMS: no customer key (KEYS_KMS_KEY_ARN unset); SecureStrings use the AWS-managed key' },
-      ]),
+      ...parameterFindings(parameters, found, { region, algorithm: functionRoles.jwtAlg }, { customKeyArn, arnOf }),
+      ...keyFindings,
     ];
     console.log(`Preflight of stage ${stage} in ${region} (JWT_ALG=${functionRoles.jwtAlg}):`);
     const shown = new Set<string>();

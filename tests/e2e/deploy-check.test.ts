@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeSsm, type FakeSsm } from '../helpers/fake-ssm';
@@ -14,6 +16,8 @@ const PREVIOUS_PARAM = '/fresh-token-lambda/prod/jwt-previous-secrets';
 const SECRET_VALUE = 'preflight-secret-value-0123456789abcdef-0123456789';
 
 let ssm: FakeSsm;
+/** A stand-in for KMS's DescribeKey: the keys it knows, by the id, ARN or alias asked for. */
+let kms: { endpoint: string; server: Server; keys: Map<string, Record<string, string>>; calls: string[] };
 /** A home with no AWS configuration, so only the credentials a test gives count. */
 let home: string;
 
@@ -49,19 +53,41 @@ function deployCheck(args: string[], env: Record<string, string>): Promise<Run> 
 const withCredentials = () => ({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_SSM: ssm.endpoint });
 const prod = ['--stage', 'prod', '--region', REGION];
 
+/** Starts the KMS stand-in on loopback. */
+async function startFakeKms(): Promise<typeof kms> {
+  const keys = new Map<string, Record<string, string>>();
+  const calls: string[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const operation = String(request.headers['x-amz-target'] ?? '').replace('TrentService.', '');
+      calls.push(operation);
+      const key = operation === 'DescribeKey' ? keys.get((JSON.parse(body) as { KeyId: string }).KeyId) : undefined;
+      response.writeHead(key ? 200 : 400, { 'Content-Type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify(key ? { KeyMetadata: key } : { __type: 'NotFoundException', message: 'no such key' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, keys, calls };
+}
+
 beforeAll(async () => {
   ssm = await startFakeSsm();
+  kms = await startFakeKms();
   home = mkdtempSync(path.join(tmpdir(), 'deploy-check-home-'));
 });
 
 afterAll(async () => {
   await ssm?.close();
+  await new Promise((resolve) => kms?.server.close(resolve));
   rmSync(home, { recursive: true, force: true });
 });
 
 beforeEach(() => {
   ssm.parameters.clear();
   ssm.types.clear();
+  ssm.keyIds.clear();
 });
 
 describe('npm run deploy:check', () => {
@@ -104,6 +130,30 @@ describe('npm run deploy:check', () => {
     }
     expect(run.stdout).not.toContain(SECRET_VALUE);
     expect(run.code).toBe(1);
+  });
+
+  it('checks a customer KMS key and that each SecureString is encrypted with it', async () => {
+    const keyId = '1111aaaa-2222-bbbb-3333-cccc4444dddd';
+    const arn = `arn:aws:kms:${REGION}:123456789012:key/${keyId}`;
+    const otherArn = `arn:aws:kms:${REGION}:123456789012:key/9999ffff-8888-eeee-7777-dddd6666cccc`;
+    const symmetric = { KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' };
+    kms.keys.set(arn, { KeyId: keyId, Arn: arn, KeyState: 'Disabled', ...symmetric });
+    kms.keys.set('alias/old-key', { KeyId: 'other', Arn: otherArn, KeyState: 'Enabled', ...symmetric });
+    kms.keys.set(keyId, { KeyId: keyId, Arn: arn, KeyState: 'Disabled', ...symmetric });
+    ssm.parameters.set(SECRET_PARAM, SECRET_VALUE);
+    ssm.keyIds.set(SECRET_PARAM, 'alias/old-key');
+    ssm.parameters.set(PREVIOUS_PARAM, '[]');
+    ssm.keyIds.set(PREVIOUS_PARAM, keyId);
+    const run = await deployCheck(prod, { ...withCredentials(), KEYS_KMS_KEY_ARN: arn, AWS_ENDPOINT_URL_KMS: kms.endpoint });
+    expect(run.stdout).toContain(`WRONG   KEYS_KMS_KEY_ARN's key is Disabled, not Enabled`);
+    expect(run.stdout).toContain(`fix: aws kms enable-key --region ${REGION} --key-id ${arn}`);
+    expect(run.stdout).toContain(
+      `WRONG   ${SECRET_PARAM} is encrypted with alias/old-key (${otherArn}), but the functions may decrypt only with KEYS_KMS_KEY_ARN's key`,
+    );
+    expect(run.stdout).toContain(`--type SecureString --name ${SECRET_PARAM} --value file://value.txt --key-id ${arn}; rm -f value.txt)`);
+    expect(run.stdout).toContain(`ok      ${PREVIOUS_PARAM}: SecureString (KEYS_KMS_KEY_ARN's key)`);
+    expect(run.code).toBe(1);
+    expect(new Set(kms.calls)).toEqual(new Set(['DescribeKey']));
   });
 
   it('says in one line what to do when there are no AWS credentials, with no stack trace', async () => {

@@ -15,6 +15,8 @@ export interface FakeSsm {
   readonly parameters: Map<string, string>;
   /** Parameters of another type than SecureString (which uses the AWS-managed key, alias/aws/ssm). */
   readonly types: Map<string, ParameterType>;
+  /** The KMS key (id, ARN or alias) a SecureString is encrypted with, when not the AWS-managed alias/aws/ssm. */
+  readonly keyIds: Map<string, string>;
   /** Calls received, by operation (`GetParameter`, `GetParameters`, `DescribeParameters`). */
   readonly calls: Record<string, number>;
   /** The names each GetParameters call asked for, in order. */
@@ -28,6 +30,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
   const parameters = new Map(Object.entries(initial));
   const types = new Map<string, ParameterType>();
   const typeOf = (name: string): ParameterType => types.get(name) ?? 'SecureString';
+  const keyIds = new Map<string, string>();
   const calls: Record<string, number> = {};
   const batches: string[][] = [];
   const state = { throttle: false };
@@ -36,7 +39,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
   const toMetadata = (name: string) => ({
     Name: name,
     Type: typeOf(name),
-    ...(typeOf(name) === 'SecureString' ? { KeyId: 'alias/aws/ssm' } : {}),
+    ...(typeOf(name) === 'SecureString' ? { KeyId: keyIds.get(name) ?? 'alias/aws/ssm' } : {}),
     Version: 1,
     Tier: 'Standard',
     DataType: 'text',
@@ -85,6 +88,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
     endpoint: `http://127.0.0.1:${port}`,
     parameters,
     types,
+    keyIds,
     calls,
     batches,
     get throttle() {
