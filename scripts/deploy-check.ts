@@ -105,7 +105,8 @@ function keyParameters(
     return { parameters: [], findings: [{ status: 'WRONG', text: `JWT_ALG must be one of ${algorithms}, got "${settings.jwtAlg}"` }] };
   }
   const parameters = new Map<string, KeyParameter>();
-  const findings: Finding[] = [];
+  // Names a function's setting gives that its role does not allow, with the functions concerned.
+  const denied = new Map<string, { variable: string; name: string; granted: string; readers: string[] }>();
   for (const [functionName, fn] of Object.entries(functions)) {
     for (const key of fn.keyAccess ? (byAccess[fn.keyAccess] ?? []) : []) {
       // jwt-secret is named by JWT_SECRET_PARAM, jwt-public-keys by JWT_PUBLIC_KEYS_PARAM, and so on.
@@ -113,17 +114,20 @@ function keyParameters(
       const granted = `${settings.parameterPath}/${key}`;
       const name = fn.environment?.[variable] || granted;
       if (name !== granted) {
-        findings.push({
-          status: 'WRONG',
-          text: `${functionName} would read ${name} (${variable}), but its role may read only ${granted}`,
-          fix: [`unset ${variable}   # and put the value in ${granted}`],
-        });
+        const entry = denied.get(`${variable}=${name}`) ?? { variable, name, granted, readers: [] };
+        entry.readers.push(functionName);
+        denied.set(`${variable}=${name}`, entry);
       }
       const parameter = parameters.get(name) ?? { key, name, readers: [] };
       parameter.readers.push(functionName);
       parameters.set(name, parameter);
     }
   }
+  const findings = [...denied.values()].map(({ variable, name, granted, readers }): Finding => ({
+    status: 'WRONG',
+    text: `${variable} names ${name}, but the roles of ${readers.join(', ')} may read only ${granted}`,
+    fix: [`unset ${variable}   # and keep that value in ${granted}`],
+  }));
   return { parameters: [...parameters.values()], findings };
 }
 
