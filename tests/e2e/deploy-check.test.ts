@@ -165,6 +165,19 @@ describe('npm run deploy:check', () => {
     expect(run.code).toBe(3);
   });
 
+  it('says in one line when SSM cannot be reached', async () => {
+    // A port that was just free: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await deployCheck(prod, { ...withCredentials(), AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${port}` });
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `deploy:check: cannot reach AWS for ssm:DescribeParameters in ${REGION} (ECONNREFUSED): check the network, proxy and region, then run this again`,
+    ]);
+    expect(run.code).toBe(3);
+  });
+
   it('prints its usage for --help, and one line with status 2 for an unknown option', async () => {
     const [help, unknown] = await Promise.all([deployCheck(['--help'], {}), deployCheck(['--stag', 'prod'], {})]);
     expect(help.stdout).toMatch(/^usage: npm run deploy:check -- \[--stage <stage>\] \[--region <region>\]/);
