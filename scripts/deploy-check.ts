@@ -41,6 +41,7 @@ const LOCAL_STAGE = 'local';
 // The stack is named <service>-<stage>, and CloudFormation allows letters, digits and hyphens.
 const STAGE_PATTERN = /^[A-Za-z0-9-]+$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 /** A failure that stops the check: one line for the operator, exit status 3 (or 2 for usage). */
 class CheckError extends Error {
   constructor(
@@ -57,8 +58,11 @@ async function call<T>(what: string, region: string, send: () => Promise<T>): Pr
     return await send();
   } catch (err) {
     const { name, message, code } = err as { name?: string; message?: string; code?: string };
-    if (name === 'CredentialsProviderError')
-      throw new CheckError('no AWS credentials found: run `aws configure` or `aws sso login` (or set AWS_PROFILE), then run this again');
+    // The SDK's reason (none found, an expired SSO session, a missing profile) and what to do about it.
+    if (name === 'CredentialsProviderError' || name === 'TokenProviderError')
+      throw new CheckError(
+        `no usable AWS credentials (${(message ?? '').split('\n')[0]}): run \`aws configure\` or \`aws sso login\` (or set AWS_PROFILE), then run this again`,
+      );
     if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'InvalidSignatureException'].includes(name ?? ''))
       throw new CheckError(`AWS refused your credentials (${name}): renew them (aws sso login, or new access keys), then run this again`);
     if (name === 'AccessDeniedException')
@@ -106,7 +110,10 @@ async function main(): Promise<number> {
     // Credentials first: without them nothing else can be checked, and printing the service takes seconds.
     await call('finding your AWS credentials', region, () => ssm.config.credentials());
     const { functions, functionRoles } = await readDeployment(stage, region).catch((err: unknown) => {
-      throw new CheckError(`serverless print failed: ${String((err as Error).message).split('\n')[0]}`);
+      // serverless says what is wrong on stderr; the error's own message is the command line.
+      const { stderr, message } = err as { stderr?: string; message?: string };
+      const reason = (stderr ?? '').split('\n').find((line) => line.trim() !== '' && !/^\W*Error:?\s*$/.test(line));
+      throw new CheckError(`serverless print failed: ${(reason ?? message ?? String(err)).trim()}`);
     });
     const { parameters, findings: parameterProblems } = keyParameters(functions, functionRoles);
 
@@ -168,7 +175,7 @@ async function main(): Promise<number> {
     console.log(
       problems === 0
         ? `All set: npx serverless deploy --stage ${stage} --region ${region}`
-        : `${problems} to fix; then run npm run deploy:check -- --stage ${stage} --region ${region} again.`,
+        : `${problems} ${problems === 1 ? 'thing' : 'things'} to fix; then run npm run deploy:check -- --stage ${stage} --region ${region} again.`,
     );
     return problems === 0 ? 0 : 1;
   } finally {

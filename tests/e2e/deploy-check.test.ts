@@ -110,7 +110,7 @@ describe('npm run deploy:check', () => {
       `fix: (umask 077 && openssl rand -base64 48 | tr -d '\\n' > jwt-secret.txt && ` +
         `aws ssm put-parameter --region ${REGION} --type SecureString --name ${SECRET_PARAM} --value file://jwt-secret.txt; rm -f jwt-secret.txt)`,
     );
-    expect(run.stdout).toContain(`1 to fix; then run npm run deploy:check -- --stage prod --region ${REGION} again.`);
+    expect(run.stdout).toContain(`1 thing to fix; then run npm run deploy:check -- --stage prod --region ${REGION} again.`);
     expect(run.code).toBe(1);
   });
 
@@ -159,7 +159,8 @@ describe('npm run deploy:check', () => {
   it('says in one line what to do when there are no AWS credentials, with no stack trace', async () => {
     const run = await deployCheck(prod, { AWS_ENDPOINT_URL_SSM: ssm.endpoint });
     expect(run.stderr.trim().split('\n')).toEqual([
-      'deploy:check: no AWS credentials found: run `aws configure` or `aws sso login` (or set AWS_PROFILE), then run this again',
+      'deploy:check: no usable AWS credentials (Could not load credentials from any providers): ' +
+        'run `aws configure` or `aws sso login` (or set AWS_PROFILE), then run this again',
     ]);
     expect(run.stdout).toBe('');
     expect(run.code).toBe(3);
