@@ -91,10 +91,11 @@ interface PrintedService {
  */
 async function printService(stage: string, region?: string): Promise<PrintedService> {
   const yml = readFileSync(path.join(ROOT, 'serverless.yml'));
+  const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET: '' };
   const key = createHash('sha256').update(yml);
   if (region !== undefined) {
     const names = [...new Set(Array.from(yml.toString('utf8').matchAll(/\$\{env:(\w+)/g), (match) => match[1] ?? ''))].sort();
-    key.update(JSON.stringify([region, names.map((name) => [name, process.env[name] ?? null])]));
+    key.update(JSON.stringify([region, names.map((name) => [name, env[name] ?? null])]));
   }
   const cache = path.join(tmpdir(), `fresh-token-service-${stage}${region ? `-${region}` : ''}-${key.digest('hex').slice(0, 16)}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as PrintedService;
@@ -103,7 +104,7 @@ async function printService(stage: string, region?: string): Promise<PrintedServ
     ['print', '--stage', stage, ...(region ? ['--region', region] : []), '--format', 'json'],
     {
       cwd: ROOT,
-      env: { ...process.env, JWT_SECRET: '' },
+      env,
       maxBuffer: 16 * 1024 * 1024,
     },
   );
