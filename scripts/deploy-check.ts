@@ -22,7 +22,7 @@
  * AWS unreachable, access denied).
  */
 import { DescribeKeyCommand, KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
-import { DescribeParametersCommand, SSMClient, type ParameterMetadata } from '@aws-sdk/client-ssm';
+import { paginateDescribeParameters, SSMClient, type ParameterMetadata } from '@aws-sdk/client-ssm';
 import { parseArgs } from 'node:util';
 import { readDeployment } from './local-db';
 import { AWS_MANAGED_KEY, keyParameters, kmsFindings, nameFindings, parameterFindings, type DescribeKey, type Finding } from './preflight';
@@ -119,15 +119,12 @@ async function main(): Promise<number> {
 
     const found = new Map<string, ParameterMetadata>();
     if (parameters.length > 0) {
-      const response = await call('ssm:DescribeParameters', region, () =>
-        ssm.send(
-          new DescribeParametersCommand({
-            ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: parameters.map((p) => p.name) }],
-            MaxResults: 50,
-          }),
-        ),
-      );
-      for (const metadata of response.Parameters ?? []) if (metadata.Name) found.set(metadata.Name, metadata);
+      // Every page: SSM may answer a filtered DescribeParameters with fewer matches than exist, and a NextToken.
+      await call('ssm:DescribeParameters', region, async () => {
+        const filter = { Key: 'Name', Option: 'Equals', Values: parameters.map((p) => p.name) };
+        for await (const page of paginateDescribeParameters({ client: ssm }, { ParameterFilters: [filter], MaxResults: 50 }))
+          for (const metadata of page.Parameters ?? []) if (metadata.Name) found.set(metadata.Name, metadata);
+      });
     }
     // Each KMS key once: KEYS_KMS_KEY_ARN's, and the customer keys the SecureStrings name (an alias, an id).
     const described = new Map<string, Promise<KeyMetadata | undefined>>();

@@ -88,6 +88,7 @@ beforeEach(() => {
   ssm.parameters.clear();
   ssm.types.clear();
   ssm.keyIds.clear();
+  ssm.describePageSize = Infinity;
 });
 
 describe('npm run deploy:check', () => {
@@ -119,6 +120,8 @@ describe('npm run deploy:check', () => {
     ssm.types.set(SECRET_PARAM, 'String');
     ssm.parameters.set(PREVIOUS_PARAM, '[]');
     ssm.types.set(PREVIOUS_PARAM, 'String');
+    // One parameter per page: the second is found only by asking for the next page.
+    ssm.describePageSize = 1;
     const run = await deployCheck(prod, withCredentials());
     for (const name of [SECRET_PARAM, PREVIOUS_PARAM]) {
       expect(run.stdout).toContain(`WRONG   ${name} is a String; it must be a SecureString`);

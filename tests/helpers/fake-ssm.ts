@@ -23,6 +23,8 @@ export interface FakeSsm {
   readonly batches: string[][];
   /** While true, every call gets ThrottlingException (as SSM over its throughput limit). */
   throttle: boolean;
+  /** At most this many parameters per DescribeParameters page, the rest behind a NextToken (as SSM may). */
+  describePageSize: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
   const keyIds = new Map<string, string>();
   const calls: Record<string, number> = {};
   const batches: string[][] = [];
-  const state = { throttle: false };
+  const state = { throttle: false, describePageSize: Infinity };
   const toParameter = (name: string) => ({ Name: name, Type: typeOf(name), Value: parameters.get(name), Version: 1, DataType: 'text' });
   // What DescribeParameters tells: never the value.
   const toMetadata = (name: string) => ({
@@ -60,6 +62,7 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
         Name?: string;
         Names?: string[];
         ParameterFilters?: { Key: string; Option?: string; Values?: string[] }[];
+        NextToken?: string;
       };
       if (operation === 'GetParameter' && input.Name !== undefined) {
         if (!parameters.has(input.Name)) return reply(400, { __type: 'ParameterNotFound', message: `${input.Name} not found` });
@@ -77,7 +80,9 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
           return reply(400, { __type: 'InvalidFilterKey', message: 'the fake SSM filters by Name, Equals only' });
         const wanted = filters.flatMap((filter) => filter.Values ?? []);
         const names = [...parameters.keys()].filter((name) => filters.length === 0 || wanted.includes(name));
-        return reply(200, { Parameters: names.map(toMetadata) });
+        const from = Number(input.NextToken ?? 0);
+        const to = from + state.describePageSize;
+        return reply(200, { Parameters: names.slice(from, to).map(toMetadata), ...(to < names.length ? { NextToken: String(to) } : {}) });
       }
       return reply(400, { __type: 'InvalidAction', message: `unsupported: ${operation}` });
     });
@@ -96,6 +101,12 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
     },
     set throttle(value: boolean) {
       state.throttle = value;
+    },
+    get describePageSize() {
+      return state.describePageSize;
+    },
+    set describePageSize(value: number) {
+      state.describePageSize = value;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
