@@ -62,7 +62,8 @@ export interface PrintedFunction {
   /** The Lambda function's name (`<service>-<stage>-<function>`). */
   readonly name?: string;
   readonly environment?: Record<string, string>;
-  readonly keyAccess?: string;
+  /** One of verify, sign, publish, or a list of them (plugins/function-roles.js). */
+  readonly keyAccess?: string | string[];
   readonly iamRoleStatementsName?: string;
 }
 

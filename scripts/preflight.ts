@@ -15,6 +15,7 @@ interface FunctionRolesNames {
   readonly KMS_KEY_ARN: RegExp;
   functionRoleName(namePrefix: string, stage: string, name: string, region: string): string;
   providerRoleName(namePrefix: string, stage: string, region: string): string;
+  keyParametersOf(byAlgorithm: Record<string, string[]>, keyAccess: string | string[] | undefined): string[];
 }
 const FunctionRoles = createRequire(__filename)('../plugins/function-roles.js') as FunctionRolesNames;
 
@@ -69,7 +70,7 @@ export function keyParameters(
   // Names a function's setting gives that its role does not allow, with the functions concerned.
   const denied = new Map<string, { variable: string; name: string; granted: string; readers: string[] }>();
   for (const [functionName, fn] of Object.entries(functions)) {
-    for (const key of fn.keyAccess ? (byAccess[fn.keyAccess] ?? []) : []) {
+    for (const key of FunctionRoles.keyParametersOf(byAccess, fn.keyAccess)) {
       // jwt-secret is named by JWT_SECRET_PARAM, jwt-public-keys by JWT_PUBLIC_KEYS_PARAM, and so on.
       const variable = `${key.toUpperCase().replaceAll('-', '_')}_PARAM`;
       const granted = `${settings.parameterPath}/${key}`;

@@ -13,12 +13,13 @@ const SETTINGS: FunctionRoleSettings = {
   parameterPath: PATH,
   kmsKeyArn: '',
   keyParameters: {
-    HS256: { sign: ['jwt-secret', 'jwt-previous-secrets'], verify: ['jwt-secret', 'jwt-previous-secrets'], publish: [] },
-    EdDSA: { sign: ['jwt-public-keys', 'jwt-private-key'], verify: ['jwt-public-keys'], publish: ['jwt-public-keys'] },
+    HS256: { sign: ['jwt-secret'], verify: ['jwt-secret', 'jwt-previous-secrets'], publish: [] },
+    EdDSA: { sign: ['jwt-private-key'], verify: ['jwt-public-keys'], publish: ['jwt-public-keys'] },
   },
 };
 const FUNCTIONS: Record<string, PrintedFunction> = {
-  login: { keyAccess: 'sign', environment: { JWT_SECRET_PARAM: `${PATH}/jwt-secret`, JWT_PREVIOUS_SECRETS_PARAM: '' } },
+  login: { keyAccess: ['sign', 'verify'], environment: { JWT_SECRET_PARAM: `${PATH}/jwt-secret`, JWT_PREVIOUS_SECRETS_PARAM: '' } },
+  'plain-login': { keyAccess: 'sign' },
   'any-valid': { keyAccess: 'verify', environment: { JWT_SECRET_PARAM: `${PATH}/jwt-secret` } },
   jwks: { keyAccess: 'publish' },
   'protected-recent': {},
@@ -33,16 +34,17 @@ const parametersOf = (jwtAlg: string, functions = FUNCTIONS) => keyParameters(fu
 const asymmetric = (): KeyParameter[] => parametersOf('EdDSA').parameters;
 
 describe('keyParameters', () => {
-  it('lists each key parameter once with the functions that read it, an empty *_PARAM meaning the role’s name', () => {
+  it('lists each key parameter once with the functions that read it, for one kind of access or several', () => {
     const { parameters, findings } = parametersOf('HS256');
     expect(parameters).toEqual([
-      { key: 'jwt-secret', name: `${PATH}/jwt-secret`, readers: ['login', 'any-valid'] },
+      { key: 'jwt-secret', name: `${PATH}/jwt-secret`, readers: ['login', 'plain-login', 'any-valid'] },
+      // An empty JWT_PREVIOUS_SECRETS_PARAM (login's) or none at all: the name the role allows.
       { key: 'jwt-previous-secrets', name: `${PATH}/jwt-previous-secrets`, readers: ['login', 'any-valid'] },
     ]);
     expect(findings).toEqual([]);
     expect(asymmetric().map(({ key, readers }) => [key, readers])).toEqual([
+      ['jwt-private-key', ['login', 'plain-login']],
       ['jwt-public-keys', ['login', 'any-valid', 'jwks']],
-      ['jwt-private-key', ['login']],
     ]);
   });
 
@@ -89,7 +91,7 @@ describe('nameFindings', () => {
 describe('parameterFindings', () => {
   it('makes both halves of a key pair in one command, overwriting the half that exists', () => {
     const parameters = asymmetric();
-    const [publicKeys, privateKey] = parameterFindings(
+    const [privateKey, publicKeys] = parameterFindings(
       parameters,
       found({ Name: `${PATH}/jwt-private-key`, Type: 'SecureString', KeyId: 'alias/aws/ssm' }),
       CONTEXT,
@@ -114,8 +116,8 @@ describe('parameterFindings', () => {
       NO_CUSTOMER_KEY,
     );
     expect(findings.map(({ status, text }) => [status, text])).toEqual([
+      ['WRONG', `${PATH}/jwt-private-key is a StringList; it must be a SecureString (read by login, plain-login)`],
       ['ok', `${PATH}/jwt-public-keys: String`],
-      ['WRONG', `${PATH}/jwt-private-key is a StringList; it must be a SecureString (read by login)`],
     ]);
   });
 
