@@ -2,7 +2,8 @@
  * `npm run deploy:check -- [--stage <stage>] [--region <region>]`
  *
  * A preflight before `serverless deploy`, with your AWS credentials and read-only calls only
- * (ssm:DescribeParameters, and kms:DescribeKey when KEYS_KMS_KEY_ARN is set). It checks that:
+ * (ssm:DescribeParameters, and kms:DescribeKey for KEYS_KMS_KEY_ARN and any customer key a
+ * parameter is encrypted with). It checks that:
  * - every SSM parameter the stage's functions will read exists, with the right type (SecureString
  *   for secrets; the public keys may be a String), and is encrypted with a key they may use;
  * - the customer KMS key of KEYS_KMS_KEY_ARN, if set, is usable: enabled, for encryption, in the region;
@@ -12,8 +13,8 @@
  * Which parameters, from what `serverless deploy` itself uses (`serverless print` with the same
  * stage, region and environment): each function's `keyAccess` and `custom.functionRoles` (the key
  * parameters per algorithm, as plugins/function-roles.js grants them), named by the function's
- * `<KEY>_PARAM` setting. Run it from the shell you deploy from: JWT_ALG, KEYS_KMS_KEY_ARN and
- * JWT_PREVIOUS_SECRETS_PARAM change the answer.
+ * `<KEY>_PARAM` setting. Run it from the shell you deploy from: JWT_ALG and KEYS_KMS_KEY_ARN
+ * change the answer.
  *
  * This file is the command line and the AWS calls; what is decided from their answers is in
  * scripts/preflight.ts.
@@ -32,7 +33,7 @@ const USAGE = `usage: npm run deploy:check -- [--stage <stage>] [--region <regio
 Checks, with your AWS credentials and read-only calls, that a deploy of <stage> (default dev) to
 <region> (default us-east-1) finds its SSM key parameters and its KMS key, and that the stage
 name fits; prints the command that fixes each thing missing. Run it in the shell you deploy from
-(JWT_ALG, KEYS_KMS_KEY_ARN and JWT_PREVIOUS_SECRETS_PARAM change what is checked).`;
+(JWT_ALG and KEYS_KMS_KEY_ARN change what is checked).`;
 
 // As serverless.yml's defaults: `serverless deploy` without --stage deploys dev to us-east-1.
 const DEFAULT_STAGE = 'dev';

@@ -26,9 +26,10 @@ export const AWS_MANAGED_KEY = 'alias/aws/ssm';
 type ParameterType = 'String' | 'StringList' | 'SecureString';
 
 /**
- * What the functions accept in each key parameter, by its name under `custom.functionRoles`
- * (src/tokens/keys.ts): public keys are public, so a String will do; an absent previous-secrets
- * parameter means "no previous secrets". Every other key parameter is required, a SecureString.
+ * What the functions accept in each key parameter, by its name under `custom.functionRoles`: public
+ * keys are public, so a String will do (docs/deploying.md creates one); an absent previous-secrets
+ * parameter means "no previous secrets" (`keySource(…, { optional: true })` in src/config/config.ts).
+ * Every other key parameter is required, a SecureString.
  */
 interface ParameterRule {
   readonly types: readonly ParameterType[];
