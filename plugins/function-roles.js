@@ -42,8 +42,7 @@ class FunctionRoles {
 
     for (const [name, fn] of Object.entries(this.serverless.service.functions)) {
       const statements = [...(fn.iamRoleStatements ?? [])];
-      const access = fn.keyAccess === undefined ? [] : [fn.keyAccess].flat();
-      const parameters = [...new Set(access.flatMap((kind) => byAlgorithm[kind] ?? []))];
+      const parameters = FunctionRoles.keyParametersOf(byAlgorithm, fn.keyAccess);
       if (parameters.length > 0) {
         statements.unshift({
           Effect: 'Allow',
@@ -56,14 +55,37 @@ class FunctionRoles {
       }
       // Every function gets a role of its own, so none inherits another's permissions.
       fn.iamRoleStatements = statements;
-      fn.iamRoleStatementsName ??= this.roleName(`${settings.namePrefix}-${stage}-${name}-${region}`);
+      fn.iamRoleStatementsName ??= this.roleName(FunctionRoles.functionRoleName(settings.namePrefix, stage, name, region));
     }
     // The provider-wide role serves as the template of the others; name it within the limit too.
     const { provider } = this.serverless.service;
     provider.iam = {
       ...provider.iam,
-      role: { ...provider.iam?.role, name: provider.iam?.role?.name ?? this.roleName(`${settings.namePrefix}-${stage}-${region}`) },
+      role: {
+        ...provider.iam?.role,
+        name: provider.iam?.role?.name ?? this.roleName(FunctionRoles.providerRoleName(settings.namePrefix, stage, region)),
+      },
     };
+  }
+
+  // The names and limits, for `npm run deploy:check` to check a stage before anything is packaged.
+  static MAX_ROLE_NAME = MAX_ROLE_NAME;
+  static KMS_KEY_ARN = KMS_KEY_ARN;
+
+  /** The key parameters (short names) a function of `keyAccess` (one kind or a list) may read, given the algorithm's table. */
+  static keyParametersOf(byAlgorithm, keyAccess) {
+    const access = keyAccess === undefined ? [] : [keyAccess].flat();
+    return [...new Set(access.flatMap((kind) => byAlgorithm[kind] ?? []))];
+  }
+
+  /** The role name of function `name`. */
+  static functionRoleName(namePrefix, stage, name, region) {
+    return `${namePrefix}-${stage}-${name}-${region}`;
+  }
+
+  /** The name of the provider-wide role. */
+  static providerRoleName(namePrefix, stage, region) {
+    return `${namePrefix}-${stage}-${region}`;
   }
 
   roleName(name) {

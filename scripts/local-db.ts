@@ -57,32 +57,75 @@ export function toCreateTableInput(properties: Record<string, unknown>): CreateT
   return { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode };
 }
 
+/** A function as `serverless print` shows it: its settings, and what plugins/function-roles.js reads. */
+export interface PrintedFunction {
+  /** The Lambda function's name (`<service>-<stage>-<function>`). */
+  readonly name?: string;
+  readonly environment?: Record<string, string>;
+  /** One of verify, sign, publish, or a list of them (plugins/function-roles.js). */
+  readonly keyAccess?: string | string[];
+  readonly iamRoleStatementsName?: string;
+}
+
+/** `custom.functionRoles` of serverless.yml, resolved: what plugins/function-roles.js builds the roles from. */
+export interface FunctionRoleSettings {
+  readonly namePrefix: string;
+  readonly jwtAlg: string;
+  readonly parameterPath: string;
+  readonly kmsKeyArn: string;
+  readonly keyParameters: Record<string, Record<string, string[]> | undefined>;
+}
+
 /** The subset of `serverless print` this module reads. */
 interface PrintedService {
-  readonly functions: Record<string, { environment?: Record<string, string> }>;
+  readonly functions: Record<string, PrintedFunction>;
   readonly resources: { Resources: Record<string, CfnTable> };
+  readonly custom?: { functionRoles?: FunctionRoleSettings };
 }
 
 /**
  * The service as serverless.yml resolves it for `stage`, the one source of the schema and of the
- * table names. Cached by the content of serverless.yml, since printing takes a few seconds.
+ * table names. Cached by the content of serverless.yml, since printing takes a few seconds. With a
+ * `region` (a deployed stage, as `serverless deploy --region` would resolve it) the cache key also
+ * holds the region and every variable serverless.yml reads from the environment (JWT_ALG,
+ * KEYS_KMS_KEY_ARN, …), since those change what the functions read.
  */
-async function printService(stage: string): Promise<PrintedService> {
+async function printService(stage: string, region?: string): Promise<PrintedService> {
   const yml = readFileSync(path.join(ROOT, 'serverless.yml'));
-  const cache = path.join(tmpdir(), `fresh-token-service-${stage}-${createHash('sha256').update(yml).digest('hex').slice(0, 16)}.json`);
+  const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET: '' };
+  const key = createHash('sha256').update(yml);
+  if (region !== undefined) {
+    const names = [...new Set(Array.from(yml.toString('utf8').matchAll(/\$\{env:(\w+)/g), (match) => match[1] ?? ''))].sort();
+    key.update(JSON.stringify([region, names.map((name) => [name, env[name] ?? null])]));
+  }
+  const cache = path.join(tmpdir(), `fresh-token-service-${stage}${region ? `-${region}` : ''}-${key.digest('hex').slice(0, 16)}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as PrintedService;
   const { stdout } = await promisify(execFile)(
     path.join(ROOT, 'node_modules/.bin/serverless'),
-    ['print', '--stage', stage, '--format', 'json'],
+    ['print', '--stage', stage, ...(region ? ['--region', region] : []), '--format', 'json'],
     {
       cwd: ROOT,
-      env: { ...process.env, JWT_SECRET: '' },
+      env,
       maxBuffer: 16 * 1024 * 1024,
     },
   );
   const printed = JSON.parse(stdout) as PrintedService;
-  writeFileSync(cache, JSON.stringify({ functions: printed.functions, resources: printed.resources }));
+  const { functions, resources, custom } = printed;
+  writeFileSync(cache, JSON.stringify({ functions, resources, custom: { functionRoles: custom?.functionRoles } }));
   return printed;
+}
+
+/**
+ * What a deploy of `stage` to `region` builds its functions and roles from: each function's
+ * settings and `keyAccess`, and `custom.functionRoles` (key parameters per algorithm, KMS key).
+ */
+export async function readDeployment(
+  stage: string,
+  region: string,
+): Promise<{ functions: Record<string, PrintedFunction>; functionRoles: FunctionRoleSettings }> {
+  const { functions, custom } = await printService(stage, region);
+  if (!custom?.functionRoles) throw new Error('serverless.yml has no custom.functionRoles');
+  return { functions, functionRoles: custom.functionRoles };
 }
 
 /** The DynamoDB tables serverless.yml declares for `stage`, as CreateTable inputs. */
