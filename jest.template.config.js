@@ -10,6 +10,9 @@ module.exports = {
   testMatch: ['<rootDir>/tests/template/**/*.test.ts'],
   // One file at a time: two packages of this service at once take each other's files in .serverless/.
   maxWorkers: 1,
+  // One `serverless package --stage prod` for the whole tier: every file reads its template and zips.
+  globalSetup: '<rootDir>/tests/template/setup-package.ts',
+  globalTeardown: '<rootDir>/tests/template/setup-remove-package.ts',
   // Packaging takes seconds; on a busy machine, many.
   testTimeout: 300_000,
 };

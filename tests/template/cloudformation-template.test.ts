@@ -5,13 +5,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ERROR_TABLE, GATEWAY_OWN_MESSAGE } from '../../src/errors/error-table';
 import { ROUTES } from '../../src/http/openapi';
+import { NEUTRAL_ENV, packagedProd, ROOT, SERVERLESS } from './packaged-prod';
 
 // What serverless-offline ignores (Gateway Responses, authorizer caching) is checked here, on the
 // CloudFormation template that `serverless package` writes for AWS. No AWS credentials needed.
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
-const ROOT = path.resolve(__dirname, '../..');
 let resources: Record<string, Resource>;
 let template: {
   Resources: Record<string, Resource>;
@@ -20,42 +20,30 @@ let template: {
   Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
 };
 
-const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
-/** Settings of the deploying shell that would change the template; each test sets its own. */
-const NEUTRAL_ENV = { ANY_VALID_CACHE_TTL: undefined, JWT_SECRET: undefined, STEP_UP_CHALLENGE: undefined };
-
-/** The function zips of the first, fully built package; every later variant reuses them. */
-let builtZips: string | undefined;
-/** The service as serverless resolved it for the first package (its serverless-state.json): what each event declares. */
+/** The function zips of the tier's one full build (packaged-prod.ts); every variant reuses them. */
+let builtZips: string;
+/** The service as serverless resolved it for that build (its serverless-state.json): what each event declares. */
 let declared: { service: { functions: Record<string, { events?: { http?: HttpEvent }[] }> } };
 type HttpEvent = { path: string; method: string; authorizer?: { name: string; resultTtlInSeconds?: number } };
 
 /**
- * The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`). The
- * first call builds the functions; later ones take its zips (REUSE_BUILD), as a variant changes
- * the template, never the code.
+ * The template text `serverless package` writes, for `stageArgs` (default: `--stage prod`), from
+ * the zips of the tier's one build (REUSE_BUILD), as a variant changes the template, never the code.
  */
 async function packageTemplate(env: Record<string, string>, stageArgs = ['--stage', 'prod'], region = 'eu-west-1'): Promise<string> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-package-'));
   try {
-    const reuse = builtZips !== undefined;
-    if (builtZips !== undefined) for (const zip of readdirSync(builtZips)) copyFileSync(path.join(builtZips, zip), path.join(outDir, zip));
+    for (const zip of readdirSync(builtZips)) copyFileSync(path.join(builtZips, zip), path.join(outDir, zip));
     await promisify(execFile)(SERVERLESS, ['package', ...stageArgs, '--region', region, '--package', outDir], {
       cwd: ROOT,
       env: {
         ...process.env,
         ...NEUTRAL_ENV,
         BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')),
-        REUSE_BUILD: String(reuse),
+        REUSE_BUILD: 'true',
         ...env,
       },
     });
-    if (!reuse) {
-      declared = JSON.parse(readFileSync(path.join(outDir, 'serverless-state.json'), 'utf8')) as typeof declared;
-      builtZips = mkdtempSync(path.join(tmpdir(), 'fresh-token-zips-'));
-      for (const zip of readdirSync(outDir).filter((name) => name.endsWith('.zip')))
-        copyFileSync(path.join(outDir, zip), path.join(builtZips, zip));
-    }
     return readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8');
   } finally {
     rmSync(outDir, { recursive: true, force: true });
@@ -245,14 +233,13 @@ const KEY_READERS = [
   'jwks',
 ];
 
-beforeAll(async () => {
-  template = JSON.parse(await packageTemplate({})) as typeof template;
+beforeAll(() => {
+  const prod = packagedProd();
+  builtZips = prod.zips;
+  declared = JSON.parse(prod.state) as typeof declared;
+  template = JSON.parse(prod.template) as typeof template;
   resources = template.Resources;
   variants = startVariants();
-}, 300_000);
-
-afterAll(() => {
-  if (builtZips !== undefined) rmSync(builtZips, { recursive: true, force: true });
 });
 
 describe('a deploy without --stage', () => {

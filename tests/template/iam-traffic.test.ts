@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,7 @@ import {
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { SoftAuthenticator } from '../helpers/soft-authenticator';
 import { adminDeps } from '../helpers/users';
+import { NEUTRAL_ENV, packagedProd, ROOT, SERVERLESS } from './packaged-prod';
 
 // IAM proved by traffic, both ways. Every AWS call each function and authorizer makes while the
 // routes are used (through serverless-offline, against dynalite and the SSM stand-in, each function
@@ -30,8 +31,6 @@ import { adminDeps } from '../helpers/users';
 // with the reason no local test can use it. Both key algorithms (HS256 with the previous-secrets
 // parameter, EdDSA) and a customer-managed KMS key are covered.
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 const SERVICE = 'fresh-token-lambda';
 // The stage serverless-offline runs; its template names the same tables and parameters.
 const STAGE = 'local';
@@ -51,13 +50,18 @@ interface Variant {
   readonly roleNames: Map<string, string>;
 }
 
-/** `serverless package` of the local stage, as AWS would get it: each function's role. */
+/**
+ * `serverless package` of the local stage, as AWS would get it: each function's role. From the
+ * tier's one build (packaged-prod.ts): a stage or an option changes the template, never the code.
+ */
 async function packageVariant(env: Record<string, string>): Promise<Variant> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-iam-'));
   try {
+    const { zips } = packagedProd();
+    for (const zip of readdirSync(zips)) copyFileSync(path.join(zips, zip), path.join(outDir, zip));
     await promisify(execFile)(SERVERLESS, ['package', '--stage', STAGE, '--region', REGION, '--package', outDir], {
       cwd: ROOT,
-      env: { ...process.env, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), ...env },
+      env: { ...process.env, ...NEUTRAL_ENV, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), REUSE_BUILD: 'true', ...env },
     });
     const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
     const roleNames = new Map<string, string>();

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
@@ -11,6 +10,7 @@ import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
 import { waitFor } from '../helpers/wait-for';
+import { packagedProd } from './packaged-prod';
 
 // The first deploy (docs/deploying.md) and a key rotation (docs/tokens-and-freshness.md) as an
 // operator follows them: the docs' own shell blocks, run by bash with an `aws` that talks to the
@@ -18,32 +18,20 @@ import { waitFor } from '../helpers/wait-for';
 // gives the functions. Old tokens and sessions must survive the rotation, and stop only once the
 // old key is retired.
 
-const SERVERLESS = path.join(ROOT, 'node_modules/.bin/serverless');
 const STAGE = 'prod';
 const REGION = 'eu-west-1';
 const credentials = { username: 'ops', password: 'ops-first-passphrase' };
 
 type Resource = { Type: string; Properties: { FunctionName?: string; Environment?: { Variables: Record<string, string> } } };
 
-/** The environment the packaged template gives `name`, for `--stage prod`. */
-async function packagedVariables(): Promise<(name: string) => Record<string, string>> {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-rotation-'));
-  try {
-    await promisify(execFile)(SERVERLESS, ['package', '--stage', STAGE, '--region', REGION, '--package', outDir], {
-      cwd: ROOT,
-      env: { ...process.env, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), JWT_ALG: 'HS256' },
-    });
-    const { Resources } = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-      Resources: Record<string, Resource>;
-    };
-    return (name) => {
-      const fn = Object.values(Resources).find((r) => r.Properties.FunctionName === `fresh-token-lambda-${STAGE}-${name}`);
-      if (!fn) throw new Error(`no function ${name}`);
-      return fn.Properties.Environment!.Variables;
-    };
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+/** The environment the packaged template (the tier's prod package, packaged-prod.ts) gives `name`. */
+function packagedVariables(): (name: string) => Record<string, string> {
+  const { Resources } = JSON.parse(packagedProd().template) as { Resources: Record<string, Resource> };
+  return (name) => {
+    const fn = Object.values(Resources).find((r) => r.Properties.FunctionName === `fresh-token-lambda-${STAGE}-${name}`);
+    if (!fn) throw new Error(`no function ${name}`);
+    return fn.Properties.Environment!.Variables;
+  };
 }
 
 /** The shell blocks of `file` that run against the SSM stand-in, in order. */
@@ -72,7 +60,7 @@ let request: ReturnType<typeof apiClient>;
 let variablesOf: (name: string) => Record<string, string>;
 
 beforeAll(async () => {
-  variablesOf = await packagedVariables();
+  variablesOf = packagedVariables();
   ssm = await startFakeSsm();
 }, 300_000);
 
@@ -95,6 +83,20 @@ describe('the first deploy and a key rotation, as the docs say', () => {
     expect(ssm.parameters.get(variablesOf('login').JWT_SECRET_PARAM!)).toMatch(/^[A-Za-z0-9+/]{64}$/);
     for (const file of ['jwt-secret.txt', 'keys.json', 'private.jwk', 'public.jwks']) {
       expect(() => readFileSync(path.join(ROOT, file))).toThrow();
+    }
+    // And the preflight the doc runs next finds nothing missing, for either algorithm.
+    for (const alg of ['HS256', 'EdDSA']) {
+      const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'deploy:check', '--', '--stage', STAGE, '--region', REGION], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          JWT_ALG: alg,
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      });
+      expect(stdout).not.toContain('MISSING');
     }
   }, 300_000);
 
