@@ -259,6 +259,7 @@ describe.each([
     await until('#freshness', /^Fresh: you proved your password/);
     expect(await visibleText('#fresh-badge')).toBe('Fresh');
     // Where the user is after the retry (scrolled down on a phone), the badge is in sight.
+    if (width === PHONE_WIDTH) expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
     expect(await inViewport('#fresh-badge')).toBe(true);
     expect(await inViewport('#result')).toBe(true);
     expect(await page.isVisible('#result-raw')).toBe(false);
