@@ -6,21 +6,29 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../scripts/offline';
 
-// The demo page in a real browser (headless Chromium, a phone's 390 px width) against `npm start`
-// on free ports, tokens in cookies and in headers: a wrong password shows an error where the user
-// looks → log in (a fresh badge, human times, the raw /me behind a disclosure) → /protected →
-// refresh (not fresh) → /protected-fresh refused → prove the password again → the retried call
-// succeeds → sessions at phone width, without horizontal overflow, with short device names → end
-// one with a non-fresh token: password prompt, then the retried call ends it → reload (cookies:
-// still signed in) → log out ("Signed out"). Between them, with Chromium's virtual authenticator:
-// add a passkey → /protected-strong refused with acr_values → step up with the passkey, nothing
-// typed → the retried call succeeds → remove the passkey. Screenshots of each step go to test-results/ (git-ignored).
+// The demo page in a real browser (headless Chromium) against `npm start` on free ports: at a
+// phone's 390 px with tokens in cookies and in headers, and at a desktop's 1280 px with cookies.
+// The demo login is shown → a wrong password shows an error where the user looks → log in (a fresh
+// badge, human times, the raw /me behind a disclosure; step 1 stays, numbered 1 to 5) → "View
+// profile (any token)" → "Get a new access token (refresh, no password)": not fresh → the critical
+// "Change e-mail (fresh token only)" refused in plain words, the raw challenge behind a disclosure
+// → prove the password again → the retried call succeeds, the badge in sight → sessions without
+// horizontal overflow, with short device names → end one with a non-fresh token: password prompt
+// beside it, then the retried call ends it → reload (cookies: still signed in) → log out ("Signed
+// out"). Between them, with Chromium's virtual authenticator: add a passkey → "Send money" refused
+// with acr_values in the raw answer → step up with the passkey, nothing typed → the retried call
+// succeeds → remove the passkey. Screenshots of each step go to test-results/demo-page/
+// (git-ignored), one folder per mode and width.
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results', 'demo-page');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** An iPhone's CSS width. */
+/** An iPhone's CSS width and height. */
 const PHONE_WIDTH = 390;
+const PHONE_HEIGHT = 844;
+/** A laptop's. */
+const DESKTOP_WIDTH = 1280;
+const DESKTOP_HEIGHT = 800;
 const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
@@ -33,7 +41,7 @@ let page: Page;
 /** Every answer the page got, for the 404 check. */
 const responses: { url: string; status: number }[] = [];
 
-async function startStack(location: 'cookies' | 'headers'): Promise<void> {
+async function startStack(location: 'cookies' | 'headers', width: number): Promise<void> {
   output = '';
   const port = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-browser-'));
@@ -62,9 +70,10 @@ async function startStack(location: 'cookies' | 'headers'): Promise<void> {
     stack.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
   });
   baseUrl = `http://localhost:${port}`;
-  mkdirSync(path.join(SHOTS, location), { recursive: true });
+  mkdirSync(path.join(SHOTS, mode), { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: PHONE_WIDTH, height: 844 } });
+  const height = width === PHONE_WIDTH ? PHONE_HEIGHT : DESKTOP_HEIGHT;
+  page = await browser.newPage({ viewport: { width, height } });
   page.on('response', (response) => responses.push({ url: response.url(), status: response.status() }));
 }
 
@@ -79,8 +88,23 @@ async function stopStack(): Promise<void> {
 }
 
 const text = async (selector: string) => (await page.textContent(selector)) ?? '';
+/** The screenshot folder of the walk under way: `cookies-390`, `headers-390`, `cookies-1280`. */
 let mode = 'cookies';
-const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, mode, `${name}.png`), fullPage: true });
+/**
+ * The whole page from its top (so the sticky status bar is where it starts, not over the middle),
+ * scrolled back after; or (`viewport`) only what the user sees at the moment.
+ */
+async function shot(name: string, viewport = false): Promise<void> {
+  const file = path.join(SHOTS, mode, `${name}.png`);
+  if (viewport) {
+    await page.screenshot({ path: file });
+    return;
+  }
+  const scrolled = await page.evaluate(() => window.scrollY);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file, fullPage: true });
+  await page.evaluate((y) => window.scrollTo(0, y), scrolled);
+}
 /** True when nothing on the page is wider than the viewport (no sideways scrolling). */
 const fitsWidth = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 const visibleText = async (selector: string) => ((await page.isVisible(selector)) ? text(selector) : '(hidden)');
@@ -94,6 +118,24 @@ const loginElsewhere = async (userAgent: string) => {
   expect(response.status).toBe(200);
 };
 const sessionRows = () => page.$$eval('#sessions tbody tr', (trs) => trs.length);
+/** True when all of `selector`'s box is inside the viewport (on screen without scrolling). */
+const inViewport = async (selector: string) => {
+  const box = await page.locator(selector).boundingBox();
+  const size = page.viewportSize();
+  if (box === null || size === null) return false;
+  return box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+};
+/** The visible h2 headings' step numbers ("1. Log in" → 1), unnumbered headings left out. */
+const stepNumbers = () =>
+  page.$$eval('h2', (headings) =>
+    headings
+      .filter((heading) => heading.getClientRects().length > 0)
+      .map((heading) => /^(\d+)\./.exec(heading.textContent ?? '')?.[1])
+      .filter((number) => number !== undefined)
+      .map(Number),
+  );
+/** The raw answer behind `disclosure` (a closed <details>): its text, whether or not it is open. */
+const rawAnswer = (disclosure: string) => text(`${disclosure} pre`);
 
 /** Waits until `selector`'s text matches (`pattern`'s flags are not passed on). */
 const until = (selector: string, pattern: RegExp) =>
@@ -103,10 +145,14 @@ const until = (selector: string, pattern: RegExp) =>
     { timeout: 30_000 },
   );
 
-describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (location) => {
+describe.each([
+  ['cookies', PHONE_WIDTH],
+  ['headers', PHONE_WIDTH],
+  ['cookies', DESKTOP_WIDTH],
+] as const)('the demo page, tokens in %s, %i px wide', (location, width) => {
   beforeAll(async () => {
-    mode = location;
-    await startStack(location);
+    mode = `${location}-${width}`;
+    await startStack(location, width);
   }, 180_000);
   afterAll(stopStack);
 
@@ -122,7 +168,11 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
     expect(await page.title()).toBe('Fresh tokens, step by step');
     // Signed out: the page asked /me, got a 401, and shows the login form.
-    await page.waitForSelector('#login-step:not([hidden])');
+    await page.waitForSelector('#login-form:not([hidden])');
+    // A newcomer sees the demo login where they log in.
+    expect(await page.isVisible('#demo-login')).toBe(true);
+    expect((await text('#demo-login')).replace(/\s+/g, ' ')).toMatch(/username test, password test/);
+    expect(await inViewport('#demo-login')).toBe(true);
     expect(await page.$eval('link[rel="icon"]', (link) => (link as HTMLLinkElement).href)).toMatch(/^data:image\/svg\+xml,/);
     await shot('0-start');
     expect(errors.filter((error) => /Content Security Policy/i.test(error))).toEqual([]);
@@ -146,6 +196,22 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await until('#result', /Logged in with a fresh token/);
     await until('#freshness', /^Fresh: you proved your password/);
     expect(await visibleText('#login-message')).toBe('(hidden)');
+    // Step 1 stays, done, and the steps are numbered once each, in order.
+    expect(await visibleText('#login-title')).toBe('1. Log in');
+    expect(await page.isVisible('#login-form')).toBe(false);
+    expect(await visibleText('#login-done')).toMatch(/you are logged in/);
+    expect(await stepNumbers()).toEqual([1, 2, 3, 4, 5]);
+    expect(await visibleText('#who')).toBe('test');
+    // Each action says what it does and what it needs; the critical ones are marked as such.
+    expect(await visibleText('#call-protected')).toBe('View profile (any token)');
+    expect(await visibleText('#refresh')).toBe('Get a new access token (refresh, no password)');
+    expect(await visibleText('#call-fresh')).toBe('Change e-mail (fresh token only)');
+    expect(await visibleText('#call-strong')).toBe('Send money (fresh passkey token only)');
+    for (const critical of ['#call-fresh', '#call-strong']) {
+      expect(await page.$eval(critical, (button) => button.closest('.group')?.querySelector('h3')?.textContent)).toMatch(/^Critical/);
+      expect(await page.getAttribute(critical, 'class')).toBe('critical');
+    }
+    expect(await page.$eval('#call-protected', (button) => button.closest('.critical'))).toBeNull();
     // With cookies the tokens are HttpOnly: the page's script sees only the CSRF values. With
     // headers there are no cookies at all: the tokens live in the page's memory.
     const visible = await page.evaluate(() => document.cookie);
@@ -160,24 +226,44 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await shot('1-logged-in');
 
     await page.click('#call-protected');
-    await until('#result', /\/protected answered: \{"logged_in_as":"test"\}/);
+    await until('#result', /^Allowed: GET \/protected answered \{"logged_in_as":"test"\}$/);
 
     await page.click('#refresh');
-    await until('#result', /Refreshed/);
+    await until('#result', /^New access token, not fresh: no password was typed\./);
     await until('#freshness', /Not fresh/);
     expect(await visibleText('#fresh-badge')).toBe('Not fresh');
     await shot('2-refreshed');
 
+    // The refusal in plain words, once; the raw challenge only behind a closed disclosure.
     await page.click('#call-fresh');
-    await until('#result', /\/protected-fresh refused \((401|403)\): a fresh token is required/);
-    expect(await page.$eval('#reauth', (element) => (element as HTMLElement).hidden)).toBe(false);
+    await until('#result', /^Refused: changing your e-mail needs a fresh token\. Prove your password again\.$/);
+    expect(await page.isVisible('#reauth')).toBe(true);
+    expect(await inViewport('#reauth')).toBe(true);
+    expect(await page.isVisible('#result-raw')).toBe(true);
+    expect(await page.$eval('#result-raw', (details) => (details as HTMLDetailsElement).open)).toBe(false);
+    const raw = await rawAnswer('#result-raw');
+    expect(raw).toMatch(/^HTTP 401\nWWW-Authenticate: Bearer error="insufficient_user_authentication"/);
+    expect(raw).toContain('{"msg":"Fresh token required"}');
+    const said = await page.innerText('#actions');
+    expect(said).not.toMatch(/insufficient_user_authentication/);
+    expect(said.match(/fresh token required/gi)).toBeNull();
+    expect(said.match(/needs a fresh token/g)).toHaveLength(1);
     await shot('3-fresh-required');
+    await page.click('#result-raw summary');
+    expect(await page.isVisible('#result-raw pre')).toBe(true);
+    await shot('3-fresh-required-raw');
 
     await page.fill('#reauth-password', 'test');
     await page.click('#fresh-login');
-    await until('#result', /\/protected-fresh answered: \{"fresh_logged_in_as":"test"\}/);
+    await until('#result', /^Allowed with your fresh token: GET \/protected-fresh answered \{"fresh_logged_in_as":"test"\}$/);
     await until('#freshness', /^Fresh: you proved your password/);
     expect(await visibleText('#fresh-badge')).toBe('Fresh');
+    // Where the user is after the retry (scrolled down on a phone), the badge is in sight.
+    if (width === PHONE_WIDTH) expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect(await inViewport('#fresh-badge')).toBe(true);
+    expect(await inViewport('#result')).toBe(true);
+    expect(await page.isVisible('#result-raw')).toBe(false);
+    await shot('4-fresh-again-viewport', true);
     await shot('4-fresh-again');
   });
 
@@ -191,26 +277,32 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
 
     // Registering needs the fresh token the password step-up just gave.
     await page.click('#add-passkey');
-    await until('#result', /Passkey added/);
+    await until('#passkeys-result', /^Passkey added\./);
     await page.waitForSelector('#passkeys li');
     expect(await text('#passkeys')).toContain('This browser');
     expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
     await shot('5-passkey-added');
 
     // The password-fresh token is not enough for the strong route: refused with the acr it needs.
+    const strongRefusal = /^Refused: sending money needs a fresh token from your passkey; a password is not enough\.$/;
     await page.click('#call-strong');
-    await until('#result', /\/protected-strong refused \(401\): a passkey step-up is required, acr_values=urn:fresh-token:acr:phr/);
+    await until('#result', strongRefusal);
+    expect(await rawAnswer('#result-raw')).toMatch(/^HTTP 401\n[\s\S]*acr_values"?[=:]"urn:fresh-token:acr:phr"/);
     await page.click('#refresh');
     await until('#freshness', /Not fresh/);
     await page.click('#call-strong');
-    await until('#result', /\/protected-strong refused \(401\).*acr_values=urn:fresh-token:acr:phr/);
-    expect(await page.$eval('#stepup', (element) => (element as HTMLElement).hidden)).toBe(false);
+    await until('#result', strongRefusal);
+    expect(await rawAnswer('#result-raw')).toMatch(/^HTTP 401\nWWW-Authenticate: Bearer error="insufficient_user_authentication"/);
+    expect(await rawAnswer('#result-raw')).toContain('"acr_values":"urn:fresh-token:acr:phr"');
+    expect(await page.isVisible('#stepup')).toBe(true);
+    expect(await page.isVisible('#reauth')).toBe(false);
     await shot('6-strong-required');
 
     // Nothing typed: the passkey proves the user, and the retried call succeeds.
     await page.click('#step-up-passkey');
-    await until('#result', /\/protected-strong answered: \{"strong_logged_in_as":"test"\}/);
+    await until('#result', /^Allowed with your passkey-fresh token: GET \/protected-strong answered \{"strong_logged_in_as":"test"\}$/);
     await until('#freshness', /^Fresh: you proved it with a passkey/);
+    expect(await inViewport('#fresh-badge')).toBe(true);
     expect(JSON.parse(await text('#claims'))).toMatchObject({
       acr: 'urn:fresh-token:acr:phr',
       amr: [expect.stringMatching(/^[hs]wk$/), 'user'],
@@ -218,13 +310,13 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await shot('7-strong');
 
     await page.click('#passkeys .remove-passkey');
-    await until('#result', /Passkey removed/);
+    await until('#passkeys-result', /^Passkey removed\.$/);
     await page.waitForFunction(() => document.querySelectorAll('#passkeys li').length === 0);
     await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
     await cdp.detach();
   });
 
-  it('lists the sessions at phone width without sideways scrolling, each device by a short name (the full one on demand)', async () => {
+  it('lists the sessions without sideways scrolling, each device by a short name (the full one on demand)', async () => {
     await loginElsewhere(IPHONE_UA);
     await page.click('#load-sessions');
     await page.waitForSelector('#sessions[aria-busy="false"]:not([hidden]) tbody tr');
@@ -248,13 +340,17 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.waitForSelector('#sessions[aria-busy="false"]:not([hidden]) tbody tr button');
     const before = await sessionRows();
     await page.click('#sessions tbody tr button');
-    await page.waitForSelector('#reauth:not([hidden])');
-    expect(await visibleText('#sessions-result')).toMatch(/needs a fresh token/);
+    // The prompt comes beside the refusal, not up in step 3.
+    await page.waitForSelector('#sessions-result-raw + #reauth:not([hidden])');
+    expect(await visibleText('#sessions-result')).toBe('Refused: ending another session needs a fresh token. Prove your password again.');
+    expect(await rawAnswer('#sessions-result-raw')).toMatch(/^HTTP 401\nWWW-Authenticate: Bearer error="insufficient_user_authentication"/);
     await shot('6-end-needs-password');
     await page.fill('#reauth-password', 'test');
     await page.click('#fresh-login');
     await until('#sessions-result', /^Session ended\.$/);
     expect(await page.isVisible('#reauth')).toBe(false);
+    expect(await inViewport('#fresh-badge')).toBe(true);
+    await shot('7-session-ended-viewport', true);
     await page.waitForFunction((count) => document.querySelectorAll('#sessions tbody tr').length === count - 1, before);
     expect(await page.getAttribute('#sessions-result', 'class')).toBe('ok');
     await shot('7-session-ended');
@@ -264,11 +360,11 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
     await page.reload();
     if (location === 'cookies') {
       await page.waitForSelector('#signed-in:not([hidden])');
-      expect(await page.isVisible('#login-step')).toBe(false);
+      expect(await page.isVisible('#login-form')).toBe(false);
       await until('#freshness', /Fresh|fresh/);
       expect(JSON.parse(await text('#claims'))).toMatchObject({ username: 'test' });
     } else {
-      await page.waitForSelector('#login-step:not([hidden])');
+      await page.waitForSelector('#login-form:not([hidden])');
       await page.fill('#username', 'test');
       await page.fill('#password', 'test');
       await page.click('#login');
@@ -279,7 +375,8 @@ describe.each(['cookies', 'headers'] as const)('the demo page, tokens in %s', (l
 
   it('logs out: says so, no token is left and the login form is back', async () => {
     await page.click('#logout');
-    await page.waitForSelector('#login-step:not([hidden])');
+    await page.waitForSelector('#login-form:not([hidden])');
+    expect(await page.isVisible('#status-bar')).toBe(false);
     await until('#login-message', /Signed out/);
     expect(await page.isVisible('#login-message')).toBe(true);
     expect(await page.evaluate(() => document.cookie)).toBe('');
