@@ -1,7 +1,6 @@
 import { issueFreshAccessToken, issueFreshAccessTokenBy } from '../src/sessions/session-service';
-import { passkeyProof } from '../src/sessions/passkey-sessions';
 import { readAssertion } from '../src/http/passkey-bodies';
-import { getPasskeyDeps } from '../src/wiring/passkey-wiring';
+import { getPasskeyDeps, loadPasskeyProof } from '../src/wiring/passkey-wiring';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
@@ -18,7 +17,8 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
 const delivery = tokenDelivery(config);
-const passkeys = getPasskeyDeps();
+// The passkey settings are checked at cold start; WebAuthn itself loads with the first passkey.
+getPasskeyDeps();
 
 /**
  * POST /fresh-login {"username","password"} or {"passkey": <credential.toJSON()>} → {"access_token"
@@ -41,7 +41,7 @@ export const handler = httpHandler(
           ? { token: cookie, required: false }
           : undefined;
     if (body.passkey !== undefined) {
-      const proof = passkeyProof(passkeys, readAssertion(body), 'step-up', client);
+      const proof = await loadPasskeyProof(readAssertion(body), 'step-up', client);
       return tokensReply(await issueFreshAccessTokenBy(deps, proof, session), delivery, { login: true });
     }
     const credentials = readCredentials(body);

@@ -1,7 +1,6 @@
 import { issueTokenPair, issueTokenPairBy } from '../src/sessions/session-service';
-import { passkeyProof } from '../src/sessions/passkey-sessions';
 import { readAssertion } from '../src/http/passkey-bodies';
-import { getPasskeyDeps } from '../src/wiring/passkey-wiring';
+import { getPasskeyDeps, loadPasskeyProof } from '../src/wiring/passkey-wiring';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
@@ -15,7 +14,8 @@ import { getSessionDeps } from '../src/wiring/store-wiring';
 const config = getConfig();
 const deps = getSessionDeps({ issuer: true, verifier: false });
 const delivery = tokenDelivery(config);
-const passkeys = getPasskeyDeps();
+// The passkey settings are checked at cold start; WebAuthn itself loads with the first passkey.
+getPasskeyDeps();
 
 /**
  * POST /login {"username","password"} or {"passkey": <credential.toJSON()>} (a discoverable
@@ -28,7 +28,7 @@ export const handler = httpHandler(
     const body = readJsonObject(event, config.maxBodyBytes);
     const client = readClientInfo(event);
     if (body.passkey !== undefined) {
-      const proof = passkeyProof(passkeys, readAssertion(body), 'login', client);
+      const proof = await loadPasskeyProof(readAssertion(body), 'login', client);
       return tokensReply(await issueTokenPairBy(deps, proof, client), delivery, { login: true });
     }
     const credentials = readCredentials(body);

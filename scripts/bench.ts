@@ -56,6 +56,8 @@ const TARGETS = {
     sessions: 150,
     'end-sessions': 150,
   } as Record<string, number>,
+  // Cold init over refresh's in the same round, ms: a password login loads no WebAuthn (issue 30).
+  coldInitOverRefreshMs: { login: 10, 'fresh-login': 10 } as Record<string, number>,
 };
 
 type Handler = (
@@ -121,6 +123,16 @@ async function compare(candidates: Record<string, () => unknown>, { rounds = 20,
 /** The median over rounds of a's p50 divided by b's p50 in the same round. */
 function pairedRatio(a: { rounds: number[] }, b: { rounds: number[] }): number {
   return median(a.rounds.map((value, round) => value / (b.rounds[round] ?? NaN)));
+}
+
+/** A built bundle and, transitively, the chunks it imports statically (`import"./…"`, `from"./…"`; not `import(…)`). */
+function coldPath(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:\bfrom|\bimport)\s*"(\.\.?\/[^"]+)"/g)) {
+    coldPath(path.resolve(path.dirname(file), spec!), seen);
+  }
+  return [...seen];
 }
 
 /** A built function's handler; `instance` loads a separate copy, which reads the environment anew. */
@@ -341,7 +353,7 @@ async function main(): Promise<void> {
   // layer provide them on Lambda), minus a bare `node -e 0` started right before it; median of 25.
   // Beside it, the same over an empty ES module: Node's ES module loader alone costs 3-11 ms here
   // (it varies with the machine), which every .mjs handler pays and no bundle can cut.
-  console.log('\nCold init (ms, paired medians of 25)   over bare Node   target          over empty ESM      bytes   AWS SDK');
+  console.log(`\nCold init (ms, paired medians of 25)   over bare Node   ${'target'.padEnd(30)}over empty ESM  cold bytes   AWS SDK`);
   const spawnMs = (args: string[]): number => {
     const start = process.hrtime.bigint();
     const probe = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -367,14 +379,26 @@ async function main(): Promise<void> {
       bundle.overEmpty.push(loaded - empty);
     }
   }
+  const refreshRounds = bundles.find((bundle) => bundle.name === 'refresh')?.overBare ?? [];
   for (const { name, file, overBare, overEmpty } of bundles) {
-    const source = readFileSync(file, 'utf8');
+    // The bundle and the chunks it imports statically: what a cold start reads (not what import() loads later).
+    const files = coldPath(file);
+    const source = files.map((part) => readFileSync(part, 'utf8')).join('\n');
+    const bytes = files.reduce((sum, part) => sum + statSync(part).size, 0);
     const sdk = /from"@aws-sdk\//.test(source) ? 'imported' : /DynamoDBClient|smithy/.test(source) ? 'bundled' : 'no';
     const init = median(overBare);
     const target = TARGETS.coldInitMs[name];
-    const verdict = target === undefined ? 'reported' : `<= ${target}: ${init <= target ? 'met' : 'MISSED'}`;
+    const overRefresh = TARGETS.coldInitOverRefreshMs[name];
+    // Paired: this bundle minus refresh in the same round, median over the rounds.
+    const margin = median(overBare.map((value, round) => value - (refreshRounds[round] ?? NaN)));
+    const verdict =
+      target !== undefined
+        ? `<= ${target}: ${init <= target ? 'met' : 'MISSED'}`
+        : overRefresh !== undefined
+          ? `<= refresh+${overRefresh}: ${margin <= overRefresh ? 'met' : 'MISSED'} (${margin >= 0 ? '+' : ''}${margin.toFixed(1)})`
+          : 'reported';
     console.log(
-      `  ${name.padEnd(18)}${fmt(init).padStart(24)}   ${verdict.padEnd(16)}${fmt(median(overEmpty))}${String(statSync(file).size).padStart(14)}   ${sdk}`,
+      `  ${name.padEnd(18)}${fmt(init).padStart(24)}   ${verdict.padEnd(30)}${fmt(median(overEmpty))}${String(bytes).padStart(14)}   ${sdk}`,
     );
   }
 

@@ -7,7 +7,9 @@
 import { loadPasskeyConfig, type PasskeyConfig } from '../config/config';
 import { createDynamoChallengeStore } from '../passkeys/challenge-store';
 import { createDynamoPasskeyStore } from '../passkeys/passkey-store';
-import type { PasskeyDeps } from '../passkeys/passkey-service';
+import type { PasskeyClient, PasskeyDeps } from '../passkeys/passkey-service';
+import type { AuthenticationResponseJSON } from '../passkeys/webauthn';
+import type { Proof } from '../sessions/session-service';
 import type { UserStore } from '../users/user-store';
 import { getDocumentClient, getStores } from './store-wiring';
 
@@ -35,4 +37,19 @@ export function getPasskeyDeps(): PasskeyDeps & { readonly users: UserStore } {
     });
   }
   return passkeyDeps;
+}
+
+/**
+ * The proof of a passkey assertion for POST /login and /fresh-login. WebAuthn (@simplewebauthn/server
+ * with its CBOR and ASN.1 code, most of those bundles) is imported here on the first passkey, not at
+ * cold start: a password login never loads it (tests/unit/bundles.test.ts, `npm run bench`). The
+ * import resolves to a chunk of the same build, so the code both paths use is not copied.
+ */
+export async function loadPasskeyProof(
+  assertion: AuthenticationResponseJSON,
+  purpose: 'step-up' | 'login',
+  client: PasskeyClient,
+): Promise<Proof> {
+  const { passkeyProof } = await import('../sessions/passkey-sessions');
+  return passkeyProof(getPasskeyDeps(), assertion, purpose, client);
 }

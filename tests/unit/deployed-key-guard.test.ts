@@ -57,7 +57,7 @@ beforeAll(async () => {
   await build({
     ...FUNCTION_BUILD,
     entryPoints: [path.join(ROOT, 'authorizers/any-valid.ts')],
-    outfile: bundle,
+    outdir: outDir,
   });
   devToken = await testIssuer(testConfig({ JWT_SECRET: DEV_JWT_SECRET })).issueAccessToken('mallory', true, Math.floor(Date.now() / 1000));
 }, 60_000);
