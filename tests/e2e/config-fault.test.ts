@@ -1,5 +1,6 @@
 import { expectGatewayResponse } from '../helpers/gateway-response';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
+import { waitFor } from '../helpers/wait-for';
 
 let api: TestApi;
 
@@ -23,11 +24,15 @@ describe('a bad configuration', () => {
     expect(api.output()).toContain('JWT_SECRET must be at least 32 bytes, got 9');
   });
 
-  it('makes a broken authorizer API Gateway’s 500 "Internal server error", never a 401', async () => {
+  it('makes a broken authorizer API Gateway’s 500 "Internal server error", never a 401, and logs the fault with its stack', async () => {
+    const from = api.output().length;
     const response = await fetch(`${api.baseUrl}/protected`, { headers: { Authorization: 'Bearer any.token.here' } });
     expectGatewayResponse(
       { status: response.status, headers: response.headers, text: await response.text() },
       'AUTHORIZER_CONFIGURATION_ERROR',
     );
+    // Unlike an expected 401 (one line), a fault is logged whole: the handler, the error, its stack.
+    const fault = /Unhandled exception in handler 'any-valid'[\s\S]*JWT_SECRET must be at least 32 bytes[\s\S]*\n\s+at /;
+    await waitFor('the fault with its stack in the log', () => (fault.test(api.output().slice(from)) ? true : undefined));
   });
 });

@@ -236,6 +236,20 @@ describe('API Gateway’s own answers through serverless-offline', () => {
     expectGatewayResponse(await request('OPTIONS', '/', { headers: { Origin: 'https://app.example' } }), 'MISSING_AUTHENTICATION_TOKEN');
   });
 
+  it('logs an authorizer’s 401 as one line, as every invocation is logged, with no stack trace', async () => {
+    const from = api.output().length;
+    expectGatewayResponse(await request('GET', '/protected', { token: 'garbage' }), 'UNAUTHORIZED');
+    const line = /\(λ: any-valid\) RequestId: [0-9a-f-]+ {2}Duration: [\d.]+ ms {2}Unauthorized\n/;
+    await waitFor('the 401 in the log', () => (line.test(api.output().slice(from)) ? true : undefined));
+    // A later invocation's line: everything the 401 logged has arrived before it.
+    expectGatewayResponse(await request('GET', '/protected-fresh', { token: 'garbage' }), 'UNAUTHORIZED');
+    const next = /\(λ: fresh-only\) RequestId: [0-9a-f-]+ {2}Duration: [\d.]+ ms {2}Unauthorized\n/;
+    await waitFor('the next 401 in the log', () => (next.test(api.output().slice(from)) ? true : undefined));
+    const logged = api.output().slice(from);
+    expect(logged.split('\n').filter((text) => text.includes('(λ: any-valid)'))).toHaveLength(1);
+    expect(logged).not.toMatch(/Unhandled|Error: Unauthorized|^\s+at /m);
+  });
+
   it('renames a function’s WWW-Authenticate as a REST API does', async () => {
     const refused = await request('POST', '/refresh', { token: 'garbage' });
     expect(refused.status).toBe(401);

@@ -62,6 +62,7 @@ describe('the curl flow of the README', () => {
       .map((step: ShellStep, i) => `printf '\\n@@step ${i}@@\\n'\n${step.commands.filter((c) => !/^BASE=/.test(c)).join('\n')}`)
       .join('\n');
     const home = mkdtempSync(path.join(tmpdir(), 'fresh-token-curl-flow-'));
+    const logFrom = api.output().length;
     try {
       const { stdout, stderr } = await promisify(execFile)('bash', ['-c', script], {
         cwd: home,
@@ -82,6 +83,8 @@ describe('the curl flow of the README', () => {
         return expected ? [] : [{ at: step.at, command: step.commands[0], shown: step.answer.join('\n'), answered: output }];
       });
       expect(mismatches).toEqual([]);
+      // What npm start prints meanwhile: a line per invocation, no stack trace (its 401s are expected).
+      expect(api.output().slice(logFrom)).not.toMatch(/Unhandled|^\s+at /m);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
