@@ -297,15 +297,23 @@ async function main(): Promise<void> {
   );
 
   // 2. Refresh: verify + user read + one conditional write + signing, against the local database.
+  // The first rotations after load run the refresh bundle, the SDK and dynalite (all in this
+  // process) before V8 has optimized them; that warm-up is reported apart, and the target is held to
+  // the warm container's figure, as the authorizer's is above.
   let current = firstRefresh;
-  const refreshTimes: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const start = process.hrtime.bigint();
-    const response = await refresh(bearerEvent(current), context('refresh'));
-    refreshTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (response.statusCode !== 200) throw new Error(`refresh failed: ${response.body}`);
-    current = (JSON.parse(response.body ?? '{}') as Record<string, string>).refresh_token ?? '';
-  }
+  const chain = async (count: number): Promise<number[]> => {
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      const response = await refresh(bearerEvent(current), context('refresh'));
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      if (response.statusCode !== 200) throw new Error(`refresh failed: ${response.body}`);
+      current = (JSON.parse(response.body ?? '{}') as Record<string, string>).refresh_token ?? '';
+    }
+    return times.sort((a, b) => a - b);
+  };
+  const firstTimes = await chain(300);
+  const refreshTimes = await chain(300);
   // A retry inside the window: the replaced token again (a stale write, a consistent read, re-signing).
   const replaced = current;
   const rotated = await refresh(bearerEvent(replaced), context('refresh'));
@@ -317,12 +325,14 @@ async function main(): Promise<void> {
     replayTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (response.statusCode !== 200) throw new Error(`replay failed: ${response.body}`);
   }
-  refreshTimes.sort((a, b) => a - b);
   replayTimes.sort((a, b) => a - b);
   const refreshVerdict = (p50: number) => `(<= ${TARGETS.refreshP50Ms} ms: ${p50 <= TARGETS.refreshP50Ms ? 'met' : 'MISSED'})`;
   console.log('\n/refresh against the local database (ms/op; dynalite in this process, so a floor for the code path, not AWS latency)');
   console.log(
-    `  rotation (300 in a chain)       p50${fmt(percentile(refreshTimes, 50), 2)}   p99${fmt(percentile(refreshTimes, 99), 2)}  ${refreshVerdict(percentile(refreshTimes, 50))}`,
+    `  rotation, first 300 after load  p50${fmt(percentile(firstTimes, 50), 2)}   p99${fmt(percentile(firstTimes, 99), 2)}  (reported: code not yet optimized)`,
+  );
+  console.log(
+    `  rotation (the next 300, warm)   p50${fmt(percentile(refreshTimes, 50), 2)}   p99${fmt(percentile(refreshTimes, 99), 2)}  ${refreshVerdict(percentile(refreshTimes, 50))}`,
   );
   console.log(
     `  retry inside the window (300)   p50${fmt(percentile(replayTimes, 50), 2)}   p99${fmt(percentile(replayTimes, 99), 2)}  ${refreshVerdict(percentile(replayTimes, 50))}`,
