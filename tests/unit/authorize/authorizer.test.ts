@@ -6,6 +6,7 @@ import type { VerificationKeys } from '../../../src/tokens/keys';
 import { createTokenVerifier } from '../../../src/tokens/token-verifier';
 import { accessClaims, craftToken } from '../../helpers/craft-token';
 import { authorizerEvent, lambdaContext } from '../../helpers/events';
+import { fakeDateOnly } from '../../helpers/hand-clock';
 import { AUTH_TIME, REFRESH, testConfig, testIssuer, testVerifier } from '../../helpers/test-config';
 
 const config = testConfig();
@@ -16,6 +17,8 @@ const context = lambdaContext('any-valid');
 const API_WIDE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*';
 
 describe('authorizer pipeline', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('allows a fresh access token on any-valid, for every route of the API, with the identity in the context', async () => {
     const token = await issuer.issueAccessToken('alice', true, AUTH_TIME);
     const result = await anyValid(authorizerEvent(`Bearer ${token}`), context);
@@ -76,6 +79,9 @@ describe('authorizer pipeline', () => {
 
   it('with a max age, denies a fresh token whose password check is older, and says so in the challenge', async () => {
     const fiveMinutes = createAuthorizer({ requireFresh: true, maxAgeSeconds: 300, transport: config.transport }, testVerifier(config));
+    // The boundary to the second: the clock must not tick between this read and the authorizer's.
+    fakeDateOnly();
+    jest.setSystemTime(Date.UTC(2026, 0, 1, 12, 0, 0, 500));
     const now = Math.floor(Date.now() / 1000);
     const recent = await craftToken(accessClaims({ fresh: true, auth_time: now - 300 }));
     expect((await fiveMinutes(authorizerEvent(`Bearer ${recent}`), context)).policyDocument.Statement[0]).toMatchObject({
