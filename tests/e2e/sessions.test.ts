@@ -83,8 +83,15 @@ describe('refresh-token rotation', () => {
     const user = await newUser('fay');
     const laptop = await login(user);
     const phone = await login(user);
-    await request('POST', '/refresh', { token: laptop.refresh_token });
-    await request('POST', '/refresh', { token: laptop.refresh_token });
+    const rotated = await request('POST', '/refresh', { token: laptop.refresh_token });
+    expect(rotated.status).toBe(200);
+    // The laptop's spent token again: reuse, so its family is revoked, the successor with it.
+    const reused = await request('POST', '/refresh', { token: laptop.refresh_token });
+    expect(reused.status).toBe(401);
+    expect(reused.json).toEqual({ msg: 'Refresh token reuse detected; the session has been revoked' });
+    const successor = await request('POST', '/refresh', { token: rotated.json.refresh_token as string });
+    expect(successor.status).toBe(401);
+    expect(successor.json).toEqual({ msg: 'Refresh token has been revoked' });
     expect((await request('POST', '/refresh', { token: phone.refresh_token })).status).toBe(200);
   });
 });
@@ -302,10 +309,11 @@ describe('the users command', () => {
   it('adds a user with a password read from stdin, never from the command line', async () => {
     const cli = path.resolve(__dirname, '../../node_modules/.bin/tsx');
     const script = path.resolve(__dirname, '../../scripts/users.ts');
+    // A password on the command line as well: it must be ignored, the one from stdin used.
     const output = await new Promise<string>((resolve, reject) => {
       const child = execFile(
         cli,
-        [script, 'add', 'max'],
+        [script, 'add', 'max', 'max-password-on-argv'],
         { env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint } },
         (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
       );
@@ -313,6 +321,7 @@ describe('the users command', () => {
     });
     expect(output).toContain('Added max.');
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-1' } })).status).toBe(200);
+    expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-on-argv' } })).status).toBe(401);
   });
 });
 
