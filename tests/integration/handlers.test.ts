@@ -36,8 +36,13 @@ describe('POST /login', () => {
       'Access-Control-Allow-Origin': '*',
       'Content-Type': 'application/json',
     });
-    await expect(verifier.verifyAccessToken(tokens.access_token)).resolves.toMatchObject({ sub: 'alice', fresh: true });
     const refresh = await verifier.verifyRefreshToken(response.json.refresh_token as string);
+    // The answer's own access token: fresh, for alice, and of the answer's new session.
+    await expect(verifier.verifyAccessToken(response.json.access_token as string)).resolves.toMatchObject({
+      sub: 'alice',
+      fresh: true,
+      sid: refresh.fam,
+    });
     const first = await verifier.verifyRefreshToken(tokens.refresh_token);
     expect(refresh.fam).not.toBe(first.fam);
     const family = await adminDeps(db).families.get(refresh.fam!);
