@@ -2,13 +2,13 @@
 // function's lazily loaded code (WebAuthn behind a passkey, the AWS SDK's credential providers)
 // is written as chunk files beside its bundle. serverless-esbuild builds every function into one
 // folder and zips, for each function, every file there except the other functions' bundles and
-// files named after them (`functions/login.*`). So the chunks are named after their function:
-// functions/login.chunks/…, which only login's zip carries (tests/template checks the zips).
+// files named after them (`functions/login.*`). So the chunks are named after their handler file:
+// functions/login.chunks/…, which only the zips of the functions with that handler carry.
 'use strict';
 
 const path = require('node:path');
 
-/** Names a build's chunks after its one entry point: `<function>.chunks/<name>-<hash>`. */
+/** Names a build's chunks after its one entry point: `<handler file>.chunks/<name>-<hash>`. */
 const chunksPerFunction = {
   name: 'chunks-per-function',
   setup(build) {
