@@ -3,7 +3,8 @@
 // is written as chunk files beside its bundle. serverless-esbuild builds every function into one
 // folder and zips, for each function, every file there except the other functions' bundles and
 // files named after them (`functions/login.*`). So the chunks are named after their handler file:
-// functions/login.chunks/…, which only the zips of the functions with that handler carry.
+// functions/login.chunks/…, which only the zips of the functions with that handler carry
+// (tests/template/function-zips.test.ts reads the zips).
 'use strict';
 
 const path = require('node:path');
