@@ -21,7 +21,11 @@ export interface PasskeyRecord {
   readonly lastUsedAt?: number;
 }
 
-/** A user may keep this many passkeys; the list route answers them all on one page. */
+/**
+ * A user may keep this many passkeys, held by a slot count on the user's row; the list route and a
+ * step-up's options name every passkey a user has (all pages of the index, so also rows stored
+ * before the limit was held where they are stored).
+ */
 export const MAX_PASSKEYS_PER_USER = 20;
 
 export interface PasskeyStore {
@@ -48,18 +52,24 @@ export function createDynamoPasskeyStore(db: DynamoDBDocumentClient, table: stri
     },
 
     async listFor(username) {
-      const { Items = [] } = await storeCall(() =>
-        db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'username-created-index',
-            KeyConditionExpression: 'username = :username',
-            ExpressionAttributeValues: { ':username': username },
-            Limit: MAX_PASSKEYS_PER_USER,
-          }),
-        ),
-      );
-      return Items.map(toRecord);
+      const records: PasskeyRecord[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await storeCall(() =>
+          db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: 'username-created-index',
+              KeyConditionExpression: 'username = :username',
+              ExpressionAttributeValues: { ':username': username },
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        records.push(...(page.Items ?? []).map(toRecord));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return records;
     },
 
     add: (record) =>

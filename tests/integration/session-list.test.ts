@@ -272,7 +272,7 @@ describe('the session routes', () => {
   it('ends one session by path id, and all without one', async () => {
     const username = await newUser();
     const [one, two] = [await family(username, 2), await family(username, 1)];
-    const context = { identity: username, fresh: 'true' };
+    const context = { identity: username, fresh: 'true', issuedAt: String(now()) };
     const ended = await call(end, { ...authorizedGet(context), httpMethod: 'DELETE', pathParameters: { id: one.familyId } });
     expect(ended.statusCode).toBe(200);
     expect(ended.json).toEqual({ msg: 'Session ended' });
