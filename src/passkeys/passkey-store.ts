@@ -5,6 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, storeCall } from '../platform/store-call';
+import { sweepUser } from '../platform/sweep';
 
 /** One stored passkey. */
 export interface PasskeyRecord {
@@ -109,6 +110,11 @@ export function createDynamoPasskeyStore(db: DynamoDBDocumentClient, table: stri
         ),
       ),
   };
+}
+
+/** Deletes every passkey of a user (for `npm run users -- delete`); returns how many. Error code: ERR_STORE_UNAVAILABLE. */
+export function sweepPasskeys(db: DynamoDBDocumentClient, table: string): (username: string) => Promise<number> {
+  return (username) => sweepUser(db, table, 'credentialId', { index: 'username-created-index' }, username);
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');

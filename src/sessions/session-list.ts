@@ -86,7 +86,10 @@ export async function endCallerSessions(
 export async function endSession(deps: SessionListDeps, username: string, sessionId: string, since?: SinceMs): Promise<void> {
   // Family ids are UUIDs (`legacy-` and a jti for a Flask token's): anything else is no session.
   if (sessionId.length === 0 || sessionId.length > 128) throw new SessionNotFoundError();
-  const clockMs = since === undefined ? await revocationClock(deps, username) : (await accountFor(deps.users, { username, sinceMs: since })).sessionsValidAfter;
+  const clockMs =
+    since === undefined
+      ? await revocationClock(deps, username)
+      : (await accountFor(deps.users, { username, sinceMs: since })).sessionsValidAfter;
   if (!(await deps.families.end(sessionId, username, nowSeconds(), clockMs))) throw new SessionNotFoundError();
 }
 
