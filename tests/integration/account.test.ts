@@ -366,7 +366,10 @@ describe('the account routes', () => {
     const next = '😀'.repeat(600) + 'abc';
     const changed = await call(
       mePassword,
-      put({ identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) }, { current_password: user.password, new_password: next }),
+      put(
+        { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) },
+        { current_password: user.password, new_password: next },
+      ),
     );
     expect(changed.statusCode).toBe(200);
     const loggedIn = await call(login, jsonPost({ username: user.username, password: next }));

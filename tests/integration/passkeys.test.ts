@@ -144,7 +144,9 @@ describe('registering passkeys', () => {
     expect(record).toMatchObject({ credentialId: synced.credentialId, username, backedUp: true, name: 'Laptop' });
     expect(await listPasskeys(deps, username)).toEqual([expect.objectContaining({ credentialId: synced.credentialId })]);
     // The same response again: its challenge was consumed.
-    expect(await codeOf(finishRegistration(deps, writer(username), { credential, name: undefined }, CLIENT, now()))).toBe('ERR_CHALLENGE_INVALID');
+    expect(await codeOf(finishRegistration(deps, writer(username), { credential, name: undefined }, CLIENT, now()))).toBe(
+      'ERR_CHALLENGE_INVALID',
+    );
   });
 
   it('refuses a wrong origin, a wrong RP ID and a missing user verification, storing nothing', async () => {
