@@ -5,6 +5,7 @@
  */
 import { nowSeconds } from '../platform/clock';
 import { logger } from '../platform/logger';
+import { isWellFormedText } from '../platform/text';
 import { normalizeEmail } from './email';
 import { hashPassword, type ScryptParams } from './password';
 import { MAX_PASSWORD_LENGTH, passwordLength, passwordProblem } from './password-policy';
@@ -45,6 +46,8 @@ function checkPassword(password: string, username: string, { force = false }: Pa
   if (password === '' || passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new AdminError(`password must be 1 to ${MAX_PASSWORD_LENGTH} characters`);
   }
+  // Not even forced: the text rule is no policy (src/platform/text.ts).
+  if (!isWellFormedText(password)) throw new AdminError('password must be well-formed Unicode text (no unpaired surrogates)');
   const problem = force ? undefined : passwordProblem(password, { username });
   if (problem !== undefined) throw new AdminError(`${problem} (--force sets it anyway)`);
 }

@@ -297,6 +297,7 @@ describe('the account routes', () => {
     mePassword = (await import('../../functions/me-password')).handler;
   });
 
+  const loginHandler = () => login;
   const put = (context: Record<string, unknown>, body: unknown) => {
     const event = jsonPost(body);
     return { ...event, httpMethod: 'PUT', requestContext: { ...event.requestContext, authorizer: context } };
@@ -374,6 +375,30 @@ describe('the account routes', () => {
     expect(changed.statusCode).toBe(200);
     const loggedIn = await call(login, jsonPost({ username: user.username, password: next }));
     expect(loggedIn.statusCode).toBe(200);
+  });
+
+  it('answers the outside probe’s lone surrogates with 400, not 500, and stores none: e-mail, new password, login', async () => {
+    const user = await newUser();
+    const context = { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) };
+    const raw = (body: string) => {
+      const event = put(context, {});
+      return { ...event, body };
+    };
+    const email = await call(meEmail, raw(String.raw`{"email":"a\ud800@example.com"}`));
+    expect(email.statusCode).toBe(400);
+    expect(email.json).toEqual({ msg: '"email" must be well-formed Unicode text (no unpaired surrogates)' });
+    const lone = String.raw`\ud800\ud801\ud802\ud803\udc00\udc01\udc02\udc03`;
+    const password = await call(mePassword, raw(`{"current_password":${JSON.stringify(user.password)},"new_password":"${lone}"}`));
+    expect(password.statusCode).toBe(400);
+    expect(password.json).toEqual({ msg: '"new_password" must be well-formed Unicode text (no unpaired surrogates)' });
+    // What eight other lone surrogates, or U+FFFD eight times, would have been: not the password.
+    for (const guess of [String.raw`\udbff\udbfe\udbfd\udbfc\udfff\udffe\udffd\udffc`, '\ufffd'.repeat(8)]) {
+      const login = await call(loginHandler(), { ...jsonPost({}), body: `{"username":"${user.username}","password":"${guess}"}` });
+      expect(login.statusCode).toBeGreaterThanOrEqual(400);
+      expect(login.statusCode).toBeLessThan(500);
+    }
+    expect((await account.users.findUser(user.username))?.email).toBeUndefined();
+    await expect(issueTokenPair(sessions, user, CLIENT)).resolves.toBeDefined();
   });
 
   it('PUT /me/password answers 401 for a wrong current password and 400 naming the rule for a weak one', async () => {

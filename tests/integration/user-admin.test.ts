@@ -56,6 +56,9 @@ describe('user administration', () => {
     await expect(changePassword(adminDeps(db), 'demo', 'x'.repeat(1025), { force: true })).rejects.toThrow(
       'password must be 1 to 1024 characters',
     );
+    await expect(changePassword(adminDeps(db), 'demo', '\ud800'.repeat(8), { force: true })).rejects.toThrow(
+      'password must be well-formed Unicode text (no unpaired surrogates)',
+    );
   });
 
   it('sets an e-mail address as the API does: validated, lower-cased, listed', async () => {
