@@ -5,7 +5,7 @@ import { readClientInfo } from '../src/http/client-info';
 import { httpHandler } from '../src/http/http-handler';
 import { readJsonObject } from '../src/http/json-body';
 import { countOutcomes } from '../src/http/outcome-metrics';
-import { readRegistration } from '../src/http/passkey-bodies';
+import { PASSKEY_BODY_BYTES, readRegistration } from '../src/http/passkey-bodies';
 import { passkeyAddedReply } from '../src/http/passkey-replies';
 import { nowSeconds } from '../src/platform/clock';
 import { getStoreConfig, getStores } from '../src/wiring/store-wiring';
@@ -19,7 +19,7 @@ const { families } = getStores();
 export const handler = httpHandler(
   config.cors,
   async (event) => {
-    const input = readRegistration(readJsonObject(event, config.maxBodyBytes));
+    const input = readRegistration(readJsonObject(event, Math.max(config.maxBodyBytes, PASSKEY_BODY_BYTES)));
     const writer = await accountWriter(families, readCaller(event));
     return passkeyAddedReply(await finishRegistration(deps, writer, input, readClientInfo(event), nowSeconds()));
   },

@@ -106,6 +106,7 @@ export async function finishRegistration(
   const client_ = clientChallenge(input.credential.response.clientDataJSON);
   if (!client_ || client_.type !== 'webauthn.create')
     throw refusedRegistration(username, client, 'clientDataJSON unreadable or not a creation');
+  if (client_.crossOrigin) throw refusedRegistration(username, client, 'cross-origin response');
   const verified = await verifyRegistration(rp, input.credential, client_.challenge);
   if (!verified.ok) throw refusedRegistration(username, client, verified.reason);
   const user = await accountFor(deps.users, writer);
@@ -197,6 +198,7 @@ export async function provePasskey(
   const rp = relyingParty(deps);
   const data = clientChallenge(assertion.response.clientDataJSON);
   if (!data || data.type !== 'webauthn.get') throw refused(undefined, client, 'clientDataJSON unreadable or not an assertion');
+  if (data.crossOrigin) throw refused(undefined, client, 'cross-origin response');
   const stored = await deps.passkeys.find(assertion.id);
   if (!stored) {
     // No owner to count it against: the address pays, so one address cannot probe credential ids

@@ -167,7 +167,7 @@ describe('the fresh-token flow through serverless-offline', () => {
       await request('POST', '/login', { json: null }),
       await request('POST', '/login', { json: [] }),
       await request('POST', '/login', { json: { username: 'test' } }),
-      await request('POST', '/login', { json: { username: 'test', password: 'x'.repeat(6000) } }),
+      await request('POST', '/login', { json: { username: 'test', password: 'x'.repeat(20_000) } }),
       await request('POST', '/fresh-login', { json: { username: 1, password: 2 } }),
       await request('POST', '/refresh'),
       await request('POST', '/refresh', { headers: { Authorization: 'Bearer a b c' } }),

@@ -273,6 +273,19 @@ describe('the passkey limit', () => {
   });
 });
 
+describe('the largest valid registration', () => {
+  it('fits the passkey route’s body limit: a 1023-byte credential id with an RSA-4096 key is stored (it was 413)', async () => {
+    const user = await newUser();
+    const context = await contextOf((await issueTokenPair(sessions, user, CLIENT)).accessToken);
+    const big = new SoftAuthenticator({}, { idBytes: 1023, rsaBits: 4096 });
+    const body = { ...(await pendingRegistration(context, big)), name: 'A key with the longest id' };
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(4096);
+    const added = await call(routes.add, request(context, 'POST', body));
+    expect(added.statusCode).toBe(201);
+    expect(added.json).toMatchObject({ passkey: { id: big.credentialId } });
+  });
+});
+
 /** The user's row as stored, without its passkey count. */
 async function rawUser(username: string): Promise<Record<string, unknown>> {
   const { Item } = await client.send(new GetCommand({ TableName: db.env.USERS_TABLE, Key: { username } }));

@@ -157,6 +157,14 @@ describe('registering passkeys', () => {
     expect(await listPasskeys(deps, username)).toEqual([]);
   });
 
+  it('refuses a response from a page embedded in another origin (crossOrigin true, no topOrigin), storing nothing', async () => {
+    const { username } = await newUser();
+    const embedded = new SoftAuthenticator({ crossOrigin: true });
+    const refusal = await register(username, embedded).catch((err: unknown) => err as Error & { code?: string });
+    expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REGISTRATION_REJECTED', cause: 'cross-origin response' });
+    expect(await listPasskeys(deps, username)).toEqual([]);
+  });
+
   it('takes only a challenge handed out to the same user', async () => {
     const alice = await newUser();
     const bob = await newUser();
@@ -246,6 +254,17 @@ describe('stepping up with a passkey', () => {
       expect(await codeOf(stepUp(await assert(key, alice.username)))).toBe('ERR_PASSKEY_REJECTED');
       Object.assign(key.settings, { origin: 'http://localhost:3000', rpId: 'localhost', userVerified: true });
     }
+  });
+
+  it('refuses a step-up from a page embedded in another origin (crossOrigin true, no topOrigin)', async () => {
+    const { username } = await newUser();
+    const key = new SoftAuthenticator();
+    await register(username, key);
+    Object.assign(key.settings, { crossOrigin: true });
+    const refusal = await stepUp(await assert(key, username)).catch((err: unknown) => err as Error & { code?: string });
+    expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REJECTED', cause: 'cross-origin response' });
+    Object.assign(key.settings, { crossOrigin: false });
+    await expect(stepUp(await assert(key, username))).resolves.toBeDefined();
   });
 
   it('counts failed step-ups toward the login lockout, per address', async () => {
