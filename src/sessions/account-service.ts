@@ -77,6 +77,8 @@ export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: Accou
 export async function changeEmail(deps: Pick<AccountDeps, 'users' | 'families'>, caller: AccountCaller, rawEmail: string): Promise<string> {
   const email = normalizeEmail(rawEmail);
   const writer = await accountWriter(deps.families, caller);
+  // Read first for a clear refusal; the write's own condition holds it if the account changes in between.
+  await accountFor(deps.users, writer);
   if (!(await deps.users.setEmail(writer.username, email, nowSeconds(), writer.sinceMs))) {
     throw (await writeRefusal(deps.users, writer)) ?? new AccountNotFoundError();
   }
