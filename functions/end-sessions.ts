@@ -1,4 +1,4 @@
-import { endAllSessions, endSession } from '../src/sessions/session-list';
+import { endCallerSessions } from '../src/sessions/session-list';
 import { readCaller } from '../src/http/authorizer-identity';
 import { httpHandler } from '../src/http/http-handler';
 import { countOutcomes } from '../src/http/outcome-metrics';
@@ -17,11 +17,8 @@ const deps = getStores();
 export const handler = httpHandler(
   config.cors,
   async (event) => {
-    const { username } = readCaller(event);
-    const id = event.pathParameters?.id;
-    if (id === undefined) return sessionsEndedReply(username, await endAllSessions(deps, username));
-    await endSession(deps, username, id);
-    return sessionsEndedReply(username);
+    const caller = readCaller(event);
+    return sessionsEndedReply(caller.username, await endCallerSessions(deps, caller, event.pathParameters?.id));
   },
   countOutcomes('SessionRevoked'),
 );

@@ -1,5 +1,5 @@
 import { issueTokenPair, issueTokenPairBy } from '../src/sessions/session-service';
-import { readAssertion } from '../src/http/passkey-bodies';
+import { PASSKEY_BODY_BYTES, readAssertion } from '../src/http/passkey-bodies';
 import { getPasskeyDeps, loadPasskeyProof } from '../src/wiring/passkey-wiring';
 import { readCredentials } from '../src/http/credentials';
 import { httpHandler } from '../src/http/http-handler';
@@ -25,7 +25,8 @@ getPasskeyDeps();
 export const handler = httpHandler(
   config.cors,
   async (event) => {
-    const body = readJsonObject(event, config.maxBodyBytes);
+    // A passkey assertion may be larger than a password body: the larger limit for both.
+    const body = readJsonObject(event, Math.max(config.maxBodyBytes, PASSKEY_BODY_BYTES));
     const client = readClientInfo(event);
     if (body.passkey !== undefined) {
       const proof = await loadPasskeyProof(readAssertion(body), 'login', client);

@@ -11,7 +11,7 @@ const deps = getStores();
 
 /** PUT /me/email {"email"}, behind fresh-only → {"msg": "E-mail changed", "email"}. */
 export const handler = httpHandler(config.cors, async (event) => {
-  const { username } = readCaller(event);
+  const caller = readCaller(event);
   const email = readEmailChange(readJsonObject(event, config.maxBodyBytes));
-  return emailChangedReply(username, await changeEmail(deps, username, email));
+  return emailChangedReply(caller.username, await changeEmail(deps, caller, email));
 });

@@ -8,6 +8,8 @@
  * Lambda endpoint). The answers are rendered from the same module that writes the Gateway
  * Responses into the CloudFormation template (src/errors/gateway-responses.ts).
  */
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { renderGatewayResponse, type GatewayAnswer, type GatewayResponseProperties } from '../src/errors/gateway-responses';
 import type { GatewayResponseType } from '../src/errors/error-table';
 
@@ -198,7 +200,8 @@ interface HapiRequest {
   raw: { req: { rawHeaders: string[] } };
   response: HapiResponse | null;
   plugins: Record<string, unknown>;
-  route: { path: string };
+  /** `settings.cache`: hapi's Cache-Control policy for the route (false: it adds none). */
+  route: { path: string; settings?: { cache?: unknown } };
 }
 interface HapiToolkit {
   readonly continue: symbol;
@@ -206,6 +209,8 @@ interface HapiToolkit {
   authenticated(data: { credentials: Record<string, unknown> }): unknown;
 }
 interface HapiServer {
+  /** The Node server under hapi (absent in the unit tests' stand-in). */
+  readonly listener?: Pick<Server, 'on' | 'removeAllListeners'>;
   ext(event: string, method: (request: HapiRequest, h: HapiToolkit) => unknown): void;
   route(route: {
     method: string;
@@ -222,6 +227,20 @@ export interface AuthenticationStrategy {
   readonly name: string;
   readonly scheme: string;
   getAuthenticateFunction(server: HapiServer): { authenticate(request: HapiRequest, h: HapiToolkit): Promise<unknown> };
+}
+
+/**
+ * The raw HTTP answer to a request Node's parser refused before hapi saw it (`code`: Node's
+ * `HPE_HEADER_OVERFLOW` for headers over its 16 KB limit, 431; anything else malformed, 400): API
+ * Gateway's DEFAULT_4XX in JSON, where hapi would write a bare `400 Bad Request` with no body.
+ */
+export function parserRefusal(responses: Readonly<Record<string, GatewayResponseProperties>>, code: string | undefined): string {
+  const own =
+    code === 'HPE_HEADER_OVERFLOW' ? { status: 431, message: 'Request Header Fields Too Large' } : { status: 400, message: 'Bad Request' };
+  const answer = gatewayAnswer(responses, 'DEFAULT_4XX', undefined, own);
+  const headers = { ...answer.headers, 'Content-Length': String(Buffer.byteLength(answer.body)), Connection: 'close' };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return [`HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ''}`, ...lines, '', answer.body].join('\r\n');
 }
 
 /** What this module records on a request: the status and headers its answer must keep. */
@@ -301,12 +320,19 @@ export function createOfflineGateway(
     hapi.route({
       method: '*',
       path: '/{p*}',
-      options: { cors: false, payload: { parse: false, maxBytes: 10 * 1024 * 1024 } },
+      options: { cors: false, cache: false, payload: { parse: false, maxBytes: 10 * 1024 * 1024 } },
       handler: (request, h) => {
         const preflight = Object.entries(settings.preflights).find(([path]) => pathMatches(path, request.path))?.[1];
         if (request.method === 'options' && preflight) return reply(request, h, preflightAnswer(preflight, request.headers.origin));
         return replyType(request, h, 'MISSING_AUTHENTICATION_TOKEN');
       },
+    });
+    // What Node's parser refuses (headers over its limit) never reaches hapi, which would answer a
+    // bare 400: API Gateway's DEFAULT_4XX instead, in JSON.
+    hapi.listener?.removeAllListeners('clientError');
+    hapi.listener?.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      if (socket.writable) socket.end(parserRefusal(settings.gatewayResponses, err.code));
+      else socket.destroy(err);
     });
     // A REST API has no HEAD method unless one is declared; hapi would answer it from GET.
     hapi.ext('onRequest', (request, h) => (request.method === 'head' ? replyType(request, h, 'MISSING_AUTHENTICATION_TOKEN') : h.continue));
@@ -328,6 +354,9 @@ export function createOfflineGateway(
     // Runs after serverless-offline's own onPreResponse, which echoes any Origin with credentials
     // (and turns every OPTIONS into a 200): put back the answer as API Gateway would send it.
     hapi.ext('onPreResponse', (request, h) => {
+      // API Gateway adds no Cache-Control: hapi's default policy ("no-cache" on an answer without
+      // one) is turned off for every route, so only what a function or Gateway Response sets is sent.
+      if (request.route.settings) request.route.settings.cache = false;
       const response = request.response;
       if (!response) return h.continue;
       if (response.isBoom) {

@@ -6,6 +6,8 @@
  *   email <username> <address>   set the user's e-mail address
  *   disable <username>   disable the user; revokes every session
  *   enable <username>    re-enable a disabled user
+ *   delete <username>    delete the user, their passkeys, sessions, challenges and attempt counts
+ *                        (asks for the username again unless --yes)
  *   list                 list users (never their hashes)
  *
  * Passwords follow the policy of PUT /me/password (8+ characters, not the username, not a common
@@ -17,13 +19,17 @@
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDynamoFamilyStore } from '../src/sessions/dynamo-family-store';
+import { sweepChallenges } from '../src/passkeys/challenge-store';
+import { sweepPasskeys } from '../src/passkeys/passkey-store';
+import { createDynamoFamilyStore, sweepFamilies } from '../src/sessions/dynamo-family-store';
+import { sweepAttempts } from '../src/users/login-attempts';
 import { createDocumentClient } from '../src/platform/dynamo-client';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
 import {
   AdminError,
   addUser,
   changePassword,
+  deleteUser,
   disableUser,
   enableUser,
   listUsers,
@@ -34,7 +40,18 @@ import {
 import { ensureTables, LOCAL_REGION, readTableDefinitions, readTableNames, ROOT, startDynalite, type LocalDatabase } from './local-db';
 
 const USAGE =
-  'usage: npm run users -- add|passwd|disable|enable <username> | email <username> <address> | list   [--force] [--stage <stage>] [--region <region>]';
+  'usage: npm run users -- add|passwd|disable|enable|delete <username> | email <username> <address> | list   [--force] [--yes] [--stage <stage>] [--region <region>]';
+
+/** Asks the operator to type the username again before a delete; false unless it matches. */
+async function confirmDelete(username: string, where: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await new Promise<string>((resolve) =>
+    rl.question(`Delete user "${username}" and all their passkeys and sessions on ${where}? Type the username to confirm: `, resolve),
+  );
+  rl.close();
+  return answer.trim() === username;
+}
 
 /** Reads a password: hidden at a terminal prompt (asked twice), or the first line of piped stdin. */
 async function readPassword(): Promise<string> {
@@ -81,7 +98,7 @@ async function localEndpoint(): Promise<{ endpoint: string; embedded?: LocalData
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { stage: { type: 'string' }, region: { type: 'string' }, force: { type: 'boolean' } },
+    options: { stage: { type: 'string' }, region: { type: 'string' }, force: { type: 'boolean' }, yes: { type: 'boolean' } },
   });
   const [command, name, address] = positionals;
   const force = { force: values.force === true };
@@ -116,6 +133,28 @@ async function main(): Promise<void> {
         await enableUser(deps, username);
         console.log(`Enabled ${username}.`);
         break;
+      case 'delete': {
+        if (values.yes !== true && !(await confirmDelete(username, local ? 'the local database' : `stage ${stage}`))) {
+          throw new AdminError('not deleted: confirm by typing the username, or pass --yes');
+        }
+        const deleted = await deleteUser(
+          {
+            users: deps.users,
+            sweeps: {
+              passkeys: sweepPasskeys(db, tables.PASSKEYS_TABLE),
+              sessions: sweepFamilies(db, tables.FAMILIES_TABLE),
+              challenges: sweepChallenges(db, tables.PASSKEY_CHALLENGES_TABLE),
+              attempts: sweepAttempts(db, tables.LOGIN_ATTEMPTS_TABLE),
+            },
+          },
+          username,
+        );
+        console.log(
+          `Deleted ${username}${deleted.user ? '' : ' (no row; leftovers only)'}: ${deleted.passkeys} passkey(s), ` +
+            `${deleted.sessions} session(s), ${deleted.challenges} challenge(s), ${deleted.attempts} attempt count(s).`,
+        );
+        break;
+      }
       case 'email':
         if (!address) throw new AdminError(USAGE);
         console.log(`E-mail of ${username} set to ${await setEmail(deps, username, address)}.`);

@@ -9,6 +9,8 @@ export interface IdentityContext {
   /** Whether the token was fresh when authorized (a cached decision may be older). */
   readonly fresh: boolean;
   readonly jti: string;
+  /** When the token was issued (its `iat`): account writes compare it with the account's own times. */
+  readonly issuedAt: number;
   readonly expiresAt: number;
   /** When the password was last verified, when the token says. */
   readonly authTime?: number;
@@ -51,8 +53,14 @@ export function apiWideResource(methodArn: string): string {
 
 /** The identity fields API Gateway hands to the route's handler. */
 export function identityContext(claims: AccessClaims, now: number): IdentityContext {
-  const { sub: identity, jti, exp: expiresAt, auth_time: authTime, sid } = claims;
-  const context: { -readonly [K in keyof IdentityContext]: IdentityContext[K] } = { identity, fresh: isFresh(claims, now), jti, expiresAt };
+  const { sub: identity, jti, iat: issuedAt, exp: expiresAt, auth_time: authTime, sid } = claims;
+  const context: { -readonly [K in keyof IdentityContext]: IdentityContext[K] } = {
+    identity,
+    fresh: isFresh(claims, now),
+    jti,
+    issuedAt,
+    expiresAt,
+  };
   if (authTime !== undefined) context.authTime = authTime;
   if (sid !== undefined) context.sid = sid;
   if (typeof claims.fresh === 'number') context.freshUntil = claims.fresh;

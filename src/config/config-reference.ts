@@ -182,7 +182,11 @@ export const CONFIG_REFERENCE: { readonly [Name in ConfigVariable]: ReferenceEnt
       '`*`, or the exact origins of your pages, comma-separated (see [CORS](cookies-and-cors.md#cors)); with cookies the default is none (same-origin pages only) and `*` is an error',
   },
   CORS_ALLOW_ORIGIN: { readBy: 'functions', default: 'unset', meaning: 'the earlier name of `CORS_ALLOW_ORIGINS`, still read' },
-  MAX_BODY_BYTES: { readBy: 'functions', meaning: 'largest accepted request body (413 above)' },
+  MAX_BODY_BYTES: {
+    readBy: 'functions',
+    meaning:
+      'largest accepted request body (413 above); the routes that take a passkey (`/login`, `/fresh-login`, `POST /me/passkeys`) take at least 16384 bytes, the largest valid registration',
+  },
   // Passkeys
   WEBAUTHN_RP_ID: {
     readBy: 'functions',

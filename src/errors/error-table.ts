@@ -100,6 +100,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorRow>> = {
   ERR_QUERY_INVALID:          row(400),
   ERR_SESSION_NOT_FOUND:      row(404),
   ERR_ACCOUNT_NOT_FOUND:      row(404),
+  // An account write with a token of an ended session, a disabled user or an earlier same-named account.
+  ERR_SESSION_ENDED:          row(401, 'Fault', INVALID_TOKEN),
   ERR_WEAK_PASSWORD:          row(400),
   // No Bearer challenge: the credential was a cookie (RFC 6750 does not apply).
   ERR_CSRF_MISSING:           row(401, 'Unauthorized'),

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'ERR_QUERY_INVALID'
   | 'ERR_SESSION_NOT_FOUND'
   | 'ERR_ACCOUNT_NOT_FOUND'
+  | 'ERR_SESSION_ENDED'
   | 'ERR_WEAK_PASSWORD'
   | 'ERR_CSRF_MISSING'
   | 'ERR_CSRF_MISMATCH'
@@ -165,6 +166,17 @@ export class SessionNotFoundError extends AppError {
 export class AccountNotFoundError extends AppError {
   constructor() {
     super('ERR_ACCOUNT_NOT_FOUND', 'Account not found');
+  }
+}
+
+/**
+ * A valid token that may no longer change its account: the user was disabled, the revocation clock
+ * moved past the token's login (a password change, sign-out everywhere), or the account was deleted
+ * and made again after the token was issued. Logging in again is the way on.
+ */
+export class SessionEndedError extends AppError {
+  constructor(cause: string) {
+    super('ERR_SESSION_ENDED', 'Session has ended; log in again', { cause });
   }
 }
 

@@ -13,6 +13,8 @@ export interface Caller {
   readonly sessionId?: string;
   /** When the token stops being fresh, for a "fresh until" token. */
   readonly freshUntil?: number;
+  /** When the token was issued (`iat`), when the authorizer says. */
+  readonly issuedAt?: number;
   /** When the token expires. */
   readonly expiresAt?: number;
   /** How the user last authenticated (`acr`/`amr`, carried through refreshes); a token without them counts as the password. */
@@ -26,7 +28,7 @@ export interface Caller {
  */
 export function readCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
   const context = event.requestContext.authorizer ?? {};
-  const { identity, fresh, authTime, sid, freshUntil, expiresAt, acr, amr } = context as Record<string, unknown>;
+  const { identity, fresh, authTime, sid, freshUntil, issuedAt, expiresAt, acr, amr } = context as Record<string, unknown>;
   if (typeof identity !== 'string' || identity === '') throw new MissingIdentityError();
   const caller: { -readonly [K in keyof Caller]: Caller[K] } = {
     username: identity,
@@ -37,8 +39,9 @@ export function readCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>):
       ...(typeof amr === 'string' && amr !== '' ? { amr: amr.split(' ') } : {}),
     }),
   };
-  const [auth, until, expiry] = [seconds(authTime), seconds(freshUntil), seconds(expiresAt)];
+  const [auth, until, issued, expiry] = [seconds(authTime), seconds(freshUntil), seconds(issuedAt), seconds(expiresAt)];
   if (auth !== undefined) caller.authTime = auth;
+  if (issued !== undefined) caller.issuedAt = issued;
   if (until !== undefined) caller.freshUntil = until;
   if (expiry !== undefined) caller.expiresAt = expiry;
   if (typeof sid === 'string' && sid !== '') caller.sessionId = sid;

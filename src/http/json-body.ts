@@ -1,13 +1,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BadRequestError } from '../errors/errors';
+import { isWellFormedText } from '../platform/text';
 import { getHeader } from './headers';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * The request body as a JSON object: checks media type, decodes base64 bodies, enforces the size
- * limit, and rejects anything but an object. Error codes: ERR_UNSUPPORTED_MEDIA_TYPE,
- * ERR_BODY_TOO_LARGE, ERR_BODY_INVALID.
+ * limit, and rejects anything but an object, and any string or name in it that is not
+ * well-formed text (`src/platform/text.ts`): the one gate every typed field of every route passes.
+ * Error codes: ERR_UNSUPPORTED_MEDIA_TYPE, ERR_BODY_TOO_LARGE, ERR_BODY_INVALID.
  */
 export function readJsonObject(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
@@ -36,5 +38,22 @@ export function readJsonObject(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BadRequestError('ERR_BODY_INVALID', 'Request body must be a JSON object');
   }
+  const illFormed = illFormedText(parsed, '');
+  if (illFormed !== undefined) {
+    const where = illFormed === '' ? 'Request body' : `"${illFormed}"`;
+    throw new BadRequestError('ERR_BODY_INVALID', `${where} must be well-formed Unicode text (no unpaired surrogates)`);
+  }
   return parsed as Record<string, unknown>;
+}
+
+/** The path ("a.b.0") of the first string that is not well-formed text in `value`; '' for a name; undefined for none. */
+function illFormedText(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return isWellFormedText(value) ? undefined : path;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (!isWellFormedText(key)) return '';
+    const found = illFormedText(item, path === '' ? key : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -69,6 +69,8 @@ const session = object({
   current: { type: 'boolean' },
 });
 const BODY: readonly ErrorCode[] = ['ERR_UNSUPPORTED_MEDIA_TYPE', 'ERR_BODY_TOO_LARGE', 'ERR_BODY_INVALID'];
+/** An account write with a token: no row for its user, or a row that takes no writes from it (src/users/account-writes.ts). */
+const ACCOUNT_WRITE: readonly ErrorCode[] = ['ERR_ACCOUNT_NOT_FOUND', 'ERR_SESSION_ENDED'];
 const LOGIN: readonly ErrorCode[] = [
   ...BODY,
   'ERR_BAD_CREDENTIALS',
@@ -168,7 +170,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required)',
     guard: 'fresh-only',
     response: webauthnOptions,
-    errors: ['ERR_PASSKEY_REGISTRATION_REJECTED', 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+    errors: ['ERR_PASSKEY_REGISTRATION_REJECTED', ...ACCOUNT_WRITE, 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'post',
@@ -187,7 +189,14 @@ export const ROUTES: readonly RouteSpec[] = [
       ['credential'],
     ),
     response: object({ passkey: passkeyView }),
-    errors: [...BODY, 'ERR_PASSKEY_REGISTRATION_REJECTED', 'ERR_CHALLENGE_INVALID', 'ERR_PASSKEYS_NOT_CONFIGURED', 'ERR_STORE_UNAVAILABLE'],
+    errors: [
+      ...BODY,
+      'ERR_PASSKEY_REGISTRATION_REJECTED',
+      'ERR_CHALLENGE_INVALID',
+      ...ACCOUNT_WRITE,
+      'ERR_PASSKEYS_NOT_CONFIGURED',
+      'ERR_STORE_UNAVAILABLE',
+    ],
   },
   {
     method: 'get',
@@ -267,7 +276,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "End one of the caller's sessions",
     guard: 'fresh-only',
     response: msg('Session ended'),
-    errors: ['ERR_SESSION_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
+    errors: ['ERR_SESSION_NOT_FOUND', ...ACCOUNT_WRITE, 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'delete',
@@ -275,7 +284,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'End every session of the caller (sign out everywhere)',
     guard: 'fresh-only',
     response: object({ msg: { const: 'All sessions ended' }, ended: { type: 'integer', minimum: 0 } }),
-    errors: ['ERR_STORE_UNAVAILABLE'],
+    errors: [...ACCOUNT_WRITE, 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'get',
@@ -302,7 +311,7 @@ export const ROUTES: readonly RouteSpec[] = [
     guard: 'fresh-only',
     request: object({ email: { type: 'string', minLength: 1 } }),
     response: object({ msg: { const: 'E-mail changed' }, email: { type: 'string', format: 'email', maxLength: 254 } }),
-    errors: [...BODY, 'ERR_EMAIL_INVALID', 'ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
+    errors: [...BODY, 'ERR_EMAIL_INVALID', ...ACCOUNT_WRITE, 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'put',
@@ -314,7 +323,7 @@ export const ROUTES: readonly RouteSpec[] = [
       new_password: { type: 'string', minLength: 8, maxLength: 1024, description: PASSWORD_LENGTH },
     }),
     response: msg('Password changed'),
-    errors: [...BODY, 'ERR_BAD_CREDENTIALS', 'ERR_WEAK_PASSWORD', 'ERR_TOO_MANY_ATTEMPTS', 'ERR_STORE_UNAVAILABLE'],
+    errors: [...BODY, 'ERR_BAD_CREDENTIALS', 'ERR_WEAK_PASSWORD', 'ERR_TOO_MANY_ATTEMPTS', 'ERR_SESSION_ENDED', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'get',

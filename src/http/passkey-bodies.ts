@@ -8,6 +8,15 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../pa
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const MAX_NAME = 64;
+
+/**
+ * The body limit of the routes that take a passkey (registration, login, step-up), when
+ * MAX_BODY_BYTES is smaller: the largest valid registration fits, every field at its cap below (a
+ * 1023-byte credential id is 1364 characters, as id and rawId; the attestation object holds it
+ * again with the public key, 4096 characters; clientDataJSON 2048), with room for the transports,
+ * a name written as escapes and extension results.
+ */
+export const PASSKEY_BODY_BYTES = 16_384;
 const TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
 
 class Fields {

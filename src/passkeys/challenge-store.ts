@@ -7,6 +7,7 @@
  */
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from '../platform/store-call';
+import { sweepUser } from '../platform/sweep';
 
 /** What a challenge was handed out for. */
 export type ChallengePurpose = 'register' | 'step-up' | 'login';
@@ -19,6 +20,14 @@ export interface ChallengeStore {
    * not expired at `now`: true once, false for every later or wrong use. Error code: ERR_STORE_UNAVAILABLE.
    */
   consume(challenge: string, purpose: ChallengePurpose, username: string | undefined, now: number): Promise<boolean>;
+}
+
+/**
+ * Deletes every challenge handed out to a user (for `npm run users -- delete`; a scan: challenges
+ * have no index by user, and live minutes). Returns how many. Error code: ERR_STORE_UNAVAILABLE.
+ */
+export function sweepChallenges(db: DynamoDBDocumentClient, table: string): (username: string) => Promise<number> {
+  return (username) => sweepUser(db, table, 'challenge', { scan: (item, name) => item.username === name }, username);
 }
 
 export function createDynamoChallengeStore(db: DynamoDBDocumentClient, table: string): ChallengeStore {

@@ -15,7 +15,9 @@ import {
   TooManyAttemptsError,
 } from '../errors/errors';
 import { logger } from '../platform/logger';
+import { accountFor, writeRefusal, type AccountWriter } from '../users/account-writes';
 import { auditSignIn, type LoginAttempts } from '../users/login-attempts';
+import type { UserStore } from '../users/user-store';
 import type { ChallengePurpose, ChallengeStore } from './challenge-store';
 import { MAX_PASSKEYS_PER_USER, type PasskeyRecord, type PasskeyStore } from './passkey-store';
 import {
@@ -37,6 +39,8 @@ export interface PasskeyDeps {
   readonly passkeys: PasskeyStore;
   readonly challenges: ChallengeStore;
   readonly attempts: LoginAttempts;
+  /** The accounts: a registration takes a passkey slot on the user's row. */
+  readonly users: UserStore;
 }
 
 /** Who is asking, for the lockout and the audit log. */
@@ -64,40 +68,56 @@ async function issueChallenge(deps: PasskeyDeps, purpose: ChallengePurpose, user
 }
 
 /**
- * POST /me/passkeys/options: creation options for `username`, excluding the passkeys it has.
+ * POST /me/passkeys/options: creation options for the writer's account, excluding the passkeys it
+ * has; nothing is stored for an account that does not take the writer's writes.
  * Error codes: ERR_PASSKEYS_NOT_CONFIGURED, ERR_PASSKEY_REGISTRATION_REJECTED (too many passkeys),
- * ERR_STORE_UNAVAILABLE.
+ * ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED, ERR_STORE_UNAVAILABLE.
  */
-export async function startRegistration(deps: PasskeyDeps, username: string, now: number): Promise<CreationOptions> {
+export async function startRegistration(deps: PasskeyDeps, writer: AccountWriter, now: number): Promise<CreationOptions> {
   const rp = relyingParty(deps);
+  const { username } = writer;
+  const user = await accountFor(deps.users, writer);
   const existing = await deps.passkeys.listFor(username);
-  if (existing.length >= MAX_PASSKEYS_PER_USER) throw new PasskeyRegistrationError(`at most ${MAX_PASSKEYS_PER_USER} passkeys`);
+  if (Math.max(existing.length, user.passkeyCount ?? 0) >= MAX_PASSKEYS_PER_USER) {
+    throw new PasskeyRegistrationError(`at most ${MAX_PASSKEYS_PER_USER} passkeys`);
+  }
   const challenge = await issueChallenge(deps, 'register', username, now);
   return registrationOptions(rp, username, challenge, existing.map(descriptor), deps.settings.challengeTtlSeconds);
 }
 
 /**
- * POST /me/passkeys: verifies the new passkey against the challenge handed out to `username`
- * (consumed once), then stores it. Nothing is written for a response that fails verification.
- * Error codes: ERR_PASSKEYS_NOT_CONFIGURED, ERR_PASSKEY_REGISTRATION_REJECTED, ERR_CHALLENGE_INVALID,
- * ERR_STORE_UNAVAILABLE.
+ * POST /me/passkeys: verifies the new passkey against the challenge handed out to the writer
+ * (consumed once), takes a passkey slot on the user's row (one conditional write: the account takes
+ * the writer's writes and has a slot free, so parallel registrations never pass the limit), then
+ * stores the passkey. Nothing is written for a response that fails verification or an account that
+ * refuses the writer; a registration stopped after its slot leaves the slot taken and nothing usable.
+ * Error codes: ERR_PASSKEYS_NOT_CONFIGURED, ERR_PASSKEY_REGISTRATION_REJECTED (also: too many
+ * passkeys), ERR_CHALLENGE_INVALID, ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED, ERR_STORE_UNAVAILABLE.
  */
 export async function finishRegistration(
   deps: PasskeyDeps,
-  username: string,
+  writer: AccountWriter,
   input: { credential: RegistrationResponseJSON; name: string | undefined },
   client: PasskeyClient,
   now: number,
 ): Promise<PasskeyRecord> {
   const rp = relyingParty(deps);
+  const { username } = writer;
   const client_ = clientChallenge(input.credential.response.clientDataJSON);
   if (!client_ || client_.type !== 'webauthn.create')
     throw refusedRegistration(username, client, 'clientDataJSON unreadable or not a creation');
+  if (client_.crossOrigin) throw refusedRegistration(username, client, 'cross-origin response');
   const verified = await verifyRegistration(rp, input.credential, client_.challenge);
   if (!verified.ok) throw refusedRegistration(username, client, verified.reason);
+  const user = await accountFor(deps.users, writer);
   if (!(await deps.challenges.consume(client_.challenge, 'register', username, now))) {
     auditPasskey('passkey registration refused', username, client, { reason: 'challenge' });
     throw new ChallengeInvalidError();
+  }
+  // A row from before slots were counted starts from the passkeys it has.
+  if (user.passkeyCount === undefined) await deps.users.startPasskeyCount(username, (await deps.passkeys.listFor(username)).length);
+  if (!(await deps.users.takePasskeySlot(username, MAX_PASSKEYS_PER_USER, writer.sinceMs))) {
+    throw (await writeRefusal(deps.users, writer)) ?? refusedRegistration(username, client, `at most ${MAX_PASSKEYS_PER_USER} passkeys`);
   }
   const { credential } = verified;
   const record: PasskeyRecord = {
@@ -112,7 +132,10 @@ export async function finishRegistration(
     name: input.name ?? defaultName(credential.backedUp, now),
     createdAt: now,
   };
-  if (!(await deps.passkeys.add(record))) throw refusedRegistration(username, client, 'credential id already registered');
+  if (!(await deps.passkeys.add(record))) {
+    await deps.users.releasePasskeySlot(username);
+    throw refusedRegistration(username, client, 'credential id already registered');
+  }
   auditPasskey('passkey registered', username, client, { passkey: passkeyRef(record.credentialId), backedUp: record.backedUp });
   return record;
 }
@@ -127,12 +150,14 @@ export function listPasskeys(deps: Pick<PasskeyDeps, 'passkeys'>, username: stri
  * Error codes: ERR_PASSKEY_NOT_FOUND, ERR_STORE_UNAVAILABLE.
  */
 export async function removePasskey(
-  deps: Pick<PasskeyDeps, 'passkeys'>,
+  deps: Pick<PasskeyDeps, 'passkeys' | 'users'>,
   username: string,
   credentialId: string,
   client: PasskeyClient,
 ): Promise<void> {
   if (!(await deps.passkeys.remove(credentialId, username))) throw new PasskeyNotFoundError();
+  // Stopped between the two writes, the slot stays taken: one fewer passkey may be added, none more.
+  await deps.users.releasePasskeySlot(username);
   auditPasskey('passkey removed', username, client, { passkey: passkeyRef(credentialId) });
 }
 
@@ -147,10 +172,12 @@ export async function startAssertion(deps: PasskeyDeps, username: string | undef
   return authenticationOptions(rp, challenge, allow, deps.settings.challengeTtlSeconds);
 }
 
-/** Who a passkey proved, and whether its key is synced (for `amr`). */
+/** Who a passkey proved, whether its key is synced (for `amr`), and when it was registered. */
 export interface PasskeyProof {
   readonly username: string;
   readonly backedUp: boolean;
+  /** Epoch seconds: a passkey older than its user's row belongs to an earlier account of that name. */
+  readonly registeredAt: number;
 }
 
 /**
@@ -171,6 +198,7 @@ export async function provePasskey(
   const rp = relyingParty(deps);
   const data = clientChallenge(assertion.response.clientDataJSON);
   if (!data || data.type !== 'webauthn.get') throw refused(undefined, client, 'clientDataJSON unreadable or not an assertion');
+  if (data.crossOrigin) throw refused(undefined, client, 'cross-origin response');
   const stored = await deps.passkeys.find(assertion.id);
   if (!stored) {
     // No owner to count it against: the address pays, so one address cannot probe credential ids
@@ -209,7 +237,7 @@ export async function provePasskey(
   });
   if (!recorded) throw refused(stored, client, 'used concurrently or removed');
   await deps.attempts.clear(source, now);
-  return { username: stored.username, backedUp: verified.backedUp };
+  return { username: stored.username, backedUp: verified.backedUp, registeredAt: stored.createdAt };
 }
 
 function descriptor(record: PasskeyRecord): { id: string; transports?: readonly string[] } {

@@ -5,6 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, storeCall } from '../platform/store-call';
+import { sweepUser } from '../platform/sweep';
 
 /** One stored passkey. */
 export interface PasskeyRecord {
@@ -21,7 +22,11 @@ export interface PasskeyRecord {
   readonly lastUsedAt?: number;
 }
 
-/** A user may keep this many passkeys; the list route answers them all on one page. */
+/**
+ * A user may keep this many passkeys, held by a slot count on the user's row; the list route and a
+ * step-up's options name every passkey a user has (all pages of the index, so also rows stored
+ * before the limit was held where they are stored).
+ */
 export const MAX_PASSKEYS_PER_USER = 20;
 
 export interface PasskeyStore {
@@ -48,18 +53,24 @@ export function createDynamoPasskeyStore(db: DynamoDBDocumentClient, table: stri
     },
 
     async listFor(username) {
-      const { Items = [] } = await storeCall(() =>
-        db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'username-created-index',
-            KeyConditionExpression: 'username = :username',
-            ExpressionAttributeValues: { ':username': username },
-            Limit: MAX_PASSKEYS_PER_USER,
-          }),
-        ),
-      );
-      return Items.map(toRecord);
+      const records: PasskeyRecord[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await storeCall(() =>
+          db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: 'username-created-index',
+              KeyConditionExpression: 'username = :username',
+              ExpressionAttributeValues: { ':username': username },
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        records.push(...(page.Items ?? []).map(toRecord));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return records;
     },
 
     add: (record) =>
@@ -99,6 +110,11 @@ export function createDynamoPasskeyStore(db: DynamoDBDocumentClient, table: stri
         ),
       ),
   };
+}
+
+/** Deletes every passkey of a user (for `npm run users -- delete`); returns how many. Error code: ERR_STORE_UNAVAILABLE. */
+export function sweepPasskeys(db: DynamoDBDocumentClient, table: string): (username: string) => Promise<number> {
+  return (username) => sweepUser(db, table, 'credentialId', { index: 'username-created-index' }, username);
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');

@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, storeCall } from '../platform/store-call';
+import { sweepUser } from '../platform/sweep';
 import { loggedInAfter, type Family, type FamilyStore, type FamilySummary, type RotateResult } from './family-store';
 
 /**
@@ -40,6 +41,11 @@ const liveValues = (now: number, clockMs: number) => ({
   ':clockMs': clockMs,
   ':clockSeconds': Math.floor(clockMs / 1000),
 });
+
+/** Deletes every family (session) of a user (for `npm run users -- delete`); returns how many. Error code: ERR_STORE_UNAVAILABLE. */
+export function sweepFamilies(db: DynamoDBDocumentClient, table: string): (username: string) => Promise<number> {
+  return (username) => sweepUser(db, table, 'familyId', { index: SESSIONS_INDEX }, username);
+}
 
 /** Refresh-token families in DynamoDB, one item per family keyed by `familyId`. */
 export function createDynamoFamilyStore(db: DynamoDBDocumentClient, table: string): FamilyStore {

@@ -11,7 +11,8 @@ import type { Proof } from './session-service';
 
 /**
  * The proof of an assertion: `step-up` takes only a challenge handed out to the passkey's owner,
- * `login` one handed out to nobody. A disabled user's passkey proves nothing. Error codes: those of
+ * `login` one handed out to nobody. A disabled user's passkey proves nothing, nor does one registered
+ * before its user's row was made (an earlier account of that name). Error codes: those of
  * `provePasskey`, ERR_PASSKEY_REJECTED (user disabled or gone).
  */
 export function passkeyProof(
@@ -21,9 +22,10 @@ export function passkeyProof(
   client: PasskeyClient,
 ): Proof {
   return async (now) => {
-    const { username, backedUp } = await provePasskey(deps, assertion, purpose, client, now);
+    const { username, backedUp, registeredAt } = await provePasskey(deps, assertion, purpose, client, now);
     const user = await deps.users.findUser(username);
     if (!user || user.disabled) throw new PasskeyRejectedError('user disabled or removed');
+    if (registeredAt < user.createdAt) throw new PasskeyRejectedError('passkey older than its account');
     return { user, authn: passkeyAuthn(backedUp) };
   };
 }

@@ -5,7 +5,9 @@
  */
 import { BadQueryError, SessionNotFoundError } from '../errors/errors';
 import { nowSeconds } from '../platform/clock';
-import type { UserStore } from '../users/user-store';
+import { accountFor, writeRefusal } from '../users/account-writes';
+import type { SinceMs, UserStore } from '../users/user-store';
+import { accountWriter } from './account-writer';
 import type { FamilyCursor, FamilyStore, FamilySummary } from './family-store';
 
 /** The stores the session routes use (no keys: the authorizer has checked the token). */
@@ -59,23 +61,51 @@ export async function listSessions(
 }
 
 /**
- * Ends one of the caller's live sessions. Error codes: ERR_SESSION_NOT_FOUND (not one of them,
- * whoever's it may be), ERR_STORE_UNAVAILABLE.
+ * DELETE /sessions/{id} (`sessionId`) or DELETE /sessions (none) for the caller, whose account must
+ * take its writes (`src/users/account-writes.ts`): a disabled, deleted or re-made account ends nothing.
+ * Returns how many sessions a sign-out everywhere marked. Error codes: those of `endSession` and
+ * `endAllSessions`, ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED.
  */
-export async function endSession(deps: SessionListDeps, username: string, sessionId: string): Promise<void> {
+export async function endCallerSessions(
+  deps: SessionListDeps,
+  caller: SessionOwner & { readonly issuedAt?: number },
+  sessionId: string | undefined,
+): Promise<number | undefined> {
+  const { username, sinceMs } = await accountWriter(deps.families, caller);
+  if (sessionId === undefined) return endAllSessions(deps, username, sinceMs);
+  await endSession(deps, username, sessionId, sinceMs);
+  return undefined;
+}
+
+/**
+ * Ends one of the caller's live sessions; with `since`, only while the account takes writes from
+ * that login (checked by a read: ending a session only takes access away, so a disable racing it
+ * loses nothing). Error codes: ERR_SESSION_NOT_FOUND (not one of them, whoever's it may be),
+ * ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED, ERR_STORE_UNAVAILABLE.
+ */
+export async function endSession(deps: SessionListDeps, username: string, sessionId: string, since?: SinceMs): Promise<void> {
   // Family ids are UUIDs (`legacy-` and a jti for a Flask token's): anything else is no session.
   if (sessionId.length === 0 || sessionId.length > 128) throw new SessionNotFoundError();
-  const clockMs = await revocationClock(deps, username);
+  const clockMs =
+    since === undefined
+      ? await revocationClock(deps, username)
+      : (await accountFor(deps.users, { username, sinceMs: since })).sessionsValidAfter;
   if (!(await deps.families.end(sessionId, username, nowSeconds(), clockMs))) throw new SessionNotFoundError();
 }
 
 /**
  * Ends every session of the user, the caller's own too: the revocation clock moves first, which
  * alone makes every refresh token of an earlier login fail; the families are then marked, so the
- * list shows none. Returns how many were marked. Error code: ERR_STORE_UNAVAILABLE.
+ * list shows none. With `since`, the clock moves only while the account takes writes from that
+ * login, and nothing is marked otherwise. Returns how many were marked.
+ * Error codes: ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED (with `since`), ERR_STORE_UNAVAILABLE.
  */
-export async function endAllSessions(deps: SessionListDeps, username: string): Promise<number> {
-  await deps.users.endSessionsBefore(username, Date.now());
+export async function endAllSessions(deps: SessionListDeps, username: string, since?: SinceMs): Promise<number> {
+  if (!(await deps.users.endSessionsBefore(username, Date.now(), since)) && since !== undefined) {
+    // Not moved: refused, or a clock already later (another sign-out), which is fine.
+    const refusal = await writeRefusal(deps.users, { username, sinceMs: since });
+    if (refusal) throw refusal;
+  }
   return deps.families.revokeAllOfUser(username, 'ended-by-user', nowSeconds());
 }
 

@@ -196,7 +196,7 @@ export async function issueFreshAccessTokenBy(
           if (claims.sub !== sub) throw new TokenError('ERR_TOKEN_INVALID', 'Invalid token', { cause: 'session of another user' });
           const family = await deps.families.get(claims.fam!);
           const live = family?.username === sub && family.status === 'active' && family.expiresAt > now;
-          if (!live || !loggedInAfter(family, user.sessionsValidAfter)) throw revoked();
+          if (!live || !loggedInAfter(family, user.sessionsValidAfter) || family.createdAt < user.createdAt) throw revoked();
           return claims.fam;
         });
   const accessCsrf = deps.csrfClaims ? newCsrfValue() : undefined;
@@ -241,7 +241,9 @@ export async function rotateRefreshToken(
   // (passwordChangedAt, in seconds, still guards users whose password changed before the clock existed.)
   const legacyTooOld =
     claims.fam === undefined && user !== undefined && (claims.iat * 1000 <= user.sessionsValidAfter || user.passwordChangedAt > claims.iat);
-  if (!user || user.disabled || legacyTooOld) {
+  // A session of an earlier account of the same name (deleted, then added again) is over.
+  const earlierAccount = claims.fam !== undefined && user !== undefined && authTime < user.createdAt;
+  if (!user || user.disabled || legacyTooOld || earlierAccount) {
     await deps.families.revoke(fam, sub, reason, now);
     throw revoked();
   }

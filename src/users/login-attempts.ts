@@ -2,6 +2,7 @@ import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-
 import { TooManyAttemptsError } from '../errors/errors';
 import { logger } from '../platform/logger';
 import { conditionalWrite, storeCall } from '../platform/store-call';
+import { sweepUser } from '../platform/sweep';
 
 /** Who is trying: the username typed and the address the request came from. */
 interface LoginSource {
@@ -111,6 +112,16 @@ export function createDynamoLoginAttempts(db: DynamoDBDocumentClient, table: str
       ]);
     },
   };
+}
+
+/**
+ * Deletes every attempt count of a username, alone or with an address (for `npm run users --
+ * delete`; a scan: counts live one window). Keys are `window#username[#ip]`, and no username holds
+ * a '#'. Returns how many. Error code: ERR_STORE_UNAVAILABLE.
+ */
+export function sweepAttempts(db: DynamoDBDocumentClient, table: string): (username: string) => Promise<number> {
+  return (username) =>
+    sweepUser(db, table, 'attemptKey', { scan: (item, name) => String(item.attemptKey).split('#')[1] === name }, username);
 }
 
 /**

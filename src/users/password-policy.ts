@@ -5,6 +5,7 @@
  */
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { WeakPasswordError } from '../errors/errors';
+import { isWellFormedText } from '../platform/text';
 import { hashedForm } from './password';
 
 const MIN_PASSWORD_LENGTH = 8;
@@ -28,6 +29,8 @@ function isCommon(password: string): boolean {
 
 /** The first rule `password` breaks, as a sentence for the user, or undefined when it is acceptable. */
 export function passwordProblem(password: string, context: { username: string; currentPassword?: string }): string | undefined {
+  // Before anything reads it: a lone surrogate would hash as U+FFFD, whichever it was.
+  if (!isWellFormedText(password)) return 'Password must be well-formed Unicode text (no unpaired surrogates)';
   // Every rule reads the form that is hashed: "ｐａｓｓｗｏｒｄ１２３" is password123 to scrypt, so to the rules.
   const hashed = hashedForm(password);
   const length = passwordLength(password);

@@ -4,6 +4,8 @@
  * the user. Passwords follow the same policy as PUT /me/password unless the admin forces one.
  */
 import { nowSeconds } from '../platform/clock';
+import { logger } from '../platform/logger';
+import { isWellFormedText } from '../platform/text';
 import { normalizeEmail } from './email';
 import { hashPassword, type ScryptParams } from './password';
 import { MAX_PASSWORD_LENGTH, passwordLength, passwordProblem } from './password-policy';
@@ -44,6 +46,8 @@ function checkPassword(password: string, username: string, { force = false }: Pa
   if (password === '' || passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new AdminError(`password must be 1 to ${MAX_PASSWORD_LENGTH} characters`);
   }
+  // Not even forced: the text rule is no policy (src/platform/text.ts).
+  if (!isWellFormedText(password)) throw new AdminError('password must be well-formed Unicode text (no unpaired surrogates)');
   const problem = force ? undefined : passwordProblem(password, { username });
   if (problem !== undefined) throw new AdminError(`${problem} (--force sets it anyway)`);
 }
@@ -71,6 +75,55 @@ export async function disableUser(deps: AdminDeps, username: string): Promise<nu
   const nowMs = Date.now();
   if (!(await deps.users.setDisabled(username, true, nowMs))) throw new AdminError(`no user "${username}"`);
   return deps.families.revokeAllOfUser(username, 'user-disabled', Math.floor(nowMs / 1000));
+}
+
+/** Removes every item of one user from one table; returns how many. */
+type UserSweep = (username: string) => Promise<number>;
+
+/** What deleting a user removes besides the row: passkeys, sessions (families), challenges, attempt counts. */
+export interface DeleteDeps {
+  readonly users: UserStore;
+  readonly sweeps: {
+    readonly passkeys: UserSweep;
+    readonly sessions: UserSweep;
+    readonly challenges: UserSweep;
+    readonly attempts: UserSweep;
+  };
+}
+
+/** How many items a delete removed, per kind. */
+export interface DeletedItems {
+  readonly user: boolean;
+  readonly passkeys: number;
+  readonly sessions: number;
+  readonly challenges: number;
+  readonly attempts: number;
+}
+
+/**
+ * Deletes a user and everything kept of them, so a later `add` of the name starts from nothing.
+ * In an order that leaves nothing usable if it stops halfway, and that a re-run finishes:
+ * 1. the row is disabled, which moves the revocation clock: from here no password or passkey logs
+ *    in, no refresh token rotates, no account write (a passkey, the e-mail, the password) holds;
+ * 2. passkeys, sessions, challenges and attempt counts are deleted (plain deletes: a re-run deletes
+ *    what is left);
+ * 3. the row goes last, so until then the name cannot be added again and a re-run finds the user.
+ * A name with no row but items left (a delete that stopped after step 3 cannot happen; items written
+ * for a name no one had) is swept too. Writes one audit line. Access tokens already issued stay
+ * valid on the any-valid routes until they expire, as after a logout.
+ */
+export async function deleteUser(deps: DeleteDeps, username: string): Promise<DeletedItems> {
+  checkUsername(username);
+  const existed = await deps.users.setDisabled(username, true, Date.now());
+  const passkeys = await deps.sweeps.passkeys(username);
+  const sessions = await deps.sweeps.sessions(username);
+  const challenges = await deps.sweeps.challenges(username);
+  const attempts = await deps.sweeps.attempts(username);
+  const user = existed && (await deps.users.deleteUser(username));
+  if (!user && passkeys + sessions + challenges + attempts === 0) throw new AdminError(`no user "${username}"`);
+  const deleted = { user, passkeys, sessions, challenges, attempts };
+  logger.info('user deleted', { audit: true, username, ...deleted });
+  return deleted;
 }
 
 /** Re-enables a disabled user (old sessions stay revoked). */

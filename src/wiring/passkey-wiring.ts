@@ -10,11 +10,10 @@ import { createDynamoPasskeyStore } from '../passkeys/passkey-store';
 import type { PasskeyClient, PasskeyDeps } from '../passkeys/passkey-service';
 import type { AuthenticationResponseJSON } from '../passkeys/webauthn';
 import type { Proof } from '../sessions/session-service';
-import type { UserStore } from '../users/user-store';
 import { getDocumentClient, getStores } from './store-wiring';
 
 let passkeyConfig: PasskeyConfig | undefined;
-let passkeyDeps: (PasskeyDeps & { readonly users: UserStore }) | undefined;
+let passkeyDeps: PasskeyDeps | undefined;
 
 /** The passkey settings. Throws `ConfigError`. */
 function getPasskeyConfig(): PasskeyConfig {
@@ -23,7 +22,7 @@ function getPasskeyConfig(): PasskeyConfig {
 }
 
 /** The passkey flows' dependencies (with the users, for a proof's account check). */
-export function getPasskeyDeps(): PasskeyDeps & { readonly users: UserStore } {
+export function getPasskeyDeps(): PasskeyDeps {
   if (!passkeyDeps) {
     const settings = getPasskeyConfig();
     const db = getDocumentClient();

@@ -138,6 +138,23 @@ describe('the fresh-token flow through serverless-offline', () => {
     expect((await request('GET', '/protected-fresh', { headers: { Authorization: `Bearer ${'a'.repeat(6000)}` } })).status).toBe(401);
   });
 
+  it('answers a header over the local limit (a 20,000-character Authorization) with JSON, as API Gateway’s DEFAULT_4XX', async () => {
+    const refused = await request('GET', '/protected', { headers: { Authorization: `Bearer ${'a'.repeat(20_000)}` } });
+    expect(refused.status).toBe(431);
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(refused.json).toEqual({ msg: 'Request Header Fields Too Large' });
+  });
+
+  it('adds no Cache-Control API Gateway would not send: a function’s answer and a gateway answer without one have none', async () => {
+    const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
+    const own = await request('GET', '/protected', { token: access_token });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('cache-control')).toBeNull();
+    const gateway = await request('GET', '/no-such-route');
+    expect(gateway.status).toBe(404);
+    expect(gateway.headers.get('cache-control')).toBeNull();
+  });
+
   it('signs with the JWT_SECRET of the start environment, not the built-in dev secret', async () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = {
@@ -167,7 +184,7 @@ describe('the fresh-token flow through serverless-offline', () => {
       await request('POST', '/login', { json: null }),
       await request('POST', '/login', { json: [] }),
       await request('POST', '/login', { json: { username: 'test' } }),
-      await request('POST', '/login', { json: { username: 'test', password: 'x'.repeat(6000) } }),
+      await request('POST', '/login', { json: { username: 'test', password: 'x'.repeat(20_000) } }),
       await request('POST', '/fresh-login', { json: { username: 1, password: 2 } }),
       await request('POST', '/refresh'),
       await request('POST', '/refresh', { headers: { Authorization: 'Bearer a b c' } }),

@@ -24,6 +24,8 @@ export interface SoftAuthenticatorOptions {
   readonly backedUp?: boolean;
   /** Whether it keeps a signature counter (synced passkeys usually do not: always 0). */
   readonly counter?: boolean;
+  /** Whether the "browser" says the page that asked was embedded in another origin's (clientDataJSON `crossOrigin`). */
+  readonly crossOrigin?: boolean;
 }
 
 interface WebAuthnOptions {
@@ -32,22 +34,45 @@ interface WebAuthnOptions {
   rpId?: string;
 }
 
+/** The credential itself: its id's length (WebAuthn allows up to 1023 bytes) and an RSA key instead of P-256. */
+export interface SoftCredentialShape {
+  readonly idBytes?: number;
+  readonly rsaBits?: number;
+}
+
 export class SoftAuthenticator {
-  readonly credentialId = b64url(randomBytes(16));
+  readonly credentialId: string;
   private readonly privateKey: KeyObject;
   private readonly cosePublicKey: Uint8Array;
   private signCount = 0;
   readonly settings: Required<SoftAuthenticatorOptions>;
 
-  constructor(options: SoftAuthenticatorOptions = {}) {
+  constructor(options: SoftAuthenticatorOptions = {}, shape: SoftCredentialShape = {}) {
+    this.credentialId = b64url(randomBytes(shape.idBytes ?? 16));
     this.settings = {
       rpId: 'localhost',
       origin: 'http://localhost:3000',
       userVerified: true,
       backedUp: false,
       counter: true,
+      crossOrigin: false,
       ...options,
     };
+    if (shape.rsaBits !== undefined) {
+      const rsa = generateKeyPairSync('rsa', { modulusLength: shape.rsaBits });
+      this.privateKey = rsa.privateKey;
+      const { n, e } = rsa.publicKey.export({ format: 'jwk' });
+      // COSE_Key (RFC 8230): kty RSA, alg RS256, n, e.
+      this.cosePublicKey = isoCBOR.encode(
+        new Map<number, number | Uint8Array>([
+          [1, 3],
+          [3, -257],
+          [-1, new Uint8Array(Buffer.from(n!, 'base64url'))],
+          [-2, new Uint8Array(Buffer.from(e!, 'base64url'))],
+        ]),
+      );
+      return;
+    }
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.privateKey = privateKey;
     const jwk = publicKey.export({ format: 'jwk' });
@@ -75,7 +100,7 @@ export class SoftAuthenticator {
   }
 
   private clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string): string {
-    return JSON.stringify({ type, challenge, origin: this.settings.origin, crossOrigin: false });
+    return JSON.stringify({ type, challenge, origin: this.settings.origin, crossOrigin: this.settings.crossOrigin });
   }
 
   /** `navigator.credentials.create(...)` then `.toJSON()`, for the server's creation options. */

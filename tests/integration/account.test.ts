@@ -68,6 +68,9 @@ async function newUser(prefix = 'acct') {
   return user;
 }
 
+/** The caller of a fresh token just issued to `username`, outside a session. */
+const writerOf = (username: string) => ({ username, fresh: true, issuedAt: Math.floor(Date.now() / 1000) });
+
 const sidOf = async (accessToken: string) => (await sessions.verifier.verifyAccessToken(accessToken)).sid;
 
 describe('changing one’s own password', () => {
@@ -125,12 +128,7 @@ describe('changing one’s own password', () => {
   it('ends every session, the caller’s too, when the token names none (a fresh login outside a session)', async () => {
     const user = await newUser();
     const only = await issueTokenPair(sessions, user, CLIENT);
-    await changeOwnPassword(
-      account,
-      { username: user.username, fresh: true },
-      { current: user.password, next: 'another-passphrase-1' },
-      CLIENT,
-    );
+    await changeOwnPassword(account, writerOf(user.username), { current: user.password, next: 'another-passphrase-1' }, CLIENT);
     expect(await rejectionCode(rotateRefreshToken(sessions, only.refreshToken, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
@@ -252,18 +250,18 @@ describe('profile and e-mail', () => {
     const authn = passkeyAuthn(false);
     const profile = await getProfile(account, { username: user.username, fresh: false, authTime: 1_800_000_000, authn });
     expect(profile).toEqual({ username: user.username, createdAt: expect.any(Number), authTime: 1_800_000_000, fresh: false, authn });
-    expect(await changeEmail(account, user.username, 'New.Address@Example.org')).toBe('new.address@example.org');
+    expect(await changeEmail(account, writerOf(user.username), 'New.Address@Example.org')).toBe('new.address@example.org');
     expect((await getProfile(account, { username: user.username, fresh: true, authn: PASSWORD_AUTHN })).email).toBe(
       'new.address@example.org',
     );
-    expect(await rejectionCode(changeEmail(account, user.username, 'nope'))).toBe('ERR_EMAIL_INVALID');
+    expect(await rejectionCode(changeEmail(account, writerOf(user.username), 'nope'))).toBe('ERR_EMAIL_INVALID');
   });
 
   it('shows only the fields it knows: no e-mail, auth_time, fresh-until or expiry keys when there are none', async () => {
     const user = await newUser();
     const bare = await getProfile(account, { username: user.username, fresh: true, authn: PASSWORD_AUTHN });
     expect(Object.keys(bare).sort()).toEqual(['authn', 'createdAt', 'fresh', 'username']);
-    await changeEmail(account, user.username, 'someone@example.org');
+    await changeEmail(account, writerOf(user.username), 'someone@example.org');
     const full = await getProfile(account, {
       username: user.username,
       fresh: true,
@@ -299,6 +297,7 @@ describe('the account routes', () => {
     mePassword = (await import('../../functions/me-password')).handler;
   });
 
+  const loginHandler = () => login;
   const put = (context: Record<string, unknown>, body: unknown) => {
     const event = jsonPost(body);
     return { ...event, httpMethod: 'PUT', requestContext: { ...event.requestContext, authorizer: context } };
@@ -328,7 +327,7 @@ describe('the account routes', () => {
 
   it('PUT /me/email stores the address and answers 400 with a clear msg for a bad one', async () => {
     const user = await newUser();
-    const context = { identity: user.username, fresh: 'true' };
+    const context = { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) };
     const ok = await call(meEmail, put(context, { email: 'Me@Example.com' }));
     expect(ok.json).toEqual({ msg: 'E-mail changed', email: 'me@example.com' });
     for (const [body, msg] of [
@@ -354,7 +353,7 @@ describe('the account routes', () => {
 
   it('PUT /me/email refuses the outside probe’s quoted CR/LF address with 400 and keeps the stored one', async () => {
     const user = await newUser();
-    const context = { identity: user.username, fresh: 'true' };
+    const context = { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) };
     await call(meEmail, put(context, { email: 'kept@example.com' }));
     const forged = '"x\r\nmallory  enabled  (fake row)\r\nBcc: y@evil.example"@example.com';
     const refused = await call(meEmail, put(context, { email: forged }));
@@ -368,16 +367,43 @@ describe('the account routes', () => {
     const next = '😀'.repeat(600) + 'abc';
     const changed = await call(
       mePassword,
-      put({ identity: user.username, fresh: 'true' }, { current_password: user.password, new_password: next }),
+      put(
+        { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) },
+        { current_password: user.password, new_password: next },
+      ),
     );
     expect(changed.statusCode).toBe(200);
     const loggedIn = await call(login, jsonPost({ username: user.username, password: next }));
     expect(loggedIn.statusCode).toBe(200);
   });
 
+  it('answers the outside probe’s lone surrogates with 400, not 500, and stores none: e-mail, new password, login', async () => {
+    const user = await newUser();
+    const context = { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) };
+    const raw = (body: string) => {
+      const event = put(context, {});
+      return { ...event, body };
+    };
+    const email = await call(meEmail, raw(String.raw`{"email":"a\ud800@example.com"}`));
+    expect(email.statusCode).toBe(400);
+    expect(email.json).toEqual({ msg: '"email" must be well-formed Unicode text (no unpaired surrogates)' });
+    const lone = String.raw`\ud800\ud801\ud802\ud803\udc00\udc01\udc02\udc03`;
+    const password = await call(mePassword, raw(`{"current_password":${JSON.stringify(user.password)},"new_password":"${lone}"}`));
+    expect(password.statusCode).toBe(400);
+    expect(password.json).toEqual({ msg: '"new_password" must be well-formed Unicode text (no unpaired surrogates)' });
+    // What eight other lone surrogates, or U+FFFD eight times, would have been: not the password.
+    for (const guess of [String.raw`\udbff\udbfe\udbfd\udbfc\udfff\udffe\udffd\udffc`, '\ufffd'.repeat(8)]) {
+      const login = await call(loginHandler(), { ...jsonPost({}), body: `{"username":"${user.username}","password":"${guess}"}` });
+      expect(login.statusCode).toBeGreaterThanOrEqual(400);
+      expect(login.statusCode).toBeLessThan(500);
+    }
+    expect((await account.users.findUser(user.username))?.email).toBeUndefined();
+    await expect(issueTokenPair(sessions, user, CLIENT)).resolves.toBeDefined();
+  });
+
   it('PUT /me/password answers 401 for a wrong current password and 400 naming the rule for a weak one', async () => {
     const user = await newUser();
-    const context = { identity: user.username, fresh: 'true' };
+    const context = { identity: user.username, fresh: 'true', issuedAt: String(Math.floor(Date.now() / 1000)) };
     const wrong = await call(mePassword, put(context, { current_password: 'wrong-one-entirely', new_password: 'fine-new-passphrase' }));
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json).toEqual({ msg: 'Bad username or password' });

@@ -109,7 +109,7 @@ describe('POST /login', () => {
     ['an array body', jsonPost([credentials]), 400],
     ['a missing password', jsonPost({ username: 'alice' }), 400],
     ['a numeric password', jsonPost({ username: 'alice', password: 1234 }), 400],
-    ['an oversized body', jsonPost({ username: 'alice', password: 'x'.repeat(5000) }), 413],
+    ['an oversized body', jsonPost({ username: 'alice', password: 'x'.repeat(20_000) }), 413],
   ])('answers %s with a 4xx JSON msg', async (_label, event, status) => {
     const response = await call(handlers.login, event);
     expect(response.statusCode).toBe(status);

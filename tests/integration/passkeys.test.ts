@@ -41,6 +41,8 @@ let deps: PasskeyDeps & SessionDeps;
 const CLIENT = { ip: '192.0.2.20', userAgent: 'jest' };
 const PHR = { acr: 'urn:fresh-token:acr:phr' };
 const now = () => Math.floor(Date.now() / 1000);
+/** The account writer of a token just issued to `username`. */
+const writer = (username: string) => ({ username, sinceMs: Date.now() });
 
 function buildDeps(maxFailures = 5, maxFailuresPerAddress = 100): PasskeyDeps & SessionDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
@@ -79,9 +81,9 @@ async function newUser(): Promise<{ username: string; refreshToken: string }> {
 
 /** Registers `authenticator` for `username` through the two registration steps. */
 async function register(username: string, authenticator: SoftAuthenticator, name?: string) {
-  const options = await startRegistration(deps, username, now());
+  const options = await startRegistration(deps, writer(username), now());
   const credential = authenticator.create(options) as unknown as RegistrationResponseJSON;
-  return finishRegistration(deps, username, { credential, name }, CLIENT, now());
+  return finishRegistration(deps, writer(username), { credential, name }, CLIENT, now());
 }
 
 /** An assertion for a step-up by `username` (or a login, without one). */
@@ -130,7 +132,7 @@ describe('registering passkeys', () => {
   it('stores a verified passkey with its backup state and lists it; the challenge is gone', async () => {
     const { username } = await newUser();
     const synced = new SoftAuthenticator({ backedUp: true, counter: false });
-    const options = await startRegistration(deps, username, now());
+    const options = await startRegistration(deps, writer(username), now());
     expect(options).toMatchObject({
       rp: { id: 'localhost' },
       attestation: 'none',
@@ -138,11 +140,13 @@ describe('registering passkeys', () => {
       challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     const credential = synced.create(options) as unknown as RegistrationResponseJSON;
-    const record = await finishRegistration(deps, username, { credential, name: 'Laptop' }, CLIENT, now());
+    const record = await finishRegistration(deps, writer(username), { credential, name: 'Laptop' }, CLIENT, now());
     expect(record).toMatchObject({ credentialId: synced.credentialId, username, backedUp: true, name: 'Laptop' });
     expect(await listPasskeys(deps, username)).toEqual([expect.objectContaining({ credentialId: synced.credentialId })]);
     // The same response again: its challenge was consumed.
-    expect(await codeOf(finishRegistration(deps, username, { credential, name: undefined }, CLIENT, now()))).toBe('ERR_CHALLENGE_INVALID');
+    expect(await codeOf(finishRegistration(deps, writer(username), { credential, name: undefined }, CLIENT, now()))).toBe(
+      'ERR_CHALLENGE_INVALID',
+    );
   });
 
   it('refuses a wrong origin, a wrong RP ID and a missing user verification, storing nothing', async () => {
@@ -153,12 +157,20 @@ describe('registering passkeys', () => {
     expect(await listPasskeys(deps, username)).toEqual([]);
   });
 
+  it('refuses a response from a page embedded in another origin (crossOrigin true, no topOrigin), storing nothing', async () => {
+    const { username } = await newUser();
+    const embedded = new SoftAuthenticator({ crossOrigin: true });
+    const refusal = await register(username, embedded).catch((err: unknown) => err as Error & { code?: string });
+    expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REGISTRATION_REJECTED', cause: 'cross-origin response' });
+    expect(await listPasskeys(deps, username)).toEqual([]);
+  });
+
   it('takes only a challenge handed out to the same user', async () => {
     const alice = await newUser();
     const bob = await newUser();
-    const options = await startRegistration(deps, alice.username, now());
+    const options = await startRegistration(deps, writer(alice.username), now());
     const credential = new SoftAuthenticator().create(options) as unknown as RegistrationResponseJSON;
-    expect(await codeOf(finishRegistration(deps, bob.username, { credential, name: undefined }, CLIENT, now()))).toBe(
+    expect(await codeOf(finishRegistration(deps, writer(bob.username), { credential, name: undefined }, CLIENT, now()))).toBe(
       'ERR_CHALLENGE_INVALID',
     );
   });
@@ -242,6 +254,17 @@ describe('stepping up with a passkey', () => {
       expect(await codeOf(stepUp(await assert(key, alice.username)))).toBe('ERR_PASSKEY_REJECTED');
       Object.assign(key.settings, { origin: 'http://localhost:3000', rpId: 'localhost', userVerified: true });
     }
+  });
+
+  it('refuses a step-up from a page embedded in another origin (crossOrigin true, no topOrigin)', async () => {
+    const { username } = await newUser();
+    const key = new SoftAuthenticator();
+    await register(username, key);
+    Object.assign(key.settings, { crossOrigin: true });
+    const refusal = await stepUp(await assert(key, username)).catch((err: unknown) => err as Error & { code?: string });
+    expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REJECTED', cause: 'cross-origin response' });
+    Object.assign(key.settings, { crossOrigin: false });
+    await expect(stepUp(await assert(key, username))).resolves.toBeDefined();
   });
 
   it('counts failed step-ups toward the login lockout, per address', async () => {

@@ -116,9 +116,11 @@ describe('listing sessions', () => {
 
   it('shows a session’s login time from its createdAtMs when it has one (an exchanged Flask token logged in before the row)', async () => {
     const username = await newUser();
-    const exchanged = await family(username, 5, { createdAtMs: (now() - 3600) * 1000 + 250 });
+    // One reading of the clock: two could straddle a second.
+    const loginSecond = now() - 3600;
+    const exchanged = await family(username, 5, { createdAtMs: loginSecond * 1000 + 250 });
     const { sessions } = await listSessions(deps, { username }, undefined);
-    expect(sessions.map((session) => [session.id, session.createdAt])).toEqual([[exchanged.familyId, now() - 3600]]);
+    expect(sessions.map((session) => [session.id, session.createdAt])).toEqual([[exchanged.familyId, loginSecond]]);
   });
 
   it('shows where a session was last used once it has rotated', async () => {
@@ -272,7 +274,7 @@ describe('the session routes', () => {
   it('ends one session by path id, and all without one', async () => {
     const username = await newUser();
     const [one, two] = [await family(username, 2), await family(username, 1)];
-    const context = { identity: username, fresh: 'true' };
+    const context = { identity: username, fresh: 'true', issuedAt: String(now()) };
     const ended = await call(end, { ...authorizedGet(context), httpMethod: 'DELETE', pathParameters: { id: one.familyId } });
     expect(ended.statusCode).toBe(200);
     expect(ended.json).toEqual({ msg: 'Session ended' });

@@ -538,10 +538,23 @@ describe('the packaged CloudFormation template', () => {
       'UsersTable: dynamodb:GetItem',
     ]);
     const userPasskeys = 'PasskeysTable/index/username-created-index: dynamodb:Query';
-    expect(grants('passkey-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem', userPasskeys]);
-    expect(grants('passkey-add')).toEqual(['PasskeyChallengesTable: dynamodb:DeleteItem', 'PasskeysTable: dynamodb:PutItem']);
+    // Account writes read the caller's session and hold only while the user's row takes them.
+    const session = 'FamiliesTable: dynamodb:GetItem';
+    expect(grants('passkey-options')).toEqual([
+      session,
+      'PasskeyChallengesTable: dynamodb:PutItem',
+      userPasskeys,
+      'UsersTable: dynamodb:GetItem',
+    ]);
+    expect(grants('passkey-add')).toEqual([
+      session,
+      'PasskeyChallengesTable: dynamodb:DeleteItem',
+      userPasskeys,
+      'PasskeysTable: dynamodb:PutItem',
+      'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
+    ]);
     expect(grants('passkeys')).toEqual([userPasskeys]);
-    expect(grants('passkey-remove')).toEqual(['PasskeysTable: dynamodb:DeleteItem']);
+    expect(grants('passkey-remove')).toEqual(['PasskeysTable: dynamodb:DeleteItem', 'UsersTable: dynamodb:UpdateItem']);
     expect(grants('step-up-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem', userPasskeys]);
     expect(grants('login-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem']);
     expect(grants('refresh')).toEqual([
@@ -551,16 +564,16 @@ describe('the packaged CloudFormation template', () => {
     expect(grants('logout')).toEqual(['FamiliesTable: dynamodb:UpdateItem,dynamodb:PutItem']);
     expect(grants('sessions')).toEqual(['FamiliesTable/index/username-created-index: dynamodb:Query', 'UsersTable: dynamodb:GetItem']);
     expect(grants('me')).toEqual(['UsersTable: dynamodb:GetItem']);
-    expect(grants('me-email')).toEqual(['UsersTable: dynamodb:UpdateItem']);
+    expect(grants('me-email')).toEqual([session, 'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem']);
     expect(grants('me-password')).toEqual([
       'FamiliesTable/index/username-created-index: dynamodb:Query',
-      'FamiliesTable: dynamodb:UpdateItem',
+      'FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem',
       'LoginAttemptsTable: dynamodb:UpdateItem,dynamodb:DeleteItem',
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
     expect(grants('end-sessions')).toEqual([
       'FamiliesTable/index/username-created-index: dynamodb:Query',
-      'FamiliesTable: dynamodb:UpdateItem',
+      'FamiliesTable: dynamodb:GetItem,dynamodb:UpdateItem',
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
     const tableUsers = [

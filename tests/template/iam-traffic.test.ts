@@ -3,7 +3,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyMaterial } from '../../scripts/local-keys';
+import { createDocumentClient } from '../../src/platform/dynamo-client';
 import { addUser } from '../../src/users/user-admin';
 import { startAwsCallRecorder, type AwsCall, type AwsCallRecorder } from '../helpers/aws-call-recorder';
 import { startFakeSsm, type FakeSsm } from '../helpers/fake-ssm';
@@ -210,6 +212,10 @@ async function useThePasskeyRoutes(stack: Stack, username: string) {
   const { request } = stack;
   const password = `${username}-first-passphrase`;
   await addUser(adminDeps(stack.api.db), username, password);
+  // A row from before passkey slots were counted: the first registration counts its passkeys.
+  const db = createDocumentClient({ region: REGION, dynamodbEndpoint: stack.api.db.endpoint });
+  await db.send(new UpdateCommand({ TableName: stack.api.db.env.USERS_TABLE, Key: { username }, UpdateExpression: 'REMOVE passkeyCount' }));
+  db.destroy();
   const key = new SoftAuthenticator({ origin: `http://localhost:${stack.port}` });
   const tokens = (await ok(request('POST', '/login', { json: { username, password } }))) as Tokens;
   const creation = (await ok(request('POST', '/me/passkeys/options', { token: tokens.access_token }))) as { challenge: string };

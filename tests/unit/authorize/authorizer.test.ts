@@ -28,6 +28,7 @@ describe('authorizer pipeline', () => {
       identity: 'alice',
       fresh: true,
       jti: expect.any(String),
+      issuedAt: expect.any(Number),
       expiresAt: expect.any(Number),
       authTime: AUTH_TIME,
     });

@@ -31,11 +31,12 @@ describe('policy', () => {
   });
 
   it('puts in the context only what the token says: no auth_time, sid, fresh-until, acr or amr keys when it has none', () => {
-    expect(Object.keys(identityContext(claims(), NOW)).sort()).toEqual(['expiresAt', 'fresh', 'identity', 'jti']);
+    expect(Object.keys(identityContext(claims(), NOW)).sort()).toEqual(['expiresAt', 'fresh', 'identity', 'issuedAt', 'jti']);
     expect(identityContext(claims({ fresh: NOW + 60, auth_time: NOW - 5, sid: 's-1' }), NOW)).toStrictEqual({
       identity: 'alice',
       fresh: true,
       jti: 'jti-1',
+      issuedAt: NOW - 10,
       expiresAt: NOW + 900,
       authTime: NOW - 5,
       sid: 's-1',

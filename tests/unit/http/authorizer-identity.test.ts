@@ -16,10 +16,15 @@ describe('readCaller', () => {
   });
 
   it('reads a "fresh until" token’s limit and the expiry', () => {
-    expect(readCaller(authorizedGet({ identity: 'alice', fresh: 'true', freshUntil: '1800000600', expiresAt: 1800000900 }))).toEqual({
+    expect(
+      readCaller(
+        authorizedGet({ identity: 'alice', fresh: 'true', freshUntil: '1800000600', issuedAt: '1800000000', expiresAt: 1800000900 }),
+      ),
+    ).toEqual({
       username: 'alice',
       fresh: true,
       freshUntil: 1800000600,
+      issuedAt: 1800000000,
       expiresAt: 1800000900,
       authn: PASSWORD_AUTHN,
     });

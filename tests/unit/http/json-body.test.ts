@@ -21,6 +21,24 @@ describe('readJsonObject', () => {
   });
 
   it.each([
+    ['a field', String.raw`{"email":"a\ud800@example.com"}`, '"email"'],
+    ['a low surrogate alone', String.raw`{"new_password":"\udc00\udc01\udc02\udc03\udc04\udc05\udc06\udc07"}`, '"new_password"'],
+    ['a nested field', String.raw`{"credential":{"response":{"clientDataJSON":"x\ud83d"}}}`, '"credential.response.clientDataJSON"'],
+    ['an array item', String.raw`{"names":["ok","\ud800"]}`, '"names.1"'],
+    ['a name', String.raw`{"\ud800":"x"}`, 'Request body'],
+  ])('refuses a lone surrogate in %s with 400, before any library sees it', (_label, body, where) => {
+    expect(() => readJsonObject(httpEvent({ headers: JSON_HEADERS, body }), 1000)).toThrow(
+      expect.objectContaining({ code: 'ERR_BODY_INVALID', message: `${where} must be well-formed Unicode text (no unpaired surrogates)` }),
+    );
+  });
+
+  it('takes a surrogate pair (an emoji written as escapes)', () => {
+    expect(readJsonObject(httpEvent({ headers: JSON_HEADERS, body: String.raw`{"name":"\ud83d\ude00"}` }), 100)).toEqual({
+      name: '\u{1f600}',
+    });
+  });
+
+  it.each([
     ['no content type', {}],
     ['a form content type', { 'Content-Type': 'application/x-www-form-urlencoded' }],
     ['a text content type', { 'Content-Type': 'text/plain' }],

@@ -1,6 +1,13 @@
 import { ERROR_TABLE } from '../../../src/errors/error-table';
 import { buildGatewayResponses } from '../../../src/errors/gateway-responses';
-import { createOfflineGateway, gatewayAnswer, policyAllows, preflightAnswer, readAuthorizerResult } from '../../../scripts/offline-gateway';
+import {
+  createOfflineGateway,
+  gatewayAnswer,
+  parserRefusal,
+  policyAllows,
+  preflightAnswer,
+  readAuthorizerResult,
+} from '../../../scripts/offline-gateway';
 
 const RESPONSES = buildGatewayResponses({
   cors: { allowOrigin: 'https://app.example', credentials: true, allowHeaders: ['Authorization', 'Content-Type'] },
@@ -195,5 +202,19 @@ describe('preflightAnswer', () => {
     expect(preflightAnswer({ ...settings, origin: '*', allowCredentials: false }, 'https://x.example').headers).not.toHaveProperty(
       'Access-Control-Allow-Credentials',
     );
+  });
+});
+
+describe('a request Node’s parser refuses', () => {
+  it('gets API Gateway’s DEFAULT_4XX in JSON: 431 for headers over the limit, 400 for anything else malformed', () => {
+    const [head, body] = parserRefusal(RESPONSES, 'HPE_HEADER_OVERFLOW').split('\r\n\r\n') as [string, string];
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(head).toMatch(/\r\nContent-Type: application\/json\r\n/);
+    expect(head).toContain(`\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`);
+    expect(head).toMatch(/\r\nConnection: close$/);
+    expect(JSON.parse(body)).toEqual({ msg: 'Request Header Fields Too Large' });
+    const malformed = parserRefusal(RESPONSES, 'HPE_INVALID_METHOD');
+    expect(malformed.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(malformed.split('\r\n\r\n')[1]!)).toEqual({ msg: 'Bad Request' });
   });
 });

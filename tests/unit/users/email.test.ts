@@ -32,6 +32,56 @@ describe('an e-mail address', () => {
     expect(codeOf(raw)).toBe('ERR_EMAIL_INVALID');
   });
 
+  it.each([
+    ['a Hangul filler', 'ad\u3164min@example.com', 'E-mail address must not contain control or invisible characters'],
+    ['a half-width Hangul filler', 'ad\uffa0min@example.com', 'E-mail address must not contain control or invisible characters'],
+    ['an ideographic space', 'ad\u3000min@example.com', 'E-mail address must not contain control or invisible characters'],
+    ['a combining grapheme joiner', 'ad\u034fmin@example.com', 'E-mail address must not contain control or invisible characters'],
+    ['a variation selector', 'ad\ufe0fmin@example.com', 'E-mail address must not contain control or invisible characters'],
+    ['a soft hyphen in the domain', 'admin@exam\u00adple.com', 'E-mail address must not contain control or invisible characters'],
+    [
+      'the braille blank',
+      'ad\u2800min@example.com',
+      "E-mail address may hold only letters, digits and . ! # $ % & ' * + - / = ? ^ _ ` { | } ~ before the @",
+    ],
+    [
+      'an emoji',
+      'ad\u{1f600}min@example.com',
+      "E-mail address may hold only letters, digits and . ! # $ % & ' * + - / = ? ^ _ ` { | } ~ before the @",
+    ],
+    ['a Cyrillic а among Latin letters', '\u0430dmin@example.com', 'E-mail address must not mix scripts before the @'],
+    ['a Greek ο among Latin letters', 'r\u03bfot@example.com', 'E-mail address must not mix scripts before the @'],
+    [
+      'full-width letters',
+      '\uff41\uff44\uff4d\uff49\uff4e@example.com',
+      'E-mail address must not use full-width or other compatibility forms before the @',
+    ],
+    [
+      'a lone surrogate (validator threw URIError on it)',
+      'a\ud800@example.com',
+      'E-mail address must be well-formed Unicode text (no unpaired surrogates)',
+    ],
+    [
+      'a lone low surrogate in the domain',
+      'a@exa\udc00mple.com',
+      'E-mail address must be well-formed Unicode text (no unpaired surrogates)',
+    ],
+  ])('refuses %s, the outside probe’s look-alikes and invisibles, saying why', (_, raw, message) => {
+    expect(() => normalizeEmail(raw)).toThrow(expect.objectContaining({ code: 'ERR_EMAIL_INVALID', message }));
+  });
+
+  it('keeps a local part of one writing system, with digits and ASCII specials', () => {
+    for (const raw of [
+      'иван.petrov@example.ru'.replace('petrov', 'петров'),
+      'ΑΛΦΑ_2@example.gr',
+      '山田たろう@example.jp',
+      '홍길동99@example.kr',
+      'o\u2019brien'.replace('\u2019', "'") + '@example.ie',
+    ]) {
+      expect(normalizeEmail(raw)).toBe(raw.normalize('NFC').toLowerCase());
+    }
+  });
+
   it('keeps an internationalized domain in one form, its ASCII (punycode) A-label, however it is typed', () => {
     const forms = ['user@bücher.example', 'User@BÜCHER.example', 'user@bu\u0308cher.example', 'user@xn--bcher-kva.example'];
     expect(forms.map(normalizeEmail)).toEqual(forms.map(() => 'user@xn--bcher-kva.example'));
