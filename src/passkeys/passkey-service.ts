@@ -146,15 +146,20 @@ export function listPasskeys(deps: Pick<PasskeyDeps, 'passkeys'>, username: stri
 }
 
 /**
- * DELETE /me/passkeys/{id}: removes one of the caller's passkeys; someone else's is not found.
- * Error codes: ERR_PASSKEY_NOT_FOUND, ERR_STORE_UNAVAILABLE.
+ * DELETE /me/passkeys/{id}: removes one of the writer's passkeys; someone else's is not found. Only
+ * for an account that takes the writer's writes (read consistently first): a token of a disabled
+ * account, or of an earlier account of the same name, must not remove the passkeys of the account
+ * the name has now.
+ * Error codes: ERR_PASSKEY_NOT_FOUND, ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED, ERR_STORE_UNAVAILABLE.
  */
 export async function removePasskey(
   deps: Pick<PasskeyDeps, 'passkeys' | 'users'>,
-  username: string,
+  writer: AccountWriter,
   credentialId: string,
   client: PasskeyClient,
 ): Promise<void> {
+  const { username } = writer;
+  await accountFor(deps.users, writer);
   if (!(await deps.passkeys.remove(credentialId, username))) throw new PasskeyNotFoundError();
   // Stopped between the two writes, the slot stays taken: one fewer passkey may be added, none more.
   await deps.users.releasePasskeySlot(username);

@@ -176,6 +176,37 @@ describe('an account that takes no writes from a token issued before', () => {
     expect(await rejectionCode(rotateRefreshToken(sessions, pair.refreshToken, CLIENT))).toBe('ERR_REFRESH_TOKEN_REVOKED');
   });
 
+  it('a disable, or a delete and re-add: the old token removes no passkey, neither its own account’s nor the new owner’s', async () => {
+    const remove = (await import('../../functions/passkey-remove')).handler;
+    const user = await newUser();
+    const context = await contextOf((await issueTokenPair(sessions, user, CLIENT)).accessToken);
+    const key = new SoftAuthenticator();
+    expect((await call(routes.add, request(context, 'POST', await pendingRegistration(context, key)))).statusCode).toBe(201);
+    await disableUser(adminDeps(db), user.username);
+    expect(await call(remove, request(context, 'DELETE', undefined, { id: key.credentialId }))).toMatchObject({
+      statusCode: 401,
+      json: ENDED,
+    });
+    await enableUser(adminDeps(db), user.username);
+    expect(await passkeysOf(user.username)).toBe(1);
+
+    // Deleted, then the name added again: the new owner's passkey is out of the old token's reach.
+    await deleteUser(deleteDeps(db), user.username);
+    fakeDateOnly();
+    jest.setSystemTime(Date.now() + 1500);
+    await addUser(adminDeps(db), user.username, 'a-new-owners-passphrase');
+    const owner = await contextOf(
+      (await issueTokenPair(sessions, { username: user.username, password: 'a-new-owners-passphrase' }, CLIENT)).accessToken,
+    );
+    const ownersKey = new SoftAuthenticator();
+    expect((await call(routes.add, request(owner, 'POST', await pendingRegistration(owner, ownersKey)))).statusCode).toBe(201);
+    expect(await call(remove, request(context, 'DELETE', undefined, { id: ownersKey.credentialId }))).toMatchObject({
+      statusCode: 401,
+      json: ENDED,
+    });
+    expect(await passkeysOf(user.username)).toBe(1);
+  });
+
   it('a re-add without a delete in between is refused, so an old token meets a new account only after a delete', async () => {
     const user = await newUser();
     await expect(addUser(adminDeps(db), user.username, 'another-passphrase-1')).rejects.toThrow('already exists');

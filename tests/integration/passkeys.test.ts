@@ -180,9 +180,9 @@ describe('registering passkeys', () => {
     const bob = await newUser();
     const key = new SoftAuthenticator();
     await register(alice.username, key);
-    expect(await codeOf(removePasskey(deps, bob.username, key.credentialId, CLIENT))).toBe('ERR_PASSKEY_NOT_FOUND');
-    expect(await codeOf(removePasskey(deps, bob.username, 'no-such-id', CLIENT))).toBe('ERR_PASSKEY_NOT_FOUND');
-    await removePasskey(deps, alice.username, key.credentialId, CLIENT);
+    expect(await codeOf(removePasskey(deps, writer(bob.username), key.credentialId, CLIENT))).toBe('ERR_PASSKEY_NOT_FOUND');
+    expect(await codeOf(removePasskey(deps, writer(bob.username), 'no-such-id', CLIENT))).toBe('ERR_PASSKEY_NOT_FOUND');
+    await removePasskey(deps, writer(alice.username), key.credentialId, CLIENT);
     expect(await listPasskeys(deps, alice.username)).toEqual([]);
   });
 });

@@ -554,7 +554,11 @@ describe('the packaged CloudFormation template', () => {
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
     expect(grants('passkeys')).toEqual([userPasskeys]);
-    expect(grants('passkey-remove')).toEqual(['PasskeysTable: dynamodb:DeleteItem', 'UsersTable: dynamodb:UpdateItem']);
+    expect(grants('passkey-remove')).toEqual([
+      session,
+      'PasskeysTable: dynamodb:DeleteItem',
+      'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
+    ]);
     expect(grants('step-up-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem', userPasskeys]);
     expect(grants('login-options')).toEqual(['PasskeyChallengesTable: dynamodb:PutItem']);
     expect(grants('refresh')).toEqual([
