@@ -41,7 +41,7 @@ export function readJsonObject(
   const illFormed = illFormedText(parsed, '');
   if (illFormed !== undefined) {
     const where = illFormed === '' ? 'Request body' : `"${illFormed}"`;
-    throw new BadRequestError('ERR_BODY_INVALID', `${where} must be well-formed Unicode text (no unpaired surrogates)`);
+    throw new BadRequestError('ERR_BODY_INVALID', `${where} must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)`);
   }
   return parsed as Record<string, unknown>;
 }

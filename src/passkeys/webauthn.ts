@@ -76,15 +76,17 @@ export function authenticationOptions(
  * The challenge and type a response's clientDataJSON names, so the server can find the challenge
  * it handed out without another handle, and whether the browser says the asking page was embedded
  * in another origin's (`crossOrigin`: no deployment here allows that, and the library checks it only
- * when a `topOrigin` comes with it). Undefined when clientDataJSON is not such a JSON object.
+ * when a `topOrigin` comes with it). Anything but `crossOrigin` absent or exactly `false`, and any
+ * `topOrigin`, counts as embedded: a string "true" must not slip past a strict `=== true`.
+ * Undefined when clientDataJSON is not such a JSON object.
  */
 export function clientChallenge(clientDataJSON: string): { challenge: string; type: string; crossOrigin: boolean } | undefined {
   try {
     const data: unknown = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8'));
     if (typeof data !== 'object' || data === null) return undefined;
-    const { challenge, type, crossOrigin } = data as Record<string, unknown>;
+    const { challenge, type, crossOrigin, topOrigin } = data as Record<string, unknown>;
     if (typeof challenge !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(challenge) || typeof type !== 'string') return undefined;
-    return { challenge, type, crossOrigin: crossOrigin === true };
+    return { challenge, type, crossOrigin: (crossOrigin !== undefined && crossOrigin !== false) || topOrigin !== undefined };
   } catch {
     return undefined;
   }

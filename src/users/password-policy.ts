@@ -30,7 +30,7 @@ function isCommon(password: string): boolean {
 /** The first rule `password` breaks, as a sentence for the user, or undefined when it is acceptable. */
 export function passwordProblem(password: string, context: { username: string; currentPassword?: string }): string | undefined {
   // Before anything reads it: a lone surrogate would hash as U+FFFD, whichever it was.
-  if (!isWellFormedText(password)) return 'Password must be well-formed Unicode text (no unpaired surrogates)';
+  if (!isWellFormedText(password)) return 'Password must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)';
   // Every rule reads the form that is hashed: "ｐａｓｓｗｏｒｄ１２３" is password123 to scrypt, so to the rules.
   const hashed = hashedForm(password);
   const length = passwordLength(password);

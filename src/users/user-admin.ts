@@ -47,7 +47,7 @@ function checkPassword(password: string, username: string, { force = false }: Pa
     throw new AdminError(`password must be 1 to ${MAX_PASSWORD_LENGTH} characters`);
   }
   // Not even forced: the text rule is no policy (src/platform/text.ts).
-  if (!isWellFormedText(password)) throw new AdminError('password must be well-formed Unicode text (no unpaired surrogates)');
+  if (!isWellFormedText(password)) throw new AdminError('password must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)');
   const problem = force ? undefined : passwordProblem(password, { username });
   if (problem !== undefined) throw new AdminError(`${problem} (--force sets it anyway)`);
 }

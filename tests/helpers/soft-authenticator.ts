@@ -24,8 +24,13 @@ export interface SoftAuthenticatorOptions {
   readonly backedUp?: boolean;
   /** Whether it keeps a signature counter (synced passkeys usually do not: always 0). */
   readonly counter?: boolean;
-  /** Whether the "browser" says the page that asked was embedded in another origin's (clientDataJSON `crossOrigin`). */
-  readonly crossOrigin?: boolean;
+  /**
+   * What the "browser" says of the page that asked being embedded in another origin's
+   * (clientDataJSON `crossOrigin`): a boolean as browsers write it, or anything a forger might.
+   */
+  readonly crossOrigin?: unknown;
+  /** A `topOrigin` member in clientDataJSON (the embedding page), when set. */
+  readonly topOrigin?: string;
 }
 
 interface WebAuthnOptions {
@@ -56,6 +61,7 @@ export class SoftAuthenticator {
       backedUp: false,
       counter: true,
       crossOrigin: false,
+      topOrigin: '',
       ...options,
     };
     if (shape.rsaBits !== undefined) {
@@ -100,7 +106,8 @@ export class SoftAuthenticator {
   }
 
   private clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string): string {
-    return JSON.stringify({ type, challenge, origin: this.settings.origin, crossOrigin: this.settings.crossOrigin });
+    const { origin, crossOrigin, topOrigin } = this.settings;
+    return JSON.stringify({ type, challenge, origin, crossOrigin, ...(topOrigin === '' ? {} : { topOrigin }) });
   }
 
   /** `navigator.credentials.create(...)` then `.toJSON()`, for the server's creation options. */

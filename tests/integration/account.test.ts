@@ -386,11 +386,11 @@ describe('the account routes', () => {
     };
     const email = await call(meEmail, raw(String.raw`{"email":"a\ud800@example.com"}`));
     expect(email.statusCode).toBe(400);
-    expect(email.json).toEqual({ msg: '"email" must be well-formed Unicode text (no unpaired surrogates)' });
+    expect(email.json).toEqual({ msg: '"email" must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)' });
     const lone = String.raw`\ud800\ud801\ud802\ud803\udc00\udc01\udc02\udc03`;
     const password = await call(mePassword, raw(`{"current_password":${JSON.stringify(user.password)},"new_password":"${lone}"}`));
     expect(password.statusCode).toBe(400);
-    expect(password.json).toEqual({ msg: '"new_password" must be well-formed Unicode text (no unpaired surrogates)' });
+    expect(password.json).toEqual({ msg: '"new_password" must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)' });
     // What eight other lone surrogates, or U+FFFD eight times, would have been: not the password.
     for (const guess of [String.raw`\udbff\udbfe\udbfd\udbfc\udfff\udffe\udffd\udffc`, '\ufffd'.repeat(8)]) {
       const login = await call(loginHandler(), { ...jsonPost({}), body: `{"username":"${user.username}","password":"${guess}"}` });

@@ -157,9 +157,13 @@ describe('registering passkeys', () => {
     expect(await listPasskeys(deps, username)).toEqual([]);
   });
 
-  it('refuses a response from a page embedded in another origin (crossOrigin true, no topOrigin), storing nothing', async () => {
+  it.each([
+    ['crossOrigin true, no topOrigin', { crossOrigin: true }],
+    ['crossOrigin the string "true"', { crossOrigin: 'true' }],
+    ['a topOrigin without crossOrigin', { crossOrigin: undefined, topOrigin: 'https://evil.example' }],
+  ])('refuses a response from a page embedded in another origin (%s), storing nothing', async (_label, settings) => {
     const { username } = await newUser();
-    const embedded = new SoftAuthenticator({ crossOrigin: true });
+    const embedded = new SoftAuthenticator(settings);
     const refusal = await register(username, embedded).catch((err: unknown) => err as Error & { code?: string });
     expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REGISTRATION_REJECTED', cause: 'cross-origin response' });
     expect(await listPasskeys(deps, username)).toEqual([]);

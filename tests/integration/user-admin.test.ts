@@ -57,7 +57,7 @@ describe('user administration', () => {
       'password must be 1 to 1024 characters',
     );
     await expect(changePassword(adminDeps(db), 'demo', '\ud800'.repeat(8), { force: true })).rejects.toThrow(
-      'password must be well-formed Unicode text (no unpaired surrogates)',
+      'password must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)',
     );
   });
 

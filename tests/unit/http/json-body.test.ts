@@ -28,8 +28,25 @@ describe('readJsonObject', () => {
     ['a name', String.raw`{"\ud800":"x"}`, 'Request body'],
   ])('refuses a lone surrogate in %s with 400, before any library sees it', (_label, body, where) => {
     expect(() => readJsonObject(httpEvent({ headers: JSON_HEADERS, body }), 1000)).toThrow(
-      expect.objectContaining({ code: 'ERR_BODY_INVALID', message: `${where} must be well-formed Unicode text (no unpaired surrogates)` }),
+      expect.objectContaining({
+        code: 'ERR_BODY_INVALID',
+        message: `${where} must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)`,
+      }),
     );
+  });
+
+  it('refuses U+FFFD, what a decoder made of bytes that were not UTF-8, as a raw character and as an escape', () => {
+    // A body of invalid UTF-8 reaches the function already decoded, each bad byte as U+FFFD.
+    const decoded = Buffer.from([...Buffer.from('{"new_password":"Zq9-longpass'), 0xed, 0xa0, 0x80, ...Buffer.from('"}')]).toString('utf8');
+    expect(decoded).toContain('\ufffd');
+    for (const body of [decoded, String.raw`{"new_password":"Zq9-longpass\ufffd"}`]) {
+      expect(() => readJsonObject(httpEvent({ headers: JSON_HEADERS, body }), 1000)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_BODY_INVALID',
+          message: '"new_password" must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)',
+        }),
+      );
+    }
   });
 
   it('takes a surrogate pair (an emoji written as escapes)', () => {

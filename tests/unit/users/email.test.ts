@@ -59,12 +59,12 @@ describe('an e-mail address', () => {
     [
       'a lone surrogate (validator threw URIError on it)',
       'a\ud800@example.com',
-      'E-mail address must be well-formed Unicode text (no unpaired surrogates)',
+      'E-mail address must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)',
     ],
     [
       'a lone low surrogate in the domain',
       'a@exa\udc00mple.com',
-      'E-mail address must be well-formed Unicode text (no unpaired surrogates)',
+      'E-mail address must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)',
     ],
   ])('refuses %s, the outside probe’s look-alikes and invisibles, saying why', (_, raw, message) => {
     expect(() => normalizeEmail(raw)).toThrow(expect.objectContaining({ code: 'ERR_EMAIL_INVALID', message }));
