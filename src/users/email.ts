@@ -98,7 +98,8 @@ function isSingleScript(local: string): boolean {
  * full-width or other compatibility forms (what NFKC would change). Error code: ERR_EMAIL_INVALID.
  */
 export function normalizeEmail(raw: string): string {
-  if (!isWellFormedText(raw)) throw new InvalidEmailError('E-mail address must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)');
+  if (!isWellFormedText(raw))
+    throw new InvalidEmailError('E-mail address must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)');
   const typed = raw.trim();
   if (INVISIBLE_OR_CONTROL.test(typed)) throw new InvalidEmailError('E-mail address must not contain control or invisible characters');
   const at = typed.lastIndexOf('@');

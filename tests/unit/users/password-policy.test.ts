@@ -29,7 +29,9 @@ describe('password policy (NIST SP 800-63B)', () => {
   it('refuses lone surrogates, which would all hash as U+FFFD: eight different ones are no password', () => {
     const lone = '\ud800\ud801\ud802\ud803\udc00\udc01\udc02\udc03';
     expect(passwordProblem(lone, context)).toBe('Password must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)');
-    expect(passwordProblem(`a-long-passphrase\ud800`, context)).toBe('Password must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)');
+    expect(passwordProblem(`a-long-passphrase\ud800`, context)).toBe(
+      'Password must be well-formed Unicode text (no unpaired surrogates, no U+FFFD)',
+    );
   });
 });
 
