@@ -8,6 +8,11 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../pa
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const MAX_NAME = 64;
+/**
+ * A credential id of at most 1023 bytes, as WebAuthn requires a relying party to check when it
+ * registers one (§7.1): 1364 base64url characters. A 1024-byte id is 1366.
+ */
+const MAX_ID_CHARS = 1364;
 
 /**
  * The body limit of the routes that take a passkey (registration, login, step-up), when
@@ -48,7 +53,7 @@ class Fields {
 
 /** The common part of both credential forms: id, rawId (the same), type, extension results. */
 function credentialBase(f: Fields, raw: Record<string, unknown>) {
-  const id = f.b64url(raw.id, 'id', 1400);
+  const id = f.b64url(raw.id, 'id', MAX_ID_CHARS);
   if (raw.rawId !== raw.id) f.problems.push(`"${f.path('rawId')}" must equal "${f.path('id')}"`);
   if (raw.type !== 'public-key') f.problems.push(`"${f.path('type')}" must be "public-key"`);
   const clientExtensionResults =
@@ -129,6 +134,6 @@ export function readRegistration(body: Record<string, unknown>): { credential: R
 /** The `{id}` of DELETE /me/passkeys/{id}: a credential id (base64url); no such id is anyone's. Error code: ERR_PASSKEY_NOT_FOUND. */
 export function readPasskeyId(pathParameters: Record<string, string | undefined> | null): string {
   const id = pathParameters?.id;
-  if (typeof id !== 'string' || id === '' || id.length > 1400 || !B64URL.test(id)) throw new PasskeyNotFoundError();
+  if (typeof id !== 'string' || id === '' || id.length > MAX_ID_CHARS || !B64URL.test(id)) throw new PasskeyNotFoundError();
   return id;
 }

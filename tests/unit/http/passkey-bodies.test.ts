@@ -56,6 +56,18 @@ describe('the registration body', () => {
     );
   });
 
+  it('takes a credential id of 1023 bytes, WebAuthn’s maximum, and refuses one of 1024', () => {
+    const idOf = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64url');
+    expect(readRegistration(registration({ id: idOf(1023), rawId: idOf(1023) })).credential.id).toHaveLength(1364);
+    expect(refusal(() => readRegistration(registration({ id: idOf(1024), rawId: idOf(1024) })))).toMatchObject({
+      code: 'ERR_BODY_INVALID',
+      message: expect.stringContaining('"credential.id" must be base64url, 1-1364 characters'),
+    });
+    expect(refusal(() => readAssertion(assertion({ id: idOf(1024), rawId: idOf(1024) })))).toMatchObject({
+      code: 'ERR_BODY_INVALID',
+    });
+  });
+
   it('names each wrong field by its full path in one 400; a missing credential alone', () => {
     expect(refusal(() => readRegistration({}))).toEqual({
       code: 'ERR_BODY_INVALID',
@@ -64,7 +76,7 @@ describe('the registration body', () => {
     expect(refusal(() => readRegistration({ credential: {} }))).toEqual({
       code: 'ERR_BODY_INVALID',
       message:
-        'Invalid passkey registration: "credential.id" must be base64url, 1-1400 characters; "credential.type" must be "public-key"; ' +
+        'Invalid passkey registration: "credential.id" must be base64url, 1-1364 characters; "credential.type" must be "public-key"; ' +
         '"credential.response" must be an object',
     });
   });
@@ -141,7 +153,7 @@ describe('the assertion body', () => {
 describe('a passkey id in the path', () => {
   it('is a base64url credential id; anything else is the same 404 as an unknown one', () => {
     expect(readPasskeyId({ id: ID })).toBe(ID);
-    for (const id of [undefined, '', 'a/b', 'x'.repeat(1401)])
+    for (const id of [undefined, '', 'a/b', 'x'.repeat(1366)])
       expect(refusal(() => readPasskeyId({ id }))).toMatchObject({ code: 'ERR_PASSKEY_NOT_FOUND' });
     expect(refusal(() => readPasskeyId(null))).toMatchObject({ code: 'ERR_PASSKEY_NOT_FOUND' });
   });
