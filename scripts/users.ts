@@ -42,6 +42,26 @@ import { ensureTables, LOCAL_REGION, readTableDefinitions, readTableNames, ROOT,
 const USAGE =
   'usage: npm run users -- add|passwd|disable|enable|delete <username> | email <username> <address> | list   [--force] [--yes] [--stage <stage>] [--region <region>]';
 
+const HELP = `${USAGE}
+
+  add <username>               create a user (password from the prompt, or the first line of stdin)
+  passwd <username>            set a new password; ends every session of the user
+  email <username> <address>   set the user's e-mail address
+  disable <username>           disable the user; ends every session
+  enable <username>            enable a disabled user again
+  delete <username>            delete the user, their passkeys, sessions, challenges and attempt counts
+                               (asks for the username again unless --yes)
+  list                         list users (never their hashes)
+
+  --force    set a password the policy refuses (8+ characters, not the username, not common)
+  --yes      delete without asking
+  --stage    work on that deployed stage's tables, with your AWS credentials (default: the local
+             database of npm start, DYNAMODB_ENDPOINT or 127.0.0.1:DYNAMODB_PORT, else .data/)
+  --region   the stage's region (default: AWS_REGION, else us-east-1)
+
+Passwords never go on the command line. Exit status: 0 done, 1 a failure (the database, AWS), 2 a
+usage or input error.`;
+
 /** Asks the operator to type the username again before a delete; false unless it matches. */
 async function confirmDelete(username: string, where: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -95,11 +115,30 @@ async function localEndpoint(): Promise<{ endpoint: string; embedded?: LocalData
   }
 }
 
+/** The command line, or a usage error naming what is wrong (parseArgs' own error, without its stack). */
+function readArguments() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        stage: { type: 'string' },
+        region: { type: 'string' },
+        force: { type: 'boolean' },
+        yes: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new AdminError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { stage: { type: 'string' }, region: { type: 'string' }, force: { type: 'boolean' }, yes: { type: 'boolean' } },
-  });
+  const { values, positionals } = readArguments();
+  if (values.help === true) {
+    console.log(HELP);
+    return;
+  }
   const [command, name, address] = positionals;
   const force = { force: values.force === true };
   if (!command || (command !== 'list' && !name)) throw new AdminError(USAGE);
@@ -171,7 +210,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** One line for a failure that is not the operator's input: what failed and what to do, no stack. */
+function failureLine(err: unknown): string {
+  const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
+  if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
+    return 'users: no AWS credentials for --stage: configure them (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or leave out --stage for the local database';
+  }
+  const cause = (err as { cause?: unknown }).cause;
+  const causeText = cause instanceof Error ? cause.message : '';
+  if (/ECONNREFUSED|fetch failed|getaddrinfo|socket hang up/i.test(`${message} ${causeText}`)) {
+    return `users: the database could not be reached (${message}); is npm start running, or is --region right?`;
+  }
+  return `users: ${name}: ${message}`;
+}
+
 main().catch((err: unknown) => {
-  console.error(err instanceof AdminError ? err.message : err);
+  console.error(err instanceof AdminError ? err.message : failureLine(err));
   process.exit(err instanceof AdminError ? 2 : 1);
 });

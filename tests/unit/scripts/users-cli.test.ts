@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+
+// The users command as an operator meets it before it touches any database: --help, and a mistyped
+// option, answered in words and an exit status, never a stack trace.
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function users(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/users.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run users', () => {
+  it('answers --help with its usage, every command and option, and exit status 0', async () => {
+    const { code, stdout, stderr } = await users(['--help']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    for (const word of [
+      'add <username>',
+      'passwd',
+      'email',
+      'disable',
+      'enable',
+      'delete',
+      'list',
+      '--force',
+      '--yes',
+      '--stage',
+      '--region',
+    ])
+      expect(stdout).toContain(word);
+  });
+
+  it('names an unknown option and shows the usage, with exit status 2 and no stack trace', async () => {
+    const { code, stdout, stderr } = await users(['list', '--bogus']);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toContain("Unknown option '--bogus'");
+    expect(stderr).toContain('usage: npm run users --');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
