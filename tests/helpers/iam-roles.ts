@@ -90,10 +90,16 @@ function resolver(template: Template, region: string) {
   return resolve;
 }
 
-/** Each function's identity policies, by the function's key in serverless.yml (`login`, `fresh-only`). */
-export function functionPolicies(template: Template, region: string, service: string, stage: string): Map<string, PolicyDocument[]> {
+/** A function's role: its name (for the principal's ARN) and its identity policies, resolved. */
+export interface FunctionRole {
+  readonly roleName: string;
+  readonly policies: PolicyDocument[];
+}
+
+/** Each function's role, by the function's key in serverless.yml (`login`, `fresh-only`). */
+export function functionRoles(template: Template, region: string, service: string, stage: string): Map<string, FunctionRole> {
   const resolve = resolver(template, region);
-  const byFunction = new Map<string, PolicyDocument[]>();
+  const byFunction = new Map<string, FunctionRole>();
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const name = String(resolve(resource.Properties?.FunctionName)).replace(`${service}-${stage}-`, '');
@@ -103,10 +109,10 @@ export function functionPolicies(template: Template, region: string, service: st
     const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: Json }[];
     const managed = (role.Properties?.ManagedPolicyArns ?? []) as unknown[];
     if (managed.length > 0) throw new Error(`${name}: managed policies are not evaluated here`);
-    byFunction.set(
-      name,
-      policies.map((policy) => resolve(policy.PolicyDocument) as PolicyDocument),
-    );
+    byFunction.set(name, {
+      roleName: String(resolve(role.Properties?.RoleName)),
+      policies: policies.map((policy) => resolve(policy.PolicyDocument) as PolicyDocument),
+    });
   }
   return byFunction;
 }

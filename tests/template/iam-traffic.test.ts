@@ -13,7 +13,8 @@ import { flaskToken } from '../helpers/flask-tokens';
 import { apiClient } from '../helpers/http-client';
 import {
   decide,
-  functionPolicies,
+  functionRoles,
+  type FunctionRole,
   grantsOf,
   iamRequestsOf,
   type IamRequest,
@@ -47,10 +48,8 @@ const UNUSED_BY_DESIGN: Record<string, string> = {
   'logs:PutLogEvents': 'the Lambda runtime writes a function’s logs to CloudWatch Logs; none of our code calls it',
 };
 
-interface Variant {
-  readonly policies: Map<string, PolicyDocument[]>;
-  readonly roleNames: Map<string, string>;
-}
+/** A packaged variant's roles, by function. */
+type Variant = Map<string, FunctionRole>;
 
 /**
  * `serverless package` of the local stage, as AWS would get it: each function's role. From the
@@ -66,14 +65,7 @@ async function packageVariant(env: Record<string, string>): Promise<Variant> {
       env: { ...process.env, ...NEUTRAL_ENV, BUILD_DIR: path.relative(ROOT, path.join(outDir, 'build')), REUSE_BUILD: 'true', ...env },
     });
     const template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-    const roleNames = new Map<string, string>();
-    for (const resource of Object.values(template.Resources)) {
-      if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const name = String(resource.Properties?.FunctionName).replace(`${SERVICE}-${STAGE}-`, '');
-      const role = (resource.Properties?.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-      roleNames.set(name, String(template.Resources[role]?.Properties?.RoleName));
-    }
-    return { policies: functionPolicies(template, REGION, SERVICE, STAGE), roleNames };
+    return functionRoles(template, REGION, SERVICE, STAGE);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -249,7 +241,7 @@ async function useFlaskTokens(stack: Stack, username: string) {
 function requestsByFunction(calls: readonly AwsCall[], variant: Variant): Map<string, IamRequest[]> {
   const byFunction = new Map<string, IamRequest[]>();
   for (const call of calls) {
-    expect({ call: `${call.service}.${call.operation}`, signedBy: variant.policies.has(call.keyId) ? 'a function' : call.keyId }).toEqual({
+    expect({ call: `${call.service}.${call.operation}`, signedBy: variant.has(call.keyId) ? 'a function' : call.keyId }).toEqual({
       call: `${call.service}.${call.operation}`,
       signedBy: 'a function',
     });
@@ -292,7 +284,8 @@ describe('IAM, proved by traffic', () => {
         const unique = [...new Map(requests.map((r) => [`${r.action} ${r.resource}`, r])).values()];
         for (const request of unique) {
           judged += 1;
-          const decision = await decide(variant.policies.get(fn)!, request, variant.roleNames.get(fn)!);
+          const { policies, roleName } = variant.get(fn)!;
+          const decision = await decide(policies, request, roleName);
           if (decision !== 'Allowed') denied.push(`${stack}: ${fn} → ${request.action} on ${request.resource}: ${decision}`);
         }
       }
@@ -304,7 +297,7 @@ describe('IAM, proved by traffic', () => {
   it('grants no action that no call here used, but those listed with their reason', async () => {
     const unused: string[] = [];
     for (const { stack, variant } of observed) {
-      for (const [fn, policies] of variant.policies) {
+      for (const [fn, { policies, roleName }] of variant) {
         const requests = observed.flatMap((seen) => seen.byFunction.get(fn) ?? []);
         for (const grant of grantsOf(policies)) {
           if (grant.action in UNUSED_BY_DESIGN) continue;
@@ -313,7 +306,7 @@ describe('IAM, proved by traffic', () => {
           ];
           let used = false;
           for (const request of requests.filter((r) => r.action === grant.action)) {
-            if ((await decide(alone, request, variant.roleNames.get(fn)!)) === 'Allowed') {
+            if ((await decide(alone, request, roleName)) === 'Allowed') {
               used = true;
               break;
             }
