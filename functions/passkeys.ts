@@ -10,6 +10,6 @@ const deps = getPasskeyDeps();
 
 /** GET /me/passkeys, behind any-valid → {"passkeys": [{id, name, created_at, last_used_at, backed_up}]}. */
 export const handler = httpHandler(config.cors, async (event) => {
-  const { username } = readCaller(event);
-  return passkeysReply(username, await listPasskeys(deps, username));
+  const caller = readCaller(event);
+  return passkeysReply(caller.username, await listPasskeys(deps, caller));
 });

@@ -71,6 +71,8 @@ const session = object({
 const BODY: readonly ErrorCode[] = ['ERR_UNSUPPORTED_MEDIA_TYPE', 'ERR_BODY_TOO_LARGE', 'ERR_BODY_INVALID'];
 /** An account write with a token: no row for its user, or a row that takes no writes from it (src/users/account-writes.ts). */
 const ACCOUNT_WRITE: readonly ErrorCode[] = ['ERR_ACCOUNT_NOT_FOUND', 'ERR_SESSION_ENDED'];
+/** The account's reads answer only a token of it (a disabled account, or one made after the token: 401). */
+const ACCOUNT_READ = ACCOUNT_WRITE;
 const LOGIN: readonly ErrorCode[] = [
   ...BODY,
   'ERR_BAD_CREDENTIALS',
@@ -204,7 +206,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "The caller's passkeys: name, created, last used, synced (backup state)",
     guard: 'any-valid-live',
     response: object({ passkeys: { type: 'array', items: passkeyView } }),
-    errors: ['ERR_STORE_UNAVAILABLE'],
+    errors: [...ACCOUNT_READ, 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'delete',
@@ -268,7 +270,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "The caller's live sessions, newest first, 100 a page",
     guard: 'any-valid-live',
     response: object({ sessions: { type: 'array', items: session, maxItems: 100 }, next: string }, ['sessions']),
-    errors: ['ERR_QUERY_INVALID', 'ERR_STORE_UNAVAILABLE'],
+    errors: ['ERR_QUERY_INVALID', 'ERR_SESSION_ENDED', 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'delete',
@@ -302,7 +304,7 @@ export const ROUTES: readonly RouteSpec[] = [
       acr: { enum: Object.values(ACR_VALUES) },
       amr: { type: 'array', items: string, minItems: 1 },
     }),
-    errors: ['ERR_ACCOUNT_NOT_FOUND', 'ERR_STORE_UNAVAILABLE'],
+    errors: [...ACCOUNT_READ, 'ERR_STORE_UNAVAILABLE'],
   },
   {
     method: 'put',

@@ -15,7 +15,7 @@ import {
   TooManyAttemptsError,
 } from '../errors/errors';
 import { logger } from '../platform/logger';
-import { accountFor, writeRefusal, type AccountWriter } from '../users/account-writes';
+import { accountFor, readableAccount, writeRefusal, type AccountWriter } from '../users/account-writes';
 import { auditSignIn, type LoginAttempts } from '../users/login-attempts';
 import type { UserStore } from '../users/user-store';
 import type { ChallengePurpose, ChallengeStore } from './challenge-store';
@@ -140,9 +140,17 @@ export async function finishRegistration(
   return record;
 }
 
-/** GET /me/passkeys. Error code: ERR_STORE_UNAVAILABLE. */
-export function listPasskeys(deps: Pick<PasskeyDeps, 'passkeys'>, username: string): Promise<PasskeyRecord[]> {
-  return deps.passkeys.listFor(username);
+/**
+ * GET /me/passkeys: the passkeys of the caller's account, shown only to a token of it
+ * (`readableAccount`: not to a token of an earlier account of the same name).
+ * Error codes: ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED, ERR_STORE_UNAVAILABLE.
+ */
+export async function listPasskeys(
+  deps: Pick<PasskeyDeps, 'passkeys' | 'users'>,
+  caller: { readonly username: string; readonly issuedAt?: number },
+): Promise<PasskeyRecord[]> {
+  readableAccount(await deps.users.findUser(caller.username), caller.issuedAt);
+  return deps.passkeys.listFor(caller.username);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { AccountNotFoundError, BadCredentialsError } from '../errors/errors';
 import { nowSeconds } from '../platform/clock';
-import { accountFor, writeRefusal } from '../users/account-writes';
+import { accountFor, readableAccount, writeRefusal } from '../users/account-writes';
 import { normalizeEmail } from '../users/email';
 import type { LoginAttempts } from '../users/login-attempts';
 import { hashPassword, verifyPassword, type ScryptParams } from '../users/password';
@@ -50,12 +50,13 @@ export interface Profile {
 }
 
 /**
- * The caller's account. Error codes: ERR_ACCOUNT_NOT_FOUND (a valid token of a user with no row:
- * not migrated from flask-jwt-extended yet, or deleted), ERR_STORE_UNAVAILABLE.
+ * The caller's account, shown only to a token of it (`readableAccount`). Error codes:
+ * ERR_ACCOUNT_NOT_FOUND (a valid token of a user with no row: not migrated from flask-jwt-extended
+ * yet, or deleted), ERR_SESSION_ENDED (the account is disabled, or was made after the token),
+ * ERR_STORE_UNAVAILABLE.
  */
 export async function getProfile(deps: Pick<AccountDeps, 'users'>, caller: AccountCaller & { readonly authn: Authn }): Promise<Profile> {
-  const user = await deps.users.findUser(caller.username);
-  if (!user) throw new AccountNotFoundError();
+  const user = readableAccount(await deps.users.findUser(caller.username), caller.issuedAt);
   return {
     username: user.username,
     ...(user.email === undefined ? {} : { email: user.email }),

@@ -5,7 +5,7 @@
  */
 import { BadQueryError, SessionNotFoundError } from '../errors/errors';
 import { nowSeconds } from '../platform/clock';
-import { accountFor, writeRefusal } from '../users/account-writes';
+import { accountFor, readableAccount, writeRefusal } from '../users/account-writes';
 import type { SinceMs, UserStore } from '../users/user-store';
 import { accountWriter } from './account-writer';
 import type { FamilyCursor, FamilyStore, FamilySummary } from './family-store';
@@ -36,11 +36,16 @@ export interface SessionView {
 export interface SessionOwner {
   readonly username: string;
   readonly sessionId?: string;
+  /** The token's `iat`: an account made after it is not the token's (`readableAccount`). */
+  readonly issuedAt?: number;
 }
 
 /**
  * The caller's live sessions, newest login first, a page at a time; `next` continues the listing.
- * Error codes: ERR_QUERY_INVALID (a cursor this route did not hand out), ERR_STORE_UNAVAILABLE.
+ * A user with no row (a flask-jwt-extended user not migrated yet) sees the sessions of the name; an
+ * account shows them only to a token of it (`readableAccount`).
+ * Error codes: ERR_QUERY_INVALID (a cursor this route did not hand out), ERR_SESSION_ENDED,
+ * ERR_STORE_UNAVAILABLE.
  */
 export async function listSessions(
   deps: SessionListDeps,
@@ -48,7 +53,8 @@ export async function listSessions(
   cursor: string | undefined,
 ): Promise<{ sessions: SessionView[]; next?: string }> {
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  const clockMs = await revocationClock(deps, owner.username);
+  const user = await deps.users.findUser(owner.username);
+  const clockMs = user ? readableAccount(user, owner.issuedAt).sessionsValidAfter : 0;
   const { families, more } = await deps.families.listLive(owner.username, {
     limit: SESSIONS_PAGE_SIZE,
     now: nowSeconds(),
@@ -68,7 +74,7 @@ export async function listSessions(
  */
 export async function endCallerSessions(
   deps: SessionListDeps,
-  caller: SessionOwner & { readonly issuedAt?: number },
+  caller: SessionOwner,
   sessionId: string | undefined,
 ): Promise<number | undefined> {
   const { username, sinceMs } = await accountWriter(deps.families, caller);

@@ -41,6 +41,20 @@ export async function accountFor(users: Pick<UserStore, 'findUser'>, writer: Acc
 }
 
 /**
+ * The account, when a token issued at `issuedAt` (its `iat`, whole seconds) may read it (GET /me,
+ * GET /sessions, GET /me/passkeys): the account must be enabled and made no later than that second,
+ * so a token of an earlier account of the same name (deleted, then added again) shows nothing of the
+ * account the name has now. A token whose issue time the authorizer did not pass reads nothing.
+ * Error codes: ERR_ACCOUNT_NOT_FOUND, ERR_SESSION_ENDED.
+ */
+export function readableAccount(user: UserRecord | undefined, issuedAt: number | undefined): UserRecord {
+  if (!user) throw new AccountNotFoundError();
+  if (user.disabled) throw new SessionEndedError('user disabled');
+  if (issuedAt === undefined || user.createdAt > issuedAt) throw new SessionEndedError('token older than the account');
+  return user;
+}
+
+/**
  * After a guarded write did not hold: the error that says why, read again; undefined when the account
  * takes the writer's writes (so the write's own condition failed). Error code: ERR_STORE_UNAVAILABLE.
  */

@@ -10,6 +10,7 @@ import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { rejectionCode } from '../helpers/error-code';
+import { nowSeconds } from '../../src/platform/clock';
 import { fakeDateOnly } from '../helpers/hand-clock';
 import { authorizedGet, jsonPost } from '../helpers/events';
 import { call } from '../helpers/handlers';
@@ -248,10 +249,16 @@ describe('profile and e-mail', () => {
   it('shows the account, with the token’s freshness and auth_time, and a null-able e-mail', async () => {
     const user = await newUser();
     const authn = passkeyAuthn(false);
-    const profile = await getProfile(account, { username: user.username, fresh: false, authTime: 1_800_000_000, authn });
+    const profile = await getProfile(account, {
+      username: user.username,
+      issuedAt: nowSeconds(),
+      fresh: false,
+      authTime: 1_800_000_000,
+      authn,
+    });
     expect(profile).toEqual({ username: user.username, createdAt: expect.any(Number), authTime: 1_800_000_000, fresh: false, authn });
     expect(await changeEmail(account, writerOf(user.username), 'New.Address@Example.org')).toBe('new.address@example.org');
-    expect((await getProfile(account, { username: user.username, fresh: true, authn: PASSWORD_AUTHN })).email).toBe(
+    expect((await getProfile(account, { username: user.username, issuedAt: nowSeconds(), fresh: true, authn: PASSWORD_AUTHN })).email).toBe(
       'new.address@example.org',
     );
     expect(await rejectionCode(changeEmail(account, writerOf(user.username), 'nope'))).toBe('ERR_EMAIL_INVALID');
@@ -259,11 +266,12 @@ describe('profile and e-mail', () => {
 
   it('shows only the fields it knows: no e-mail, auth_time, fresh-until or expiry keys when there are none', async () => {
     const user = await newUser();
-    const bare = await getProfile(account, { username: user.username, fresh: true, authn: PASSWORD_AUTHN });
+    const bare = await getProfile(account, { username: user.username, issuedAt: nowSeconds(), fresh: true, authn: PASSWORD_AUTHN });
     expect(Object.keys(bare).sort()).toEqual(['authn', 'createdAt', 'fresh', 'username']);
     await changeEmail(account, writerOf(user.username), 'someone@example.org');
     const full = await getProfile(account, {
       username: user.username,
+      issuedAt: nowSeconds(),
       fresh: true,
       authTime: 1_800_000_000,
       freshUntil: 1_800_000_300,
@@ -305,7 +313,10 @@ describe('the account routes', () => {
 
   it('GET /me answers the documented shape, e-mail null until set', async () => {
     const user = await newUser();
-    const response = await call(me, authorizedGet({ identity: user.username, fresh: 'true', authTime: '1800000000' }));
+    const response = await call(
+      me,
+      authorizedGet({ identity: user.username, fresh: 'true', authTime: '1800000000', issuedAt: String(nowSeconds()) }),
+    );
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual({
       username: user.username,
@@ -320,7 +331,13 @@ describe('the account routes', () => {
     });
     const stepped = await call(
       me,
-      authorizedGet({ identity: user.username, fresh: 'true', acr: 'urn:fresh-token:acr:phr', amr: 'hwk user' }),
+      authorizedGet({
+        identity: user.username,
+        fresh: 'true',
+        acr: 'urn:fresh-token:acr:phr',
+        amr: 'hwk user',
+        issuedAt: String(nowSeconds()),
+      }),
     );
     expect(stepped.json).toMatchObject({ fresh: true, acr: 'urn:fresh-token:acr:phr', amr: ['hwk', 'user'] });
   });

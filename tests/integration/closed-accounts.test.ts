@@ -29,7 +29,7 @@ const GONE = { msg: 'Account not found' };
 let db: TestDatabase;
 let client: DynamoDBDocumentClient;
 let sessions: SessionDeps;
-const routes: Record<'options' | 'add' | 'list' | 'stepUp' | 'email' | 'password' | 'end', HttpHandler> = {} as never;
+const routes: Record<'options' | 'add' | 'list' | 'stepUp' | 'email' | 'password' | 'end' | 'me' | 'sessions', HttpHandler> = {} as never;
 
 beforeAll(async () => {
   db = await startTestDatabase();
@@ -61,6 +61,8 @@ beforeAll(async () => {
     email: (await import('../../functions/me-email')).handler,
     password: (await import('../../functions/me-password')).handler,
     end: (await import('../../functions/end-sessions')).handler,
+    me: (await import('../../functions/me')).handler,
+    sessions: (await import('../../functions/sessions')).handler,
   });
 });
 
@@ -120,9 +122,21 @@ async function pendingRegistration(context: Record<string, unknown>, authenticat
   return { credential: authenticator.create(options.json as { challenge: string }) };
 }
 
-async function passkeysOf(username: string, context?: Record<string, unknown>) {
-  const listed = await call(routes.list, request(context ?? { identity: username, fresh: 'false' }, 'GET'));
+/** How many passkeys GET /me/passkeys lists to a token of the account issued now. */
+async function passkeysOf(username: string) {
+  const context = { identity: username, fresh: 'false', issuedAt: String(Math.floor(Date.now() / 1000)) };
+  const listed = await call(routes.list, request(context, 'GET'));
   return (listed.json.passkeys as unknown[]).length;
+}
+
+/** What the account's read routes (GET /me, /sessions, /me/passkeys) answer the caller. */
+async function everyRead(context: Record<string, unknown>) {
+  const answers = [
+    await call(routes.me, request(context, 'GET')),
+    await call(routes.sessions, request(context, 'GET')),
+    await call(routes.list, request(context, 'GET')),
+  ];
+  return answers.map(({ statusCode, json }) => ({ statusCode, json }));
 }
 
 describe('an account that takes no writes from a token issued before', () => {
@@ -205,6 +219,36 @@ describe('an account that takes no writes from a token issued before', () => {
       json: ENDED,
     });
     expect(await passkeysOf(user.username)).toBe(1);
+  });
+
+  it('a disable, or a delete and re-add: the old token reads nothing of the account (profile, sessions, passkeys)', async () => {
+    const user = await newUser();
+    const context = await contextOf((await issueTokenPair(sessions, user, CLIENT)).accessToken);
+    expect((await everyRead(context)).map((answer) => answer.statusCode)).toEqual([200, 200, 200]);
+    await disableUser(adminDeps(db), user.username);
+    expect(await everyRead(context)).toEqual([0, 1, 2].map(() => ({ statusCode: 401, json: ENDED })));
+    await enableUser(adminDeps(db), user.username);
+    await deleteUser(deleteDeps(db), user.username);
+    expect(await everyRead(context)).toEqual([
+      { statusCode: 404, json: GONE },
+      { statusCode: 200, json: { sessions: [] } },
+      { statusCode: 404, json: GONE },
+    ]);
+
+    // The name added again a second later, and its new owner logged in with a passkey and a session.
+    fakeDateOnly();
+    jest.setSystemTime(Date.now() + 1500);
+    await addUser(adminDeps(db), user.username, 'a-new-owners-passphrase');
+    await issueTokenPair(sessions, { username: user.username, password: 'a-new-owners-passphrase' }, CLIENT);
+    const owner = await contextOf(
+      (await issueTokenPair(sessions, { username: user.username, password: 'a-new-owners-passphrase' }, CLIENT)).accessToken,
+    );
+    expect((await call(routes.add, request(owner, 'POST', await pendingRegistration(owner)))).statusCode).toBe(201);
+    expect(await everyRead(context)).toEqual([0, 1, 2].map(() => ({ statusCode: 401, json: ENDED })));
+    const ownersView = await everyRead(owner);
+    expect(ownersView.map((answer) => answer.statusCode)).toEqual([200, 200, 200]);
+    expect((ownersView[1]!.json.sessions as unknown[]).length).toBe(2);
+    expect((ownersView[2]!.json.passkeys as unknown[]).length).toBe(1);
   });
 
   it('a re-add without a delete in between is refused, so an old token meets a new account only after a delete', async () => {
@@ -297,7 +341,7 @@ describe('the passkey limit', () => {
     // A row from before the count was kept.
     await client.send(new PutCommand({ TableName: db.env.USERS_TABLE, Item: await rawUser(user.username) }));
     const context = await contextOf((await issueTokenPair(sessions, user, CLIENT)).accessToken);
-    expect(await passkeysOf(user.username, context)).toBe(23);
+    expect(await passkeysOf(user.username)).toBe(23);
     const stepUp = await call(routes.stepUp, request(context, 'POST'));
     expect((stepUp.json.allowCredentials as unknown[]).length).toBe(23);
     expect((await call(routes.options, request(context, 'POST'))).statusCode).toBe(400);

@@ -43,6 +43,8 @@ const PHR = { acr: 'urn:fresh-token:acr:phr' };
 const now = () => Math.floor(Date.now() / 1000);
 /** The account writer of a token just issued to `username`. */
 const writer = (username: string) => ({ username, sinceMs: Date.now() });
+/** The passkeys GET /me/passkeys shows a token just issued to `username`. */
+const listed = (username: string) => listPasskeys(deps, { username, issuedAt: now() });
 
 function buildDeps(maxFailures = 5, maxFailuresPerAddress = 100): PasskeyDeps & SessionDeps {
   const client = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: db.endpoint });
@@ -142,7 +144,7 @@ describe('registering passkeys', () => {
     const credential = synced.create(options) as unknown as RegistrationResponseJSON;
     const record = await finishRegistration(deps, writer(username), { credential, name: 'Laptop' }, CLIENT, now());
     expect(record).toMatchObject({ credentialId: synced.credentialId, username, backedUp: true, name: 'Laptop' });
-    expect(await listPasskeys(deps, username)).toEqual([expect.objectContaining({ credentialId: synced.credentialId })]);
+    expect(await listed(username)).toEqual([expect.objectContaining({ credentialId: synced.credentialId })]);
     // The same response again: its challenge was consumed.
     expect(await codeOf(finishRegistration(deps, writer(username), { credential, name: undefined }, CLIENT, now()))).toBe(
       'ERR_CHALLENGE_INVALID',
@@ -154,7 +156,7 @@ describe('registering passkeys', () => {
     for (const settings of [{ origin: 'https://evil.example' }, { rpId: 'evil.example' }, { userVerified: false }]) {
       expect(await codeOf(register(username, new SoftAuthenticator(settings)))).toBe('ERR_PASSKEY_REGISTRATION_REJECTED');
     }
-    expect(await listPasskeys(deps, username)).toEqual([]);
+    expect(await listed(username)).toEqual([]);
   });
 
   it.each([
@@ -166,7 +168,7 @@ describe('registering passkeys', () => {
     const embedded = new SoftAuthenticator(settings);
     const refusal = await register(username, embedded).catch((err: unknown) => err as Error & { code?: string });
     expect(refusal).toMatchObject({ code: 'ERR_PASSKEY_REGISTRATION_REJECTED', cause: 'cross-origin response' });
-    expect(await listPasskeys(deps, username)).toEqual([]);
+    expect(await listed(username)).toEqual([]);
   });
 
   it('takes only a challenge handed out to the same user', async () => {
@@ -187,7 +189,7 @@ describe('registering passkeys', () => {
     expect(await codeOf(removePasskey(deps, writer(bob.username), key.credentialId, CLIENT))).toBe('ERR_PASSKEY_NOT_FOUND');
     expect(await codeOf(removePasskey(deps, writer(bob.username), 'no-such-id', CLIENT))).toBe('ERR_PASSKEY_NOT_FOUND');
     await removePasskey(deps, writer(alice.username), key.credentialId, CLIENT);
-    expect(await listPasskeys(deps, alice.username)).toEqual([]);
+    expect(await listed(alice.username)).toEqual([]);
   });
 });
 
@@ -204,7 +206,7 @@ describe('stepping up with a passkey', () => {
     // A refresh carries the login's amr/acr (the password's), not the step-up's.
     const refreshed = await rotateRefreshToken(deps, refreshToken, CLIENT);
     expect(await deps.verifier.verifyAccessToken(refreshed.accessToken)).toMatchObject({ fresh: false, amr: ['pwd'] });
-    const [stored] = await listPasskeys(deps, username);
+    const [stored] = await listed(username);
     expect(stored).toMatchObject({ counter: 1, lastUsedAt: expect.any(Number) });
   });
 

@@ -5,6 +5,7 @@ import { createDynamoFamilyStore } from '../../src/sessions/dynamo-family-store'
 import type { Family } from '../../src/sessions/family-store';
 import { endAllSessions, endSession, listSessions, SESSIONS_PAGE_SIZE, type SessionListDeps } from '../../src/sessions/session-list';
 import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
+import { nowSeconds } from '../../src/platform/clock';
 import { addUser } from '../../src/users/user-admin';
 import { rejectionCode } from '../helpers/error-code';
 import { authorizedGet } from '../helpers/events';
@@ -82,10 +83,10 @@ describe('listing sessions', () => {
     const rows = await Promise.all(Array.from({ length: total }, (_, i) => family(username, i * 2)));
     await family(await newUser(), 0); // someone else's
 
-    const first = await listSessions(deps, { username, sessionId: rows[3]!.familyId }, undefined);
+    const first = await listSessions(deps, { username, sessionId: rows[3]!.familyId, issuedAt: nowSeconds() }, undefined);
     expect(first.sessions).toHaveLength(SESSIONS_PAGE_SIZE);
     expect(first.next).toEqual(expect.any(String));
-    const second = await listSessions(deps, { username }, first.next);
+    const second = await listSessions(deps, { username, issuedAt: nowSeconds() }, first.next);
     expect(second.next).toBeUndefined();
     const ids = [...first.sessions, ...second.sessions].map((session) => session.id);
     expect(ids).toEqual(rows.map((row) => row.familyId));
@@ -100,7 +101,7 @@ describe('listing sessions', () => {
     const beforeClock = await family(username, 40);
     await deps.users.endSessionsBefore(username, beforeClock.createdAtMs! + 1);
     const after = await family(username, 0);
-    const { sessions } = await listSessions(deps, { username }, undefined);
+    const { sessions } = await listSessions(deps, { username, issuedAt: nowSeconds() }, undefined);
     // The clock sits just after `beforeClock`'s login: the later ones stay, it goes.
     expect(sessions.map((session) => session.id)).toEqual([after.familyId, live.familyId]);
   });
@@ -108,7 +109,7 @@ describe('listing sessions', () => {
   it('reads rows written before IP, user agent and createdAtMs were recorded', async () => {
     const username = await newUser();
     const old = await family(username, 5, { createdAtMs: undefined, ip: undefined, userAgent: undefined });
-    const { sessions } = await listSessions(deps, { username }, undefined);
+    const { sessions } = await listSessions(deps, { username, issuedAt: nowSeconds() }, undefined);
     expect(sessions).toStrictEqual([
       { id: old.familyId, createdAt: old.createdAt, lastUsedAt: old.rotatedAt, expiresAt: old.expiresAt, current: false },
     ]);
@@ -119,7 +120,7 @@ describe('listing sessions', () => {
     // One reading of the clock: two could straddle a second.
     const loginSecond = now() - 3600;
     const exchanged = await family(username, 5, { createdAtMs: loginSecond * 1000 + 250 });
-    const { sessions } = await listSessions(deps, { username }, undefined);
+    const { sessions } = await listSessions(deps, { username, issuedAt: nowSeconds() }, undefined);
     expect(sessions.map((session) => [session.id, session.createdAt])).toEqual([[exchanged.familyId, loginSecond]]);
   });
 
@@ -139,7 +140,7 @@ describe('listing sessions', () => {
       client: { ip: '203.0.113.9', userAgent: 'phone' },
     });
     expect(moved).toBe('rotated');
-    const [session] = (await listSessions(deps, { username }, undefined)).sessions;
+    const [session] = (await listSessions(deps, { username, issuedAt: nowSeconds() }, undefined)).sessions;
     expect(session).toMatchObject({ ip: '203.0.113.9', userAgent: 'phone', lastUsedAt: at });
   });
 
@@ -155,7 +156,7 @@ describe('listing sessions', () => {
       Buffer.from('[["x"],1800000000]').toString('base64url'),
       'a'.repeat(600),
     ]) {
-      expect(await rejectionCode(listSessions(deps, { username }, cursor))).toBe('ERR_QUERY_INVALID');
+      expect(await rejectionCode(listSessions(deps, { username, issuedAt: nowSeconds() }, cursor))).toBe('ERR_QUERY_INVALID');
     }
   });
 
@@ -167,7 +168,7 @@ describe('listing sessions', () => {
     const good = encode(JSON.stringify(['x'.repeat(128), 1]));
     expect(padded(512)).toHaveLength(512);
     for (const accepted of [good, padded(512), encode(JSON.stringify(['a', 0]))]) {
-      await expect(listSessions(deps, { username }, accepted)).resolves.toMatchObject({ sessions: [] });
+      await expect(listSessions(deps, { username, issuedAt: nowSeconds() }, accepted)).resolves.toMatchObject({ sessions: [] });
     }
     for (const refused of [
       padded(516),
@@ -181,7 +182,7 @@ describe('listing sessions', () => {
       `${good}!`,
       `${good}=`,
     ]) {
-      expect(await rejectionCode(listSessions(deps, { username }, refused))).toBe('ERR_QUERY_INVALID');
+      expect(await rejectionCode(listSessions(deps, { username, issuedAt: nowSeconds() }, refused))).toBe('ERR_QUERY_INVALID');
     }
   });
 });
@@ -209,7 +210,7 @@ describe('ending sessions', () => {
     const username = await newUser();
     const rows = [await family(username, 3), await family(username, 2)];
     expect(await endAllSessions(deps, username)).toBe(2);
-    expect((await listSessions(deps, { username }, undefined)).sessions).toEqual([]);
+    expect((await listSessions(deps, { username, issuedAt: nowSeconds() }, undefined)).sessions).toEqual([]);
     for (const row of rows)
       expect(await deps.families.get(row.familyId)).toMatchObject({ status: 'revoked', revokedReason: 'ended-by-user' });
     const user = await deps.users.findUser(username);
@@ -245,7 +246,13 @@ describe('the session routes', () => {
     const row = await family(username, 1);
     const response = await call(
       list,
-      authorizedGet({ identity: username, fresh: 'false', sid: row.familyId, authTime: String(row.authTime) }),
+      authorizedGet({
+        identity: username,
+        fresh: 'false',
+        sid: row.familyId,
+        authTime: String(row.authTime),
+        issuedAt: String(nowSeconds()),
+      }),
     );
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store' });

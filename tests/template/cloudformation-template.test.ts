@@ -553,7 +553,7 @@ describe('the packaged CloudFormation template', () => {
       'PasskeysTable: dynamodb:PutItem',
       'UsersTable: dynamodb:GetItem,dynamodb:UpdateItem',
     ]);
-    expect(grants('passkeys')).toEqual([userPasskeys]);
+    expect(grants('passkeys')).toEqual([userPasskeys, 'UsersTable: dynamodb:GetItem']);
     expect(grants('passkey-remove')).toEqual([
       session,
       'PasskeysTable: dynamodb:DeleteItem',
