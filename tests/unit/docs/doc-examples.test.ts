@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { loadTransportConfig } from '../../../src/config/config';
 import { openApiDocument } from '../../../src/http/openapi';
 import { curlTarget, docBlocks, docFiles, ROOT, shellSteps, type DocBlock } from '../../helpers/doc-blocks';
+import { serviceRoutes } from '../../helpers/service-routes';
 
 const blocks = docFiles().flatMap(docBlocks);
 const where = (block: DocBlock) => `${block.file}:${block.line}`;
@@ -67,7 +68,7 @@ describe('the examples in README.md and docs/', () => {
   });
 
   it('show JSON answers that match the OpenAPI schema of their route', () => {
-    const document = openApiDocument({ transport: loadTransportConfig({}) }) as {
+    const document = openApiDocument({ transport: loadTransportConfig({}), routes: serviceRoutes() }) as {
       paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
     };
     const ajv = new Ajv2020({ strict: false, allErrors: true });
