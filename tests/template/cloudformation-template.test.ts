@@ -7,6 +7,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { ERROR_TABLE, GATEWAY_OWN_MESSAGE } from '../../src/errors/error-table';
 import { apiRoutesOf, type Guard, type ServiceFunction } from '../../src/http/api-routes';
 import { httpEvent } from '../helpers/events';
+import { functionOfUri, resourcePath, templateMethods } from '../helpers/template-api';
 import { extractZip } from '../helpers/unzip';
 import { NEUTRAL_ENV, packagedProd, ROOT, SERVERLESS } from './packaged-prod';
 
@@ -200,42 +201,13 @@ function functionNameOf(logicalId: string): string {
   return (resources[logicalId]!.Properties.FunctionName as string).replace('fresh-token-lambda-prod-', '');
 }
 
-/** The function a `…/functions/${Fn::GetAtt …Arn}/invocations` URI names, by its logical id. */
-function functionOfUri(uri: unknown): string {
-  const parts = (uri as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  const arn = parts.find(
-    (part): part is { 'Fn::GetAtt': [string, string] } => typeof part === 'object' && part !== null && 'Fn::GetAtt' in part,
-  );
-  if (!arn) throw new Error(`no function in ${JSON.stringify(uri)}`);
-  return arn['Fn::GetAtt'][0];
-}
-
-/** An API Gateway resource's path: its PathPart after its parents'; API Gateway's own root (no Ref) is `/`. */
-function resourcePath(resourceId: { Ref?: string }): string {
-  if (!resourceId.Ref) return '/';
-  const resource = resources[resourceId.Ref]!.Properties as { PathPart: string; ParentId: { Ref?: string } };
-  const parent = resourcePath(resource.ParentId);
-  return `${parent === '/' ? '' : parent}/${resource.PathPart}`;
-}
-
 /** Every method of the packaged API but the CORS preflights: `get /me`, the function behind it, its authorizer's name. */
 function apiMethods(): { route: string; function: string; authorizer?: string }[] {
-  return ofType('AWS::ApiGateway::Method')
-    .filter((method) => method.Properties.HttpMethod !== 'OPTIONS')
-    .map((method) => {
-      const props = method.Properties as {
-        HttpMethod: string;
-        AuthorizerId?: { Ref: string };
-        ResourceId: { Ref?: string };
-        Integration: { Uri: unknown };
-      };
-      const authorizer = props.AuthorizerId ? (resources[props.AuthorizerId.Ref]!.Properties.Name as string) : undefined;
-      return {
-        route: `${props.HttpMethod.toLowerCase()} ${resourcePath(props.ResourceId)}`,
-        function: functionNameOf(functionOfUri(props.Integration.Uri)),
-        ...(authorizer === undefined ? {} : { authorizer }),
-      };
-    });
+  return templateMethods(resources).map(({ route, functionId, authorizer }) => ({
+    route,
+    function: functionNameOf(functionId),
+    ...(authorizer === undefined ? {} : { authorizer }),
+  }));
 }
 
 /**
@@ -350,7 +322,7 @@ describe('the packaged CloudFormation template', () => {
         .filter((method) => method.Properties.AuthorizerId !== undefined)
         .map((method) => {
           const props = method.Properties as { HttpMethod: string; AuthorizerId: { Ref: string }; ResourceId: { Ref: string } };
-          return [`${props.HttpMethod} ${resourcePath(props.ResourceId)}`, ttlById.get(props.AuthorizerId.Ref)];
+          return [`${props.HttpMethod} ${resourcePath(resources, props.ResourceId)}`, ttlById.get(props.AuthorizerId.Ref)];
         }),
     );
     const events = Object.values(declared.service.functions).flatMap((fn) =>
@@ -497,7 +469,7 @@ describe('the packaged CloudFormation template', () => {
     const corsPaths = Object.values(declared.service.functions).flatMap((fn) =>
       (fn.events ?? []).flatMap((event) => (event.http?.cors ? [event.http.path] : [])),
     );
-    expect(preflights.map((preflight) => resourcePath(preflight.Properties.ResourceId as { Ref?: string })).sort()).toEqual(
+    expect(preflights.map((preflight) => resourcePath(resources, preflight.Properties.ResourceId as { Ref?: string })).sort()).toEqual(
       [...new Set(corsPaths)].map((each) => `/${each}`).sort(),
     );
   });
