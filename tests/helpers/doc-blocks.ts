@@ -86,3 +86,15 @@ export function curlTarget(commands: readonly string[]): { method: string; path:
   const method = /-X (\w+)/.exec(command)?.[1]?.toLowerCase() ?? 'get';
   return { method, path: url.split('?')[0]! };
 }
+
+/** A shown answer as a pattern: `…` alone on a line stands for any lines, within a line for any text; header names in any case. */
+export function answerPattern(answer: readonly string[]): RegExp {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const line = (text: string) => {
+    const header = /^([A-Za-z-]+)(: .*)$/.exec(text);
+    const name = header ? [...header[1]!].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join('') : '';
+    return name + escape(header ? header[2]! : text).replace(/…/g, '[^\\n]*?');
+  };
+  const last = answer.length - 1;
+  return new RegExp(`^${answer.map((text, i) => (text === '…' ? '(?:[^\\n]*\\n)*?' : `${line(text)}${i < last ? '\\n' : ''}`)).join('')}$`);
+}

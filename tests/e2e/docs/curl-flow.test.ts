@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoUser } from '../../../scripts/local-db';
-import { docBlocks, docFiles, shellSteps, type ShellStep } from '../../helpers/doc-blocks';
+import { answerPattern, docBlocks, docFiles, shellSteps, type ShellStep } from '../../helpers/doc-blocks';
 import { startTestApi, type TestApi } from '../../helpers/local-stack';
 import { waitFor } from '../../helpers/wait-for';
 
@@ -14,18 +14,6 @@ const blocks = docFiles()
   .filter((block) => block.marker === 'run (the curl flow)' || block.marker === 'run after the curl flow')
   .sort((a, b) => Number(b.marker === 'run (the curl flow)') - Number(a.marker === 'run (the curl flow)'));
 const steps = blocks.flatMap((block) => shellSteps(block.code).map((step) => ({ ...step, at: `${block.file}:${block.line}` })));
-
-/** A shown answer as a pattern: `…` alone on a line stands for any lines, within a line for any text; header names in any case. */
-function answerPattern(answer: readonly string[]): RegExp {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const line = (text: string) => {
-    const header = /^([A-Za-z-]+)(: .*)$/.exec(text);
-    const name = header ? [...header[1]!].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join('') : '';
-    return name + escape(header ? header[2]! : text).replace(/…/g, '[^\\n]*?');
-  };
-  const last = answer.length - 1;
-  return new RegExp(`^${answer.map((text, i) => (text === '…' ? '(?:[^\\n]*\\n)*?' : `${line(text)}${i < last ? '\\n' : ''}`)).join('')}$`);
-}
 
 let api: TestApi;
 

@@ -11,20 +11,29 @@ import { serviceRoutes } from '../../helpers/service-routes';
 const blocks = docFiles().flatMap(docBlocks);
 const where = (block: DocBlock) => `${block.file}:${block.line}`;
 const SKIP = /^skip \(.+\)$/;
+const OWN_ROUTE_FILE = /^own-route (functions|authorizers)\/[\w-]+\.ts$/;
+const OWN_ROUTE_SHELL = /^own-route (commands|calls)$/;
+const OWN_ROUTE_YAML = /^own-route serverless\.yml functions$/;
 
 /** What each language's blocks may be marked with; an unmarked block must be of a language checked here. */
 function markerProblem(block: DocBlock): string | undefined {
   const { lang, marker } = block;
   if (marker !== undefined && SKIP.test(marker)) return undefined;
-  if (lang === 'ts') return marker === undefined ? undefined : `a TypeScript block is always type-checked; drop "${marker}"`;
+  // docs/own-routes.md's steps, applied to a scratch copy by tests/template/own-routes.test.ts.
+  const ownRoute = { ts: OWN_ROUTE_FILE, sh: OWN_ROUTE_SHELL, yaml: OWN_ROUTE_YAML }[lang];
+  if (marker !== undefined && ownRoute?.test(marker)) return undefined;
+  if (lang === 'ts')
+    return marker === undefined
+      ? undefined
+      : `a TypeScript block is always type-checked; drop "${marker}" (or name the file it becomes: own-route functions/<name>.ts)`;
   if (lang === 'sh' || lang === 'bash')
     return marker === 'run (the curl flow)' || marker === 'run after the curl flow' || marker?.startsWith('ssm (run by ')
       ? undefined
-      : 'a shell block runs with the curl flow (<!-- doc-check: run after the curl flow -->), against the SSM stand-in (ssm (run by <test>)), or says why not (skip (reason))';
+      : 'a shell block runs with the curl flow (<!-- doc-check: run after the curl flow -->), against the SSM stand-in (ssm (run by <test>)), as an own-route step (own-route commands | own-route calls), or says why not (skip (reason))';
   if (lang === 'yaml')
     return marker?.startsWith('consumer-service') || marker === 'excerpt of serverless.yml'
       ? undefined
-      : 'a YAML block is the consumer service, an excerpt of serverless.yml, or says why not (skip (reason))';
+      : 'a YAML block is the consumer service, an excerpt of serverless.yml, functions to add to it (own-route serverless.yml functions), or says why not (skip (reason))';
   return `no check for a \`${lang || 'plain'}\` block; mark it <!-- doc-check: skip (reason) -->`;
 }
 
@@ -76,7 +85,8 @@ describe('the examples in README.md and docs/', () => {
     const anyError = { type: 'object', required: ['msg'], properties: { msg: { type: 'string' } } };
     const checked: string[] = [];
     const problems: string[] = [];
-    for (const block of blocks.filter((b) => b.lang === 'sh' || b.lang === 'bash')) {
+    // The own-route calls reach routes only the scratch copy has: tests/template/own-routes.test.ts compares their answers.
+    for (const block of blocks.filter((b) => (b.lang === 'sh' || b.lang === 'bash') && !b.marker?.startsWith('own-route '))) {
       for (const step of shellSteps(block.code)) {
         const json = step.answer.filter((line) => /^[{[]/.test(line));
         if (json.length === 0) continue;
