@@ -1,6 +1,7 @@
 /**
  * `npm run test:template`: the CloudFormation template `serverless package` writes for AWS, in each
- * variant the options make (13 packages, about 70 s of CPU). Not part of `npm test`, which runs
+ * variant the options make (13 packages, about 70 s of CPU), and docs/own-routes.md applied to a
+ * scratch copy of the project (its own lint, typecheck, package and npm start). Not part of `npm test`, which runs
  * everything against real local servers in two minutes; .ci/run runs it after, as it runs cfn-lint
  * over the same variants.
  */
