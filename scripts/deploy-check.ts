@@ -24,16 +24,22 @@
  */
 import { DescribeKeyCommand, KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
 import { paginateDescribeParameters, SSMClient, type ParameterMetadata } from '@aws-sdk/client-ssm';
-import { parseArgs } from 'node:util';
+import { CliError, regionSetting, runCli, UsageError, type CliSpec } from './cli';
 import { readDeployment } from './local-db';
 import { AWS_MANAGED_KEY, keyParameters, kmsFindings, nameFindings, parameterFindings, type DescribeKey, type Finding } from './preflight';
 
-const USAGE = `usage: npm run deploy:check -- [--stage <stage>] [--region <region>]
-
-Checks, with your AWS credentials and read-only calls, that a deploy of <stage> (default dev) to
+export const cli = {
+  name: 'deploy:check',
+  usage: 'usage: npm run deploy:check -- [--stage <stage>] [--region <region>]',
+  help: `Checks, with your AWS credentials and read-only calls, that a deploy of <stage> (default dev) to
 <region> (default us-east-1) finds its SSM key parameters and its KMS key, and that the stage
 name fits; prints the command that fixes each thing missing. Run it in the shell you deploy from
-(JWT_ALG and KEYS_KMS_KEY_ARN change what is checked).`;
+(JWT_ALG and KEYS_KMS_KEY_ARN change what is checked).
+
+Exit status: 0 all set, 1 something to fix, 2 a usage error, 3 could not check (no credentials,
+AWS unreachable, access denied).`,
+  options: { stage: { type: 'string' }, region: { type: 'string' } },
+} satisfies CliSpec;
 
 // As serverless.yml's defaults: `serverless deploy` without --stage deploys dev to us-east-1.
 const DEFAULT_STAGE = 'dev';
@@ -41,15 +47,11 @@ const DEFAULT_REGION = 'us-east-1';
 const LOCAL_STAGE = 'local';
 // The stack is named <service>-<stage>, and CloudFormation allows letters, digits and hyphens.
 const STAGE_PATTERN = /^[A-Za-z0-9-]+$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** A failure that stops the check: one line for the operator, exit status 3 (or 2 for usage). */
-class CheckError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 2 | 3 = 3,
-  ) {
-    super(message);
+/** A failure that stops the check: one line for the operator, exit status 3. */
+class CheckError extends CliError {
+  constructor(message: string) {
+    super(message, 3);
   }
 }
 
@@ -76,33 +78,13 @@ async function call<T>(what: string, region: string, send: () => Promise<T>): Pr
   }
 }
 
-/** Reads the options: exits 0 with usage for --help, throws a usage CheckError for anything else unknown. */
-function options(): { stage: string; region: string } {
-  let values: { stage?: string; region?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { stage: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new CheckError(`${(err as Error).message.split('\n')[0]} (see npm run deploy:check -- --help)`, 2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  return { stage: values.stage ?? DEFAULT_STAGE, region: values.region ?? DEFAULT_REGION };
-}
-
-async function main(): Promise<number> {
-  const { stage, region } = options();
+async function main({ values }: { values: { stage?: string; region?: string } }): Promise<number> {
+  const stage = values.stage ?? DEFAULT_STAGE;
+  const region = regionSetting(values.region ?? DEFAULT_REGION, '--region');
   if (!STAGE_PATTERN.test(stage))
-    throw new CheckError(`--stage "${stage}": a stage name holds letters, digits and hyphens only (it names the CloudFormation stack)`, 2);
+    throw new UsageError(`--stage "${stage}": a stage name holds letters, digits and hyphens only (it names the CloudFormation stack)`);
   if (stage === LOCAL_STAGE)
-    throw new CheckError(
-      `--stage ${LOCAL_STAGE} is npm start's stage and is never deployed (its functions carry the development secret)`,
-      2,
-    );
-  if (!REGION_PATTERN.test(region)) throw new CheckError(`--region "${region}" is not an AWS region name (like eu-west-1)`, 2);
+    throw new UsageError(`--stage ${LOCAL_STAGE} is npm start's stage and is never deployed (its functions carry the development secret)`);
 
   const client = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } };
   const ssm = new SSMClient(client);
@@ -182,10 +164,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (status) => process.exit(status),
-  (err: unknown) => {
-    console.error(err instanceof CheckError ? `deploy:check: ${err.message}` : err);
-    process.exit(err instanceof CheckError ? err.exitCode : 1);
-  },
-);
+if (require.main === module) runCli(cli, main);

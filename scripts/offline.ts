@@ -14,13 +14,13 @@ export interface Offline {
   stop(): Promise<void>;
 }
 
-/** A TCP port that is free on loopback right now. */
-export function freePort(): Promise<number> {
+/** A TCP port that is free on `host` (loopback unless given) right now, chosen by the system. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
@@ -29,14 +29,16 @@ export function freePort(): Promise<number> {
 
 /**
  * Runs `serverless offline start --stage local` in its own process group and resolves once it
- * serves HTTP. `env` adds to (and overrides) this process's environment.
+ * serves HTTP. `env` adds to (and overrides) this process's environment. Aborting `signal` before
+ * then stops it (a Ctrl-C during the start).
  */
 export async function startOffline({
   port = 3000,
   env = {},
   echo = false,
   readyTimeoutMs = 120_000,
-}: { port?: number; env?: Record<string, string>; echo?: boolean; readyTimeoutMs?: number } = {}): Promise<Offline> {
+  signal,
+}: { port?: number; env?: Record<string, string>; echo?: boolean; readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<Offline> {
   const buildDir = `.esbuild-offline-${port}`;
   const childEnv = {
     ...process.env,
@@ -78,10 +80,11 @@ export async function startOffline({
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then(({ code, signal }) => {
+    void exited.then(({ code, signal: killedBy }) => {
       clearTimeout(timer);
-      reject(new Error(`serverless offline exited (${code ?? signal}) before it was ready:\n${output}`));
+      reject(new Error(`serverless offline exited (${code ?? killedBy}) before it was ready:\n${output}`));
     });
+    signal?.addEventListener('abort', () => reject(new Error('serverless offline: start aborted')), { once: true });
   });
 
   const stop = async (): Promise<void> => {

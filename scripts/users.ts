@@ -1,24 +1,10 @@
 /**
- * `npm run users -- <command> [username] [--stage <stage>] [--region <region>]`
- *
- *   add <username>       create a user (password from the prompt, or from stdin when piped)
- *   passwd <username>    set a new password; revokes every session of the user
- *   email <username> <address>   set the user's e-mail address
- *   disable <username>   disable the user; revokes every session
- *   enable <username>    re-enable a disabled user
- *   delete <username>    delete the user, their passkeys, sessions, challenges and attempt counts
- *                        (asks for the username again unless --yes)
- *   list                 list users (never their hashes)
- *
- * Passwords follow the policy of PUT /me/password (8+ characters, not the username, not a common
- * password); `--force` sets one anyway. *
- * Without --stage it works on the local database of `npm start` (DYNAMODB_ENDPOINT, default
- * http://127.0.0.1:8000), opening .data/ itself when nothing is listening. With --stage it works
- * on that stage's deployed tables, with your AWS credentials. Passwords never go on the command line.
+ * `npm run users -- <command> [username] [--port <port>] [--stage <stage>] [--region <region>]`:
+ * adds, changes, disables, deletes and lists users, on the local database of this checkout's running
+ * `npm start` (or DYNAMODB_ENDPOINT), or with --stage on that stage's deployed tables, with your AWS
+ * credentials. It says which database it works on; passwords never go on the command line.
  */
 import { createInterface } from 'node:readline';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { sweepChallenges } from '../src/passkeys/challenge-store';
 import { sweepPasskeys } from '../src/passkeys/passkey-store';
 import { createDynamoFamilyStore, sweepFamilies } from '../src/sessions/dynamo-family-store';
@@ -37,12 +23,16 @@ import {
   userListLine,
   type AdminDeps,
 } from '../src/users/user-admin';
-import { ensureTables, LOCAL_REGION, readTableDefinitions, readTableNames, ROOT, startDynalite, type LocalDatabase } from './local-db';
+import { awsFailureLine, CliError, regionSetting, runCli, UsageError, type CliSpec } from './cli';
+import { LOCAL_REGION, readTableNames } from './local-db';
+import { portSetting } from './local-ports';
+import { chooseStack, describeStack, liveStacks } from './local-stacks';
 
-const USAGE =
-  'usage: npm run users -- add|passwd|disable|enable|delete <username> | email <username> <address> | list   [--force] [--yes] [--stage <stage>] [--region <region>]';
-
-const HELP = `${USAGE}
+export const cli = {
+  name: 'users',
+  usage:
+    'usage: npm run users -- add|passwd|disable|enable|delete <username> | email <username> <address> | list   [--force] [--yes] [--port <port>] [--stage <stage> [--region <region>]]',
+  help: `Manages the users of a local stack or of a deployed stage.
 
   add <username>               create a user (password from the prompt, or the first line of stdin)
   passwd <username>            set a new password; ends every session of the user
@@ -55,12 +45,23 @@ const HELP = `${USAGE}
 
   --force    set a password the policy refuses (8+ characters, not the username, not common)
   --yes      delete without asking
-  --stage    work on that deployed stage's tables, with your AWS credentials (default: the local
-             database of npm start, DYNAMODB_ENDPOINT or 127.0.0.1:DYNAMODB_PORT, else .data/)
+  --port     the local stack of this checkout serving that port (also PORT), when several run
+  --stage    work on that deployed stage's tables, with your AWS credentials
   --region   the stage's region (default: AWS_REGION, else us-east-1)
 
-Passwords never go on the command line. Exit status: 0 done, 1 a failure (the database, AWS), 2 a
-usage or input error.`;
+Without --stage it works on the database of this checkout's running npm start (DYNAMODB_ENDPOINT
+names another), and refuses when none runs. It says on stderr which database it uses. Passwords
+never go on the command line. Exit status: 0 done, 1 a failure (the database, AWS), 2 a usage or
+input error.`,
+  options: {
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    port: { type: 'string' },
+    force: { type: 'boolean' },
+    yes: { type: 'boolean' },
+  },
+  positionals: { min: 1, max: 3 },
+} satisfies CliSpec;
 
 /** Asks the operator to type the username again before a delete; false unless it matches. */
 async function confirmDelete(username: string, where: string): Promise<boolean> {
@@ -102,55 +103,61 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
-/** Connects to the local database, starting one on .data/ if `npm start` is not running. */
-async function localEndpoint(): Promise<{ endpoint: string; embedded?: LocalDatabase }> {
-  const endpoint = process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-  try {
-    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
-    return { endpoint };
-  } catch {
-    const embedded = await startDynalite({ dataPath: path.join(ROOT, '.data', 'dynamodb') });
-    await ensureTables(embedded.endpoint, await readTableDefinitions('local'));
-    return { endpoint: embedded.endpoint, embedded };
-  }
+/**
+ * The local database to work on, and how to name it: DYNAMODB_ENDPOINT (or DYNAMODB_PORT) when the
+ * shell names one, else the database of this checkout's running stack (the one on --port or PORT
+ * when several run).
+ */
+async function localDatabase(portOption: string | undefined): Promise<{ endpoint: string; description: string }> {
+  if (process.env.DYNAMODB_ENDPOINT)
+    return { endpoint: process.env.DYNAMODB_ENDPOINT, description: `the database at ${process.env.DYNAMODB_ENDPOINT} (DYNAMODB_ENDPOINT)` };
+  const dynamodbPort = portSetting(process.env, 'DYNAMODB_PORT');
+  if (dynamodbPort !== undefined)
+    return {
+      endpoint: `http://127.0.0.1:${dynamodbPort}`,
+      description: `the database at http://127.0.0.1:${dynamodbPort} (DYNAMODB_PORT)`,
+    };
+  const port = portOption === undefined ? portSetting(process.env, 'PORT') : portSetting({ PORT: portOption }, 'PORT');
+  const stack = chooseStack(await liveStacks(), port, 'npm run users --');
+  return { endpoint: stack.dynamodbEndpoint, description: `the local database of ${describeStack(stack)}` };
 }
 
-/** The command line, or a usage error naming what is wrong (parseArgs' own error, without its stack). */
-function readArguments() {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        stage: { type: 'string' },
-        region: { type: 'string' },
-        force: { type: 'boolean' },
-        yes: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new AdminError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  }
-}
+const COMMANDS = ['add', 'passwd', 'email', 'disable', 'enable', 'delete', 'list'];
 
-async function main(): Promise<void> {
-  const { values, positionals } = readArguments();
-  if (values.help === true) {
-    console.log(HELP);
-    return;
-  }
-  const [command, name, address] = positionals;
-  const force = { force: values.force === true };
-  if (!command || (command !== 'list' && !name)) throw new AdminError(USAGE);
+async function main({
+  values,
+  positionals,
+}: {
+  values: { stage?: string; region?: string; port?: string; force?: boolean; yes?: boolean };
+  positionals: string[];
+}): Promise<void> {
+  const [command = '', name, address] = positionals;
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const wanted = command === 'list' ? 0 : command === 'email' ? 2 : 1;
+  if (positionals.length - 1 !== wanted)
+    throw new UsageError(
+      wanted === 0 ? `${command} takes no argument` : `${command} takes ${wanted === 2 ? 'a username and an address' : 'a username'}`,
+    );
   const username = name ?? '';
+  const force = { force: values.force === true };
+  if (values.stage !== undefined && values.port !== undefined)
+    throw new UsageError('--port picks a local stack; --stage a deployed one: give one of them');
+  if (values.stage === undefined && values.region !== undefined)
+    throw new UsageError('--region goes with --stage (the local database has no region)');
+  if (values.stage === 'local') throw new UsageError("--stage local is npm start's stage: leave out --stage to work on its database");
 
-  const stage = values.stage ?? 'local';
   const local = values.stage === undefined;
-  const connection = local ? await localEndpoint() : undefined;
-  const region = values.region ?? process.env.AWS_REGION ?? LOCAL_REGION;
-  const db = createDocumentClient({ region, dynamodbEndpoint: connection?.endpoint });
+  const stage = values.stage ?? 'local';
+  const region = local
+    ? LOCAL_REGION
+    : regionSetting(values.region ?? process.env.AWS_REGION ?? LOCAL_REGION, values.region === undefined ? 'AWS_REGION' : '--region');
+  const connection = local ? await localDatabase(values.port) : undefined;
   // The stage's table names as serverless.yml gives them to the functions.
   const tables = await readTableNames(stage);
+  console.error(
+    `users: working on ${connection ? connection.description : `stage ${stage} in ${region} (table ${tables.USERS_TABLE}), with your AWS credentials`}`,
+  );
+  const db = createDocumentClient({ region, dynamodbEndpoint: connection?.endpoint });
   const deps: AdminDeps = {
     users: createDynamoUserStore(db, tables.USERS_TABLE),
     families: createDynamoFamilyStore(db, tables.FAMILIES_TABLE),
@@ -195,36 +202,33 @@ async function main(): Promise<void> {
         break;
       }
       case 'email':
-        if (!address) throw new AdminError(USAGE);
-        console.log(`E-mail of ${username} set to ${await setEmail(deps, username, address)}.`);
+        console.log(`E-mail of ${username} set to ${await setEmail(deps, username, address ?? '')}.`);
         break;
       case 'list':
         for (const user of await listUsers(deps)) console.log(userListLine(user));
         break;
-      default:
-        throw new AdminError(USAGE);
     }
   } finally {
     db.destroy();
-    await connection?.embedded?.close();
   }
 }
 
-/** One line for a failure that is not the operator's input: what failed and what to do, no stack. */
-function failureLine(err: unknown): string {
-  const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
-  if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
-    return 'users: no AWS credentials for --stage: configure them (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or leave out --stage for the local database';
-  }
-  const cause = (err as { cause?: unknown }).cause;
-  const causeText = cause instanceof Error ? cause.message : '';
-  if (/ECONNREFUSED|fetch failed|getaddrinfo|socket hang up/i.test(`${message} ${causeText}`)) {
-    return `users: the database could not be reached (${message}); is npm start running, or is --region right?`;
-  }
-  return `users: ${name}: ${message}`;
+/** A failure of the database or of AWS, as one line saying what to do. */
+function explain(err: unknown): string | undefined {
+  return awsFailureLine(err, {
+    credentials:
+      'configure them (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or leave out --stage for the local database',
+    unreachable: { what: 'the database', todo: 'is its npm start still running (with --stage: is --region right)?' },
+  });
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof AdminError ? err.message : failureLine(err));
-  process.exit(err instanceof AdminError ? 2 : 1);
-});
+if (require.main === module)
+  runCli(
+    cli,
+    // What the user rules refuse (a weak password, a malformed username) is the operator's input: exit status 2.
+    (line) =>
+      main(line).catch((err: unknown) => {
+        throw err instanceof AdminError ? new CliError(err.message, 2) : err;
+      }),
+    explain,
+  );

@@ -51,6 +51,7 @@ type DeployVariable =
   | 'WEBSOCKET_PORT'
   | 'DYNAMODB_PORT'
   | 'LOCAL_DATA_DIR'
+  | 'LOCAL_STACKS_DIR'
   | 'BUILD_DIR'
   | 'KEEP_BUILD'
   | 'REUSE_BUILD'
@@ -254,19 +255,34 @@ export const CONFIG_REFERENCE: { readonly [Name in ConfigVariable]: ReferenceEnt
     meaning: 'requests per 5 minutes per source IP to `POST /login` and `POST /fresh-login`',
   },
   // Local
-  PORT: { readBy: 'local', default: '`3000`', meaning: 'local HTTP port' },
+  PORT: {
+    readBy: 'local',
+    default: '`3000`',
+    meaning:
+      'local HTTP port; `PORT=N npm start` starts another stack beside the first, with its own database and free ports (see [Local vs AWS](local-vs-aws.md#several-stacks-on-one-machine)); `npm run users` picks the stack on `PORT`',
+  },
   HOST: { readBy: 'local', default: '`127.0.0.1`', meaning: 'local HTTP host' },
   LAMBDA_PORT: {
     readBy: 'local',
-    default: '`3002`',
+    default: 'a free port, printed',
     meaning: 'serverless-offline’s Lambda Invoke API port (the authorizers run through it)',
   },
-  WEBSOCKET_PORT: { readBy: 'local', default: 'serverless-offline’s', meaning: 'serverless-offline’s websocket port' },
-  DYNAMODB_PORT: { readBy: 'local', default: '`8000`', meaning: 'port of the local database' },
+  WEBSOCKET_PORT: { readBy: 'local', default: 'a free port', meaning: 'serverless-offline’s websocket port' },
+  DYNAMODB_PORT: {
+    readBy: 'local',
+    default: '`8000` for the stack on port 3000 while it is free, else a free port; printed',
+    meaning: 'port of the local database; with it, `npm run users` works on the database on that port',
+  },
   LOCAL_DATA_DIR: {
     readBy: 'local',
-    default: '`.data/`',
+    default: '`.data/dynamodb/`; `.data/dynamodb-<PORT>/` for another port',
     meaning: 'where the local database keeps its data (the browser test uses a throwaway one)',
+  },
+  LOCAL_STACKS_DIR: {
+    readBy: 'local',
+    default: '`.data/stacks/`',
+    meaning:
+      'where each running `npm start` records its ports and process id, for `npm run users` to find its database (the tests use their own)',
   },
   BUILD_DIR: {
     readBy: 'local',

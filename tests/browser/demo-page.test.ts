@@ -52,6 +52,8 @@ async function startStack(location: 'cookies' | 'headers', width: number): Promi
       PORT: String(port),
       DYNAMODB_PORT: String(await freePort()),
       LOCAL_DATA_DIR: dataDir,
+      // Not one of this checkout's stacks for npm run users.
+      LOCAL_STACKS_DIR: path.join(tmpdir(), 'fresh-token-browser-stacks'),
       TOKEN_LOCATION: location,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,7 @@ describe('npm run users', () => {
       '--yes',
       '--stage',
       '--region',
+      '--port',
     ])
       expect(stdout).toContain(word);
   });
@@ -40,5 +41,12 @@ describe('npm run users', () => {
     expect(stderr).toContain("Unknown option '--bogus'");
     expect(stderr).toContain('usage: npm run users --');
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses a region that is not an AWS region name as a usage error (exit status 2), before calling AWS', async () => {
+    const { code, stdout, stderr } = await users(['list', '--stage', 'prod', '--region', 'nowhere']);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr.split('\n')[0]).toBe('users: --region "nowhere" is not an AWS region name (like eu-west-1)');
+    expect(stderr).toContain('usage: npm run users --');
   });
 });

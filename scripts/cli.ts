@@ -1,0 +1,148 @@
+/**
+ * The command line every `npm run` script shares: `--help` prints the usage and what the command is
+ * for, exit status 0; an unknown option or a wrong argument is one line and the usage, exit status
+ * 2; a failure is one line saying what to do, exit status 1 (or the one the failure names), never a
+ * stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** What a command takes and says about itself. */
+export interface CliSpec<O extends Options = Options> {
+  /** The npm script's name, which starts every message (`users: …`). */
+  readonly name: string;
+  /** How to call it, one line (`usage: npm run users -- …`). */
+  readonly usage: string;
+  /** What `--help` prints after the usage: what the command and its output are for, its options, its exit statuses. */
+  readonly help: string;
+  /** Its options; `--help` (and `-h`) is added to them. */
+  readonly options?: O;
+  /** How many arguments besides the options it takes (none unless set). */
+  readonly positionals?: { readonly min: number; readonly max: number };
+}
+
+/** A mistake in how the command was called: one line, then the usage; exit status 2. */
+export class UsageError extends Error {}
+
+/** A failure the user can act on: one line saying what to do; exit status `exitCode`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; args: string[] }>>;
+
+/** How a command line reads: a request for help, a usage error, or the options and arguments to run with. */
+export type CommandLine<O extends Options> =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'usage'; readonly text: string }
+  | { readonly kind: 'run'; readonly values: Parsed<O>['values']; readonly positionals: string[] };
+
+/** The usage error's text: the one line naming what is wrong, then the usage. */
+export function usageText(spec: Pick<CliSpec, 'name' | 'usage'>, problem: string): string {
+  return `${spec.name}: ${problem}\n${spec.usage}`;
+}
+
+/** Reads `argv` (the arguments after the script) as `spec` says; pure, so every command's is tested in-process. */
+export function readCommandLine<O extends Options>(spec: CliSpec<O>, argv: readonly string[]): CommandLine<O> {
+  const options = { ...spec.options, help: { type: 'boolean', short: 'h' } } as unknown as O;
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ options, allowPositionals: true, args: [...argv] });
+  } catch (err) {
+    // Node's own message, without its advice about '--' (this is an unknown option, not a positional).
+    // (Under some hosts the message arrives prefixed with the error's name and code: not for a person.)
+    const text = (err instanceof Error ? err.message : String(err)).replace(/^\w*Error \[ERR_\w+\]: /, '');
+    const message = text.split(/\.\s/)[0] ?? '';
+    return { kind: 'usage', text: usageText(spec, message.replace(/\.$/, '')) };
+  }
+  if ((parsed.values as Record<string, unknown>).help === true) return { kind: 'help', text: `${spec.usage}\n\n${spec.help}` };
+  const { min, max } = spec.positionals ?? { min: 0, max: 0 };
+  const count = parsed.positionals.length;
+  if (count > max) {
+    const extra = parsed.positionals.slice(max).join(' ');
+    return { kind: 'usage', text: usageText(spec, `unexpected argument${count - max > 1 ? 's' : ''}: ${extra}`) };
+  }
+  if (count < min) return { kind: 'usage', text: usageText(spec, 'missing argument') };
+  return { kind: 'run', values: parsed.values, positionals: parsed.positionals };
+}
+
+/** One line for an error nobody planned for: its kind and the first line of its message. */
+function unexpectedLine(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const first = err.message.split('\n')[0] ?? '';
+  return err.name === 'Error' ? first : `${err.name}: ${first}`;
+}
+
+/**
+ * Runs `main` with the command line as `spec` reads it, and ends the process as the header says.
+ * `explain` may turn a known kind of error (no AWS credentials, a database not answering) into a
+ * line saying what to do. `main` returns the exit status, or nothing for 0 (a server keeps running).
+ */
+export function runCli<O extends Options>(
+  spec: CliSpec<O>,
+  main: (args: Extract<CommandLine<O>, { kind: 'run' }>) => number | void | Promise<number | void>,
+  explain: (err: unknown) => string | undefined = () => undefined,
+): void {
+  const line = readCommandLine(spec, process.argv.slice(2));
+  if (line.kind === 'help') {
+    console.log(line.text);
+    return;
+  }
+  if (line.kind === 'usage') {
+    console.error(line.text);
+    process.exitCode = 2;
+    return;
+  }
+  Promise.resolve()
+    .then(() => main(line))
+    .then(
+      (status) => {
+        if (status !== undefined) process.exitCode = status;
+      },
+      (err: unknown) => {
+        if (err instanceof UsageError) {
+          console.error(usageText(spec, err.message));
+          process.exit(2);
+        }
+        console.error(`${spec.name}: ${err instanceof CliError ? err.message : (explain(err) ?? unexpectedLine(err))}`);
+        process.exit(err instanceof CliError ? err.exitCode : 1);
+      },
+    );
+}
+
+// AWS region names: two letters, words, a number (eu-west-1, us-gov-east-1).
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** An AWS region name as given by `source` (`--region`, `AWS_REGION`), or a usage error naming it. */
+export function regionSetting(region: string, source: string): string {
+  if (!REGION_PATTERN.test(region)) throw new UsageError(`${source} "${region}" is not an AWS region name (like eu-west-1)`);
+  return region;
+}
+
+/**
+ * A failure of an AWS or database call as one line: no credentials, credentials refused, or the
+ * endpoint unreachable, each with what to do (`advice`); undefined for any other error.
+ */
+export function awsFailureLine(
+  err: unknown,
+  advice: { credentials: string; unreachable: { what: string; todo: string } },
+): string | undefined {
+  const { name = 'Error', message = String(err) } = err as { name?: string; message?: string };
+  const first = message.split('\n')[0] ?? '';
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError')
+    return `no usable AWS credentials (${first}): ${advice.credentials}`;
+  if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'InvalidSignatureException'].includes(name))
+    return `AWS refused your credentials (${name}): ${advice.credentials}`;
+  const cause = (err as { cause?: unknown; code?: unknown }).cause;
+  const code = (err as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
+  const text = `${first} ${typeof code === 'string' ? code : ''} ${cause instanceof Error ? cause.message : ''}`;
+  const reason = /(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|socket hang up)/.exec(text)?.[1];
+  if (reason !== undefined) return `could not reach ${advice.unreachable.what} (${reason}): ${advice.unreachable.todo}`;
+  return undefined;
+}

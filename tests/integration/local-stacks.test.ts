@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { recordStack } from '../../scripts/local-stacks';
+import { freePort } from '../../scripts/offline';
+import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
+import { adminDeps } from '../helpers/users';
+
+// The local commands as a person meets them with several stacks on one machine: npm run users works
+// on the database of this checkout's running stack and says which, or refuses when none runs; npm
+// start names a port in use with the variable that moves it. Each command runs as a subprocess,
+// with the records of running stacks in a folder of this test's own (LOCAL_STACKS_DIR).
+
+const ROOT = path.resolve(__dirname, '../..');
+/** Variables that would pick a database or port themselves: the commands must find them without. */
+const PICKING = ['DYNAMODB_ENDPOINT', 'DYNAMODB_PORT', 'PORT', 'LAMBDA_PORT', 'WEBSOCKET_PORT', 'LOCAL_DATA_DIR'];
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<Run> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PICKING.includes(name)));
+  return new Promise((resolve) => {
+    execFile(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      [`scripts/${script}.ts`, ...args],
+      { cwd: ROOT, env: { ...base, ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A port something else holds for the test's duration. */
+async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as net.AddressInfo).port, release: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+let db: TestDatabase;
+let stacks: string;
+
+beforeAll(async () => {
+  db = await startTestDatabase();
+  await adminDeps(db).users.createUser('carol', 'scrypt$not-a-real-hash', 1_800_000_000);
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+beforeEach(() => {
+  stacks = mkdtempSync(path.join(tmpdir(), 'fresh-token-stacks-'));
+});
+
+afterEach(() => rmSync(stacks, { recursive: true, force: true }));
+
+describe('npm run users without --stage', () => {
+  it('works on the database of this checkout’s running stack, and says which on stderr', async () => {
+    // This test's process stands in for the stack's: alive, with its database answering.
+    recordStack(
+      {
+        pid: process.pid,
+        port: 4999,
+        url: 'http://localhost:4999',
+        dynamodbEndpoint: db.endpoint,
+        lambdaPort: 4998,
+        dataDir: path.join(ROOT, '.data', 'dynamodb-4999'),
+        startedAt: new Date().toISOString(),
+      },
+      stacks,
+    );
+    const listed = await run('users', ['list'], { LOCAL_STACKS_DIR: stacks });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^carol\t/m);
+    expect(listed.stderr).toBe(
+      `users: working on the local database of the stack on port 4999 (pid ${process.pid}; database ${db.endpoint}, data in .data/dynamodb-4999/)\n`,
+    );
+  });
+
+  it('refuses when no stack of this checkout runs, in one line saying how to start one', async () => {
+    const refused = await run('users', ['list'], { LOCAL_STACKS_DIR: stacks });
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'users: no local stack of this checkout is running: start one with npm start (in another terminal), or name a database with DYNAMODB_ENDPOINT\n',
+    });
+  });
+});
+
+describe('npm start', () => {
+  it('names a port in use with its service and the variable that moves it, in one line, exit status 1', async () => {
+    const held = await holdPort();
+    try {
+      const [http, database] = await Promise.all([
+        run('start', [], { LOCAL_STACKS_DIR: stacks, PORT: String(held.port) }),
+        // The HTTP port free, the database's taken: the check comes before anything starts.
+        freePort().then((port) => run('start', [], { LOCAL_STACKS_DIR: stacks, PORT: String(port), DYNAMODB_PORT: String(held.port) })),
+      ]);
+      expect(http).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: expect.stringMatching(
+          new RegExp(
+            `^start: port ${held.port} \\(the HTTP API\\) is in use: start this stack on another port, e\\.g\\. PORT=\\d+ npm start\\n$`,
+          ),
+        ) as unknown,
+      });
+      expect(database).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `start: port ${held.port} (the local database) is in use: set DYNAMODB_PORT to another port, or leave it unset and a free one is picked\n`,
+      });
+    } finally {
+      await held.release();
+    }
+  });
+});
