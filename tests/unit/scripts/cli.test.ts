@@ -24,7 +24,17 @@ async function specOf(file: string): Promise<CliSpec> {
 describe('every npm run command', () => {
   it('is found in package.json', () => {
     expect(commands.map(({ script }) => script)).toEqual(
-      expect.arrayContaining(['start', 'users', 'keys', 'deploy:check', 'bench', 'start-time', 'docs:config', 'lint:template']),
+      expect.arrayContaining([
+        'start',
+        'users',
+        'keys',
+        'deploy:check',
+        'bench',
+        'start-time',
+        'docs:config',
+        'docs:facts',
+        'lint:template',
+      ]),
     );
   });
 
