@@ -179,6 +179,7 @@ const bearerEvent = (token: string) => ({
 async function main(): Promise<void> {
   const db = await startDynalite();
   await ensureTables(db.endpoint, await readTableDefinitions('local'));
+  console.log(`Database: an in-process dynalite at ${db.endpoint}, in memory, thrown away after (no npm start stack is touched).`);
   // Quiet: the audit trail (WARN) of the wrong-password logins and the EMF lines would bury the
   // figures. Writing one EMF line is measured on its own below (1c).
   const env = {

@@ -64,10 +64,8 @@ export function readCommandLine<O extends Options>(spec: CliSpec<O>, argv: reado
   if ((parsed.values as Record<string, unknown>).help === true) return { kind: 'help', text: `${spec.usage}\n\n${spec.help}` };
   const { min, max } = spec.positionals ?? { min: 0, max: 0 };
   const count = parsed.positionals.length;
-  if (count > max) {
-    const extra = parsed.positionals.slice(max).join(' ');
-    return { kind: 'usage', text: usageText(spec, `unexpected argument${count - max > 1 ? 's' : ''}: ${extra}`) };
-  }
+  // Not echoed: an argument too many may be a password typed where it does not belong.
+  if (count > max) return { kind: 'usage', text: usageText(spec, `too many arguments (${count}; at most ${max})`) };
   if (count < min) return { kind: 'usage', text: usageText(spec, 'missing argument') };
   return { kind: 'run', values: parsed.values, positionals: parsed.positionals };
 }
@@ -127,22 +125,24 @@ export function regionSetting(region: string, source: string): string {
 
 /**
  * A failure of an AWS or database call as one line: no credentials, credentials refused, or the
- * endpoint unreachable, each with what to do (`advice`); undefined for any other error.
+ * endpoint unreachable, each with what to do; undefined for any other error. `refused` defaults to
+ * the `credentials` advice.
  */
 export function awsFailureLine(
   err: unknown,
-  advice: { credentials: string; unreachable: { what: string; todo: string } },
+  advice: { credentials: string; refused?: string; unreachable: { what: string; todo: string } },
 ): string | undefined {
   const { name = 'Error', message = String(err) } = err as { name?: string; message?: string };
-  const first = message.split('\n')[0] ?? '';
+  // The SDK's reason (none found, an expired SSO session, a missing profile) and what to do about it.
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError')
-    return `no usable AWS credentials (${first}): ${advice.credentials}`;
+    return `no usable AWS credentials (${message.split('\n')[0] ?? ''}): ${advice.credentials}`;
   if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'InvalidSignatureException'].includes(name))
-    return `AWS refused your credentials (${name}): ${advice.credentials}`;
-  const cause = (err as { cause?: unknown; code?: unknown }).cause;
-  const code = (err as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
-  const text = `${first} ${typeof code === 'string' ? code : ''} ${cause instanceof Error ? cause.message : ''}`;
-  const reason = /(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|socket hang up)/.exec(text)?.[1];
-  if (reason !== undefined) return `could not reach ${advice.unreachable.what} (${reason}): ${advice.unreachable.todo}`;
+    return `AWS refused your credentials (${name}): ${advice.refused ?? advice.credentials}`;
+  const cause = (err as { cause?: unknown }).cause;
+  const codes = [(err as { code?: unknown }).code, (cause as { code?: unknown } | undefined)?.code];
+  const reason = codes.find((code): code is string => typeof code === 'string' && NETWORK_CODES.includes(code));
+  if (reason !== undefined) return `cannot reach ${advice.unreachable.what} (${reason}): ${advice.unreachable.todo}`;
   return undefined;
 }
+
+const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'];

@@ -24,7 +24,7 @@
  */
 import { DescribeKeyCommand, KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
 import { paginateDescribeParameters, SSMClient, type ParameterMetadata } from '@aws-sdk/client-ssm';
-import { CliError, regionSetting, runCli, UsageError, type CliSpec } from './cli';
+import { awsFailureLine, CliError, regionSetting, runCli, UsageError, type CliSpec } from './cli';
 import { readDeployment } from './local-db';
 import { AWS_MANAGED_KEY, keyParameters, kmsFindings, nameFindings, parameterFindings, type DescribeKey, type Finding } from './preflight';
 
@@ -60,20 +60,17 @@ async function call<T>(what: string, region: string, send: () => Promise<T>): Pr
   try {
     return await send();
   } catch (err) {
-    const { name, message, code } = err as { name?: string; message?: string; code?: string };
-    // The SDK's reason (none found, an expired SSO session, a missing profile) and what to do about it.
-    if (name === 'CredentialsProviderError' || name === 'TokenProviderError')
-      throw new CheckError(
-        `no usable AWS credentials (${(message ?? '').split('\n')[0]}): run \`aws configure\` or \`aws sso login\` (or set AWS_PROFILE), then run this again`,
-      );
-    if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'InvalidSignatureException'].includes(name ?? ''))
-      throw new CheckError(`AWS refused your credentials (${name}): renew them (aws sso login, or new access keys), then run this again`);
+    const { name, message } = err as { name?: string; message?: string };
+    const line = awsFailureLine(err, {
+      credentials: 'run `aws configure` or `aws sso login` (or set AWS_PROFILE), then run this again',
+      refused: 'renew them (aws sso login, or new access keys), then run this again',
+      unreachable: { what: `AWS for ${what} in ${region}`, todo: 'check the network, proxy and region, then run this again' },
+    });
+    if (line !== undefined) throw new CheckError(line);
     if (name === 'AccessDeniedException')
       throw new CheckError(
         `your AWS identity may not call ${what} in ${region}: use one that may (read-only is enough), then run this again`,
       );
-    if (code !== undefined && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code))
-      throw new CheckError(`cannot reach AWS for ${what} in ${region} (${code}): check the network, proxy and region, then run this again`);
     throw new CheckError(`${what} in ${region} failed: ${name ?? 'Error'}: ${(message ?? String(err)).split('\n')[0]}`);
   }
 }

@@ -134,7 +134,13 @@ async function main({
   const [command = '', name, address] = positionals;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
   const wanted = command === 'list' ? 0 : command === 'email' ? 2 : 1;
-  if (positionals.length - 1 !== wanted)
+  const given = positionals.length - 1;
+  // A password typed after the username is left unused (and unechoed): passwords come from the prompt or stdin only.
+  if (given > wanted && (command === 'add' || command === 'passwd'))
+    console.error(
+      'users: the argument after the username is ignored: passwords are read from the prompt or stdin, never from the command line',
+    );
+  else if (given !== wanted)
     throw new UsageError(
       wanted === 0 ? `${command} takes no argument` : `${command} takes ${wanted === 2 ? 'a username and an address' : 'a username'}`,
     );

@@ -76,8 +76,11 @@ describe('readCommandLine', () => {
     expect(readCommandLine(spec, ['a', '--flag'])).toEqual({ kind: 'run', values: { flag: true }, positionals: ['a'] });
   });
 
-  it('refuses too many or too few arguments in one line, then the usage', () => {
-    expect(readCommandLine(spec, ['a', 'b', 'c', 'd'])).toEqual({ kind: 'usage', text: `demo: unexpected arguments: c d\n${spec.usage}` });
+  it('refuses too many or too few arguments in one line, then the usage, never echoing them', () => {
+    expect(readCommandLine(spec, ['a', 'b', 'c', 'd'])).toEqual({
+      kind: 'usage',
+      text: `demo: too many arguments (4; at most 2)\n${spec.usage}`,
+    });
     expect(readCommandLine(spec, [])).toEqual({ kind: 'usage', text: `demo: missing argument\n${spec.usage}` });
   });
 
