@@ -8,13 +8,12 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, runCli, type CliSpec } from './cli';
-import { ensureTables, readTableDefinitions, readTableNames, ROOT, seedDemoUser, startDynalite, type LocalDatabase } from './local-db';
-import { localKeyMaterial } from './local-keys';
+import type { LocalDatabase } from './local-db';
 import { clashIn, clashMessage, originText, planPorts, PortClashError } from './local-ports';
 import { dataDirFor, describeStack, liveStacks, recordStack, shownPath, stacksDir } from './local-stacks';
 import { startOffline, type Offline } from './offline';
 
-const KEYS_DIR = path.join(ROOT, '.keys');
+const KEYS_DIR = path.resolve(__dirname, '..', '.keys');
 
 export const cli = {
   name: 'start',
@@ -47,6 +46,9 @@ async function main({ values }: { values: { clean?: boolean } }): Promise<void> 
     throw new CliError(
       `the data folder ${shownPath(dataDir)} is in use by ${describeStack(sharing)}: set LOCAL_DATA_DIR to another folder`,
     );
+  // The database and key code (the AWS SDK, dynalite, jose) only now: a clash or --help answers at once.
+  const { ensureTables, readTableDefinitions, readTableNames, ROOT, seedDemoUser, startDynalite } = await import('./local-db');
+  const { localKeyMaterial } = await import('./local-keys');
   if (values.clean === true) {
     rmSync(dataDir, { recursive: true, force: true });
     console.log('Starting with an empty local database (--clean).');
