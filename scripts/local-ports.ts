@@ -65,14 +65,17 @@ export function portFree(port: number, host: string): Promise<boolean> {
   });
 }
 
+/** `text` as a port number, or a usage error naming `source` (a variable, an option). */
+export function portNumber(text: string, source: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${source} must be a port number (1-65535), got "${text}"`);
+  return port;
+}
+
 /** A port variable's value, or undefined when unset; a usage error naming it when it is not a port. */
 export function portSetting(env: NodeJS.ProcessEnv, variable: Service['variable']): number | undefined {
   const text = env[variable];
-  if (text === undefined || text === '') return undefined;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError(`${variable} must be a port number (1-65535), got "${text}"`);
-  return port;
+  return text === undefined || text === '' ? undefined : portNumber(text, variable);
 }
 
 /** The one line a clash is: the port, the service, who holds it if it is one of this checkout's stacks, and what to do. */

@@ -25,7 +25,7 @@ import {
 } from '../src/users/user-admin';
 import { awsFailureLine, CliError, regionSetting, runCli, UsageError, type CliSpec } from './cli';
 import { LOCAL_REGION, readTableNames } from './local-db';
-import { portSetting } from './local-ports';
+import { portNumber, portSetting } from './local-ports';
 import { chooseStack, describeStack, liveStacks } from './local-stacks';
 
 export const cli = {
@@ -117,7 +117,7 @@ async function localDatabase(portOption: string | undefined): Promise<{ endpoint
       endpoint: `http://127.0.0.1:${dynamodbPort}`,
       description: `the database at http://127.0.0.1:${dynamodbPort} (DYNAMODB_PORT)`,
     };
-  const port = portOption === undefined ? portSetting(process.env, 'PORT') : portSetting({ PORT: portOption }, 'PORT');
+  const port = portOption === undefined ? portSetting(process.env, 'PORT') : portNumber(portOption, '--port');
   const stack = chooseStack(await liveStacks(), port, 'npm run users --');
   return { endpoint: stack.dynamodbEndpoint, description: `the local database of ${describeStack(stack)}` };
 }
