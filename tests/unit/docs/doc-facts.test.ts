@@ -8,6 +8,7 @@ import { openApiDocument } from '../../../src/http/openapi';
 import { sectionText } from '../../../scripts/doc-sections';
 import { codeSections } from '../../../scripts/service-facts';
 import { docFiles, ROOT } from '../../helpers/doc-blocks';
+import { serviceRoutes } from '../../helpers/service-routes';
 
 // Facts of the docs that the code decides, held to it without packaging: the metrics list
 // (generated), every answer the docs quote (status and message), the README route table's
@@ -53,7 +54,9 @@ function errorMessages(): { code: ErrorCode; pattern: RegExp }[] {
 }
 
 type Operation = { responses: Record<string, { content?: Record<string, { schema?: { properties?: { msg?: { const?: string } } } }> }> };
-const paths = (openApiDocument({ transport: loadTransportConfig({}) }) as { paths: Record<string, Record<string, Operation>> }).paths;
+const paths = (
+  openApiDocument({ transport: loadTransportConfig({}), routes: serviceRoutes() }) as { paths: Record<string, Record<string, Operation>> }
+).paths;
 
 /** The success messages of the routes (`{"msg": "Logged out"}`), by status. */
 function successMessages(): { status: number; text: string; route: string }[] {
