@@ -1,6 +1,6 @@
 /** Starts and stops serverless-offline for `npm start` and the end-to-end tests. */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -29,14 +29,16 @@ export function freePort(): Promise<number> {
 
 /**
  * Runs `serverless offline start --stage local` in its own process group and resolves once it
- * serves HTTP. `env` adds to (and overrides) this process's environment.
+ * serves HTTP. `env` adds to (and overrides) this process's environment; `logFile`, if given, gets
+ * everything it prints as well, for readers in other processes.
  */
 export async function startOffline({
   port = 3000,
   env = {},
   echo = false,
+  logFile,
   readyTimeoutMs = 120_000,
-}: { port?: number; env?: Record<string, string>; echo?: boolean; readyTimeoutMs?: number } = {}): Promise<Offline> {
+}: { port?: number; env?: Record<string, string>; echo?: boolean; logFile?: string; readyTimeoutMs?: number } = {}): Promise<Offline> {
   const buildDir = `.esbuild-offline-${port}`;
   const childEnv = {
     ...process.env,
@@ -71,6 +73,7 @@ export async function startOffline({
       const text = chunk.toString();
       output += text;
       if (echo) process.stdout.write(text);
+      if (logFile !== undefined) appendFileSync(logFile, text);
       if (output.includes('Server ready:')) {
         clearTimeout(timer);
         resolve();

@@ -2,39 +2,24 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { disableUser, addUser, changePassword } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // Refresh-token rotation, reuse detection, logout, account changes and lockout, through
 // serverless-offline (each function in its own worker thread) and a real local DynamoDB.
 
-const SECRET = 'e2e-sessions-secret-0123456789abcdef-0123456789';
-const MAX_FAILURES = 3;
-const MAX_FAILURES_PER_USER = 5;
+// The strict stack (shared with tests/e2e/account-routes.test.ts): no retry window, so every
+// superseded token is reuse; a low lockout threshold.
+const api = sharedStack('strict');
+const request = apiClient(api.baseUrl);
+const MAX_FAILURES = Number(SHARED_STACKS.strict.LOGIN_MAX_FAILURES);
+const MAX_FAILURES_PER_USER = Number(SHARED_STACKS.strict.LOGIN_MAX_FAILURES_PER_USER);
 
 /**
  * Concurrent refreshes of one token: each is a worker thread in serverless-offline, so more mostly
  * measures thread start-up on 2 cores; the store's race is also tested in-process (integration).
  */
 const BURST = 20;
-
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  // The strict mode (no retry window): every superseded token is reuse.
-  api = await startTestApi({
-    JWT_SECRET: SECRET,
-    LOGIN_MAX_FAILURES: String(MAX_FAILURES),
-    LOGIN_MAX_FAILURES_PER_USER: String(MAX_FAILURES_PER_USER),
-    REFRESH_REUSE_GRACE: '0',
-  });
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
 
 async function newUser(name: string, password = `${name}-password-1`) {
   await addUser(adminDeps(api.db), name, password);

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoUser } from '../../../scripts/local-db';
 import { docBlocks, docFiles, shellSteps, type ShellStep } from '../../helpers/doc-blocks';
-import { startTestApi, type TestApi } from '../../helpers/local-stack';
 import { waitFor } from '../../helpers/wait-for';
+import { sharedStack } from '../shared-stacks';
 
 /** The README's curl flow, then every block marked to run after it, in the order of the docs. */
 const blocks = docFiles()
@@ -27,10 +27,10 @@ function answerPattern(answer: readonly string[]): RegExp {
   return new RegExp(`^${answer.map((text, i) => (text === '…' ? '(?:[^\\n]*\\n)*?' : `${line(text)}${i < last ? '\\n' : ''}`)).join('')}$`);
 }
 
-let api: TestApi;
+// The standard stack, shared with tests/e2e/fresh-token-flow.test.ts (which makes no `test` user).
+const api = sharedStack('standard');
 
 beforeAll(async () => {
-  api = await startTestApi();
   await seedDemoUser(api.db.endpoint, api.db.env.USERS_TABLE);
   // The flow compares answers, not timings: let the functions it calls first start before it runs
   // (a body that is not JSON gets a 4xx without touching a password or a token).
@@ -47,10 +47,6 @@ beforeAll(async () => {
       },
       { deadlineMs: 120_000 },
     );
-});
-
-afterAll(async () => {
-  await api?.stop();
 });
 
 describe('the curl flow of the README', () => {
