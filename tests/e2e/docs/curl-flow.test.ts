@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoUser } from '../../../scripts/local-db';
 import { docBlocks, docFiles, shellSteps, type ShellStep } from '../../helpers/doc-blocks';
+import { TEST_SCRYPT } from '../../helpers/test-config';
 import { waitFor } from '../../helpers/wait-for';
 import { sharedStack } from '../shared-stacks';
 
@@ -31,7 +32,8 @@ function answerPattern(answer: readonly string[]): RegExp {
 const api = sharedStack('standard');
 
 beforeAll(async () => {
-  await seedDemoUser(api.db.endpoint, api.db.env.USERS_TABLE);
+  // npm start's demo user, hashed at the tests' cost like every other user of the stack.
+  await seedDemoUser(api.db.endpoint, api.db.env.USERS_TABLE, TEST_SCRYPT);
   // The flow compares answers, not timings: let the functions it calls first start before it runs
   // (a body that is not JSON gets a 4xx without touching a password or a token).
   for (const route of ['/login', '/fresh-login', '/refresh', '/logout'])
