@@ -30,15 +30,24 @@ export function freePort(): Promise<number> {
 /**
  * Runs `serverless offline start --stage local` in its own process group and resolves once it
  * serves HTTP. `env` adds to (and overrides) this process's environment; `logFile`, if given, gets
- * everything it prints as well, for readers in other processes.
+ * everything it prints as well, for readers in other processes; `idleSeconds` is how long an idle
+ * function instance stays warm (serverless-offline's terminateIdleLambdaTime, 60 by default).
  */
 export async function startOffline({
   port = 3000,
   env = {},
   echo = false,
   logFile,
+  idleSeconds,
   readyTimeoutMs = 120_000,
-}: { port?: number; env?: Record<string, string>; echo?: boolean; logFile?: string; readyTimeoutMs?: number } = {}): Promise<Offline> {
+}: {
+  port?: number;
+  env?: Record<string, string>;
+  echo?: boolean;
+  logFile?: string;
+  idleSeconds?: number;
+  readyTimeoutMs?: number;
+} = {}): Promise<Offline> {
   const buildDir = `.esbuild-offline-${port}`;
   const childEnv = {
     ...process.env,
@@ -51,7 +60,8 @@ export async function startOffline({
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,
   };
-  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local'], {
+  const idle = idleSeconds === undefined ? [] : ['--terminateIdleLambdaTime', String(idleSeconds)];
+  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local', ...idle], {
     cwd: ROOT,
     env: childEnv,
     detached: true,

@@ -63,7 +63,11 @@ export async function startSharedStacks(): Promise<void> {
   const logDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-e2e-stacks-'));
   const names = Object.keys(SHARED_STACKS) as SharedStackName[];
   const started = await Promise.allSettled(
-    names.map((name) => startTestApi(SHARED_STACKS[name], undefined, { logFile: path.join(logDir, `${name}.log`) })),
+    names.map((name) =>
+      // Warm instances stay for the whole run (Lambda keeps an idle one for minutes), so a file that
+      // starts late does not cold-start every function again.
+      startTestApi(SHARED_STACKS[name], undefined, { logFile: path.join(logDir, `${name}.log`), idleSeconds: 3600 }),
+    ),
   );
   const apis = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   running.sharedStacks = { apis, logDir };
