@@ -20,6 +20,9 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/tests/e2e/setup-timeout.ts'],
+      // The stacks several files run against, started once (tests/e2e/shared-stacks.ts).
+      globalSetup: '<rootDir>/tests/e2e/setup-shared-stacks.ts',
+      globalTeardown: '<rootDir>/tests/e2e/setup-stop-shared-stacks.ts',
     },
   ],
 };

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createDocumentClient } from '../src/platform/dynamo-client';
-import { hashPassword } from '../src/users/password';
+import { hashPassword, type ScryptParams } from '../src/users/password';
 import { createDynamoUserStore } from '../src/users/dynamo-user-store';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -161,9 +161,12 @@ export async function ensureTables(endpoint: string, tables: CreateTableCommandI
   client.destroy();
 }
 
-/** Adds the demo user `test`/`test` unless it exists; local stage only. */
-export async function seedDemoUser(endpoint: string, usersTable: string): Promise<boolean> {
+/**
+ * Adds the demo user `test`/`test` unless it exists; local stage only. Its hash has the deployed
+ * scrypt cost unless `scrypt` says otherwise (the tests' cheap hasher).
+ */
+export async function seedDemoUser(endpoint: string, usersTable: string, scrypt?: ScryptParams): Promise<boolean> {
   const users = createDynamoUserStore(createDocumentClient({ region: LOCAL_REGION, dynamodbEndpoint: endpoint }), usersTable);
   if (await users.findUser('test')) return false;
-  return users.createUser('test', await hashPassword('test'), Math.floor(Date.now() / 1000));
+  return users.createUser('test', await hashPassword('test', scrypt), Math.floor(Date.now() / 1000));
 }

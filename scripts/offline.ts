@@ -1,6 +1,6 @@
 /** Starts and stops serverless-offline for `npm start` and the end-to-end tests. */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -29,16 +29,28 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 
 /**
  * Runs `serverless offline start --stage local` in its own process group and resolves once it
- * serves HTTP. `env` adds to (and overrides) this process's environment. Aborting `signal` before
- * then stops it (a Ctrl-C during the start).
+ * serves HTTP. `env` adds to (and overrides) this process's environment; `logFile`, if given, gets
+ * everything it prints as well, for readers in other processes; `idleSeconds` is how long an idle
+ * function instance stays warm (serverless-offline's terminateIdleLambdaTime, 60 by default).
+ * Aborting `signal` before then stops it (a Ctrl-C during the start).
  */
 export async function startOffline({
   port = 3000,
   env = {},
   echo = false,
+  logFile,
+  idleSeconds,
   readyTimeoutMs = 120_000,
   signal,
-}: { port?: number; env?: Record<string, string>; echo?: boolean; readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<Offline> {
+}: {
+  port?: number;
+  env?: Record<string, string>;
+  echo?: boolean;
+  logFile?: string;
+  idleSeconds?: number;
+  readyTimeoutMs?: number;
+  signal?: AbortSignal;
+} = {}): Promise<Offline> {
   const buildDir = `.esbuild-offline-${port}`;
   const childEnv = {
     ...process.env,
@@ -51,7 +63,8 @@ export async function startOffline({
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,
   };
-  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local'], {
+  const idle = idleSeconds === undefined ? [] : ['--terminateIdleLambdaTime', String(idleSeconds)];
+  const child = spawn(SERVERLESS, ['offline', 'start', '--stage', 'local', ...idle], {
     cwd: ROOT,
     env: childEnv,
     detached: true,
@@ -73,6 +86,7 @@ export async function startOffline({
       const text = chunk.toString();
       output += text;
       if (echo) process.stdout.write(text);
+      if (logFile !== undefined) appendFileSync(logFile, text);
       if (output.includes('Server ready:')) {
         clearTimeout(timer);
         resolve();

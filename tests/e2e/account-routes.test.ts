@@ -1,28 +1,17 @@
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
 import { waitFor } from '../helpers/wait-for';
+import { sharedStack } from './shared-stacks';
 
 // The account routes through serverless-offline and a real local DynamoDB: what fresh tokens are
 // for. An authorizer's Deny is answered, locally as on AWS, by the Gateway Response: 401 "Fresh
 // token required" with the RFC 9470 challenge (tests/e2e/fresh-token-flow.test.ts compares it).
 
-const SECRET = 'e2e-account-routes-secret-0123456789abcdef-01';
-// Long enough for the steps after a password proof on a busy machine; its end is waited for.
-const RECENT_MAX_AGE = 8;
-
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: SECRET, RECENT_MAX_AGE: String(RECENT_MAX_AGE) });
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
+// The strict stack (shared with tests/e2e/sessions.test.ts): its RECENT_MAX_AGE is short, and its
+// end is waited for.
+const api = sharedStack('strict');
+const request = apiClient(api.baseUrl);
 
 async function newUser(username: string) {
   const user = { username, password: `${username}-first-passphrase` };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureTables, readTableDefinitions, readTableNames, startDynalite, type LocalDatabase } from '../../scripts/local-db';
 import { freePort, startOffline, type Offline } from '../../scripts/offline';
 import { addUser } from '../../src/users/user-admin';
+import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
 import { adminDeps } from '../helpers/users';
 import { TEST_ENV } from '../helpers/test-config';
@@ -11,6 +12,7 @@ import { waitFor } from '../helpers/wait-for';
 
 // A bounded mixed load (logins, refresh chains, guarded requests) while the database goes away for
 // a few seconds and comes back: only 503s with Retry-After meanwhile, every chain goes on after.
+// Then, the database gone for good, what each stateful route answers.
 
 const SECRET = 'e2e-chaos-secret-0123456789abcdef-0123456789abcdef';
 const CLIENTS = 4;
@@ -133,4 +135,51 @@ describe('a database outage under load', () => {
     // The authorizers never needed the database.
     expect(Object.keys(counts).filter((key) => key.includes('protected') && !key.endsWith(' 200'))).toEqual([]);
   }, 300_000);
+});
+
+describe('with the database down', () => {
+  it('answers 503 with Retry-After on the stateful routes, while the authorizers keep working', async () => {
+    // Down for good: nothing listens where the functions look for the database, every call is refused.
+    await db?.close();
+    db = undefined;
+    const call = apiClient(offline.baseUrl);
+    const logFrom = offline.output().length;
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, unknown>, typ: string) =>
+      craftToken(
+        {
+          sub: 'nia',
+          jti: `jti-${typ}`,
+          iat: now,
+          nbf: now,
+          exp: now + 300,
+          iss: 'fresh-token-lambda',
+          aud: 'fresh-token-lambda',
+          ...claims,
+        },
+        { typ },
+        SECRET,
+      );
+    const refresh = await sign({ type: 'refresh', fam: 'family-x', auth_time: now }, 'rt+jwt');
+    const access = await sign({ type: 'access', fresh: true, auth_time: now }, 'at+jwt');
+
+    const stateful = [
+      await call('POST', '/login', { json: { username: 'nia', password: 'nia-password-1' } }),
+      await call('POST', '/fresh-login', { json: { username: 'nia', password: 'nia-password-1' } }),
+      await call('POST', '/refresh', { token: refresh }),
+      await call('POST', '/logout', { token: refresh }),
+      await call('GET', '/sessions', { token: access }),
+      await call('DELETE', '/sessions/family-x', { token: access }),
+      await call('DELETE', '/sessions', { token: access }),
+    ];
+    for (const response of stateful) {
+      expect(response.status).toBe(503);
+      expect(response.json).toEqual({ msg: 'Service temporarily unavailable; please retry shortly' });
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    // Counted for the StoreUnavailable alarm, as EMF lines in the functions' log.
+    expect(offline.output().slice(logFrom)).toMatch(/"StoreUnavailable":1/);
+    expect((await call('GET', '/protected', { token: access })).json).toEqual({ logged_in_as: 'nia' });
+    expect((await call('GET', '/protected-fresh', { token: access })).json).toEqual({ fresh_logged_in_as: 'nia' });
+  });
 });

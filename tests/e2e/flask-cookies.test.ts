@@ -1,10 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { waitFor } from '../helpers/wait-for';
 import { freePort } from '../../scripts/offline';
 
 // A browser session moves between this API and a real flask-jwt-extended 4.7.4 app configured for
@@ -14,6 +16,9 @@ import { freePort } from '../../scripts/offline';
 const ROOT = path.resolve(__dirname, '../..');
 const VENV = path.join(ROOT, 'node_modules', '.cache', 'flask-interop-venv');
 const PYTHON = path.join(VENV, 'bin', 'python');
+const PACKAGE = 'flask-jwt-extended==4.7.4';
+/** Written once the package is in the virtualenv, so an install that failed halfway is redone. */
+const INSTALLED = path.join(VENV, `.installed-${PACKAGE}`);
 const SECRET = 'e2e-flask-cookies-secret-0123456789abcdef-0123';
 
 let api: TestApi;
@@ -32,33 +37,62 @@ function jar(headers: Headers): { cookie: string; values: Map<string, string> } 
   return { cookie: [...values].map(([name, value]) => `${name}=${value}`).join('; '), values };
 }
 
-beforeAll(async () => {
-  if (!existsSync(PYTHON)) {
-    execFileSync('python3', ['-m', 'venv', VENV]);
-    // pip's own configuration decides where from (a local mirror on these machines); no retries
-    // against an index that cannot be reached.
-    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--retries', '0', 'flask-jwt-extended==4.7.4'], { stdio: 'inherit' });
+/** Runs a command to its end; a failure carries what it printed. */
+async function run(command: string, args: string[]): Promise<void> {
+  try {
+    await promisify(execFile)(command, args, { maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: err });
   }
+}
+
+/**
+ * The virtualenv with flask-jwt-extended, made on first use. pip's own configuration decides
+ * where from (a local mirror on these machines); no retries against an index that cannot be
+ * reached. The system's pip installs into a virtualenv made without one (`--python`, pip 22.3+):
+ * seeding a virtualenv with its own pip (ensurepip) took three times the CPU of the install. A
+ * Python without a pip of its own gets the seeded virtualenv.
+ */
+async function prepareFlask(): Promise<void> {
+  if (existsSync(INSTALLED)) return;
+  const install = ['install', '--quiet', '--retries', '0', '--disable-pip-version-check', PACKAGE];
+  try {
+    await run('python3', ['-m', 'venv', '--clear', '--without-pip', VENV]);
+    await run('python3', ['-m', 'pip', '--python', PYTHON, ...install]);
+  } catch {
+    await run('python3', ['-m', 'venv', '--clear', VENV]);
+    await run(PYTHON, ['-m', 'pip', ...install]);
+  }
+  writeFileSync(INSTALLED, '');
+}
+
+beforeAll(async () => {
+  // The virtualenv (on a fresh clone: pip's download and install) while the stack starts.
+  const [started, prepared] = await Promise.allSettled([
+    startTestApi({ JWT_SECRET: SECRET, TOKEN_FORMAT: 'flask-jwt-extended', TOKEN_LOCATION: 'cookies' }),
+    prepareFlask(),
+  ]);
+  if (started.status === 'rejected') throw started.reason;
+  api = started.value;
+  if (prepared.status === 'rejected') throw prepared.reason;
   const port = await freePort();
   flask = spawn(PYTHON, [path.join(ROOT, 'tests/interop/flask_app.py')], {
     env: { ...process.env, JWT_SECRET: SECRET, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   flaskUrl = `http://127.0.0.1:${port}`;
-  api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_FORMAT: 'flask-jwt-extended', TOKEN_LOCATION: 'cookies' });
   await addUser(adminDeps(api.db), 'test', 'test-passphrase-1');
   request = apiClient(api.baseUrl);
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${flaskUrl}/flask/login`, { method: 'POST' }).then(
+  await waitFor(
+    'the Flask app to answer',
+    () =>
+      fetch(`${flaskUrl}/flask/login`, { method: 'POST' }).then(
         () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the Flask app did not start');
+        () => (flask.exitCode === null ? undefined : Promise.reject(new Error(`the Flask app exited (${flask.exitCode})`))),
+      ),
+    { intervalMs: 100 },
+  );
 }, 300_000);
 
 afterAll(async () => {

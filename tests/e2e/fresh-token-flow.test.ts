@@ -3,26 +3,20 @@ import { accessClaims, craftToken } from '../helpers/craft-token';
 import { expectGatewayResponse } from '../helpers/gateway-response';
 import { waitFor } from '../helpers/wait-for';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
 import { SoftAuthenticator } from '../helpers/soft-authenticator';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
-// A secret of the test's own, to show the start command's JWT_SECRET is honoured.
-const SECRET = 'e2e-secret-set-in-the-start-environment-0123456789';
+// The standard stack, shared with the README's curl flow (its user is `test`; this file's, fred).
+const api = sharedStack('standard');
+const request = apiClient(api.baseUrl);
+// A secret of the tests' own, to show the start command's JWT_SECRET is honoured.
+const SECRET = SHARED_STACKS.standard.JWT_SECRET;
 
-const credentials = { username: 'test', password: 'test-password' };
-
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
+const credentials = { username: 'fred', password: 'fred-password' };
 
 beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: SECRET });
   await addUser(adminDeps(api.db), credentials.username, credentials.password);
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
 });
 
 describe('the fresh-token flow through serverless-offline', () => {
@@ -34,14 +28,14 @@ describe('the fresh-token flow through serverless-offline', () => {
 
     const protectedOk = await request('GET', '/protected', { token: fresh });
     expect(protectedOk.status).toBe(200);
-    expect(protectedOk.json).toEqual({ logged_in_as: 'test' });
+    expect(protectedOk.json).toEqual({ logged_in_as: 'fred' });
 
     const refreshed = await request('POST', '/refresh', { token: refresh });
     expect(refreshed.status).toBe(200);
     expect(Object.keys(refreshed.json).sort()).toEqual(['access_token', 'refresh_token']);
     const stale = refreshed.json.access_token as string;
 
-    expect((await request('GET', '/protected', { token: stale })).json).toEqual({ logged_in_as: 'test' });
+    expect((await request('GET', '/protected', { token: stale })).json).toEqual({ logged_in_as: 'fred' });
 
     // The Deny is API Gateway's ACCESS_DENIED, turned by its Gateway Response into 401 "Fresh token required".
     const denied = await request('GET', '/protected-fresh', { token: stale });
@@ -56,7 +50,7 @@ describe('the fresh-token flow through serverless-offline', () => {
 
     const freshOk = await request('GET', '/protected-fresh', { token: freshLogin.json.access_token as string });
     expect(freshOk.status).toBe(200);
-    expect(freshOk.json).toEqual({ fresh_logged_in_as: 'test' });
+    expect(freshOk.json).toEqual({ fresh_logged_in_as: 'fred' });
   });
 
   it('steps up with a passkey: registered fresh, refused with acr_values when only password-fresh, then allowed; one-time challenges', async () => {
@@ -96,7 +90,7 @@ describe('the fresh-token flow through serverless-offline', () => {
     const strong = stepUp.json.access_token as string;
     expect(await request('GET', '/protected-strong', { token: strong })).toMatchObject({
       status: 200,
-      json: { strong_logged_in_as: 'test' },
+      json: { strong_logged_in_as: 'fred' },
     });
     // The same assertion again: its challenge was used.
     const replay = await request('POST', '/fresh-login', { json: { passkey: assertion } });
@@ -183,8 +177,8 @@ describe('the fresh-token flow through serverless-offline', () => {
       }),
       await request('POST', '/login', { json: null }),
       await request('POST', '/login', { json: [] }),
-      await request('POST', '/login', { json: { username: 'test' } }),
-      await request('POST', '/login', { json: { username: 'test', password: 'x'.repeat(20_000) } }),
+      await request('POST', '/login', { json: { username: 'fred' } }),
+      await request('POST', '/login', { json: { username: 'fred', password: 'x'.repeat(20_000) } }),
       await request('POST', '/fresh-login', { json: { username: 1, password: 2 } }),
       await request('POST', '/refresh'),
       await request('POST', '/refresh', { headers: { Authorization: 'Bearer a b c' } }),
@@ -213,7 +207,7 @@ describe('the fresh-token flow through serverless-offline', () => {
     };
     const sign = (extra: Record<string, unknown>) => craftToken({ ...claims, ...extra }, {}, SECRET);
     const { access_token } = (await request('POST', '/login', { json: credentials })).json as Record<string, string>;
-    expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'test' });
+    expect((await request('GET', '/protected-recent', { token: access_token })).json).toEqual({ recent_logged_in_as: 'fred' });
     // Fresh, but the password was checked 10 minutes ago: the 5-minute route denies, fresh-only allows.
     const stale = await sign({ fresh: true, auth_time: now - 600 });
     expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(401);
@@ -225,7 +219,7 @@ describe('the fresh-token flow through serverless-offline', () => {
   });
 
   it('answers a wrong password and an unknown user identically', async () => {
-    const wrong = await request('POST', '/login', { json: { username: 'test', password: 'wrong-password' } });
+    const wrong = await request('POST', '/login', { json: { username: 'fred', password: 'wrong-password' } });
     const unknown = await request('POST', '/login', { json: { username: 'nobody', password: 'wrong-password' } });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
@@ -254,6 +248,8 @@ describe('API Gateway’s own answers through serverless-offline', () => {
   });
 
   it('logs an authorizer’s 401 as one line, as every invocation is logged, with no stack trace', async () => {
+    // The stack is shared: other files' invocations may be logged meanwhile, each told apart by its RequestId.
+    const invocation = /\(λ: any-valid\) RequestId: ([0-9a-f-]+) {2}Duration: [\d.]+ ms {2}(?:Unauthorized|Billed Duration: \d+ ms)$/;
     const from = api.output().length;
     expectGatewayResponse(await request('GET', '/protected', { token: 'garbage' }), 'UNAUTHORIZED');
     const line = /\(λ: any-valid\) RequestId: [0-9a-f-]+ {2}Duration: [\d.]+ ms {2}Unauthorized\n/;
@@ -263,7 +259,11 @@ describe('API Gateway’s own answers through serverless-offline', () => {
     const next = /\(λ: fresh-only\) RequestId: [0-9a-f-]+ {2}Duration: [\d.]+ ms {2}Unauthorized\n/;
     await waitFor('the next 401 in the log', () => (next.test(api.output().slice(from)) ? true : undefined));
     const logged = api.output().slice(from);
-    expect(logged.split('\n').filter((text) => text.includes('(λ: any-valid)'))).toHaveLength(1);
+    // Every any-valid invocation is one whole line, and no invocation is logged twice.
+    const lines = logged.split('\n').filter((text) => text.includes('(λ: any-valid)'));
+    expect(lines.filter((text) => !invocation.test(text))).toEqual([]);
+    const ids = lines.map((text) => invocation.exec(text)?.[1]);
+    expect(new Set(ids).size).toBe(ids.length);
     expect(logged).not.toMatch(/Unhandled|Error: Unauthorized|^\s+at /m);
   });
 
@@ -289,11 +289,11 @@ describe('API Gateway’s own answers through serverless-offline', () => {
     const ttlMs = 30_000;
     const attempt = async (lifetime: number): Promise<'done' | 'too slow'> => {
       const now = Math.floor(Date.now() / 1000);
-      const token = await craftToken(accessClaims({ sub: 'test', exp: now + lifetime, fresh: true, iat: now, nbf: now }), {}, SECRET);
+      const token = await craftToken(accessClaims({ sub: 'fred', exp: now + lifetime, fresh: true, iat: now, nbf: now }), {}, SECRET);
       const sent = Date.now();
       const first = await request('GET', '/protected', { token });
       if (first.status !== 200 && Date.now() / 1000 >= now + lifetime) return 'too slow';
-      expect(first.json).toEqual({ logged_in_as: 'test' });
+      expect(first.json).toEqual({ logged_in_as: 'fred' });
       await waitFor('the token to expire', () => (Date.now() / 1000 > now + lifetime + 1 ? true : undefined), {
         intervalMs: 200,
         deadlineMs: 120_000,

@@ -1,41 +1,25 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { disableUser, addUser, changePassword } from '../../src/users/user-admin';
-import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // Refresh-token rotation, reuse detection, logout, account changes and lockout, through
 // serverless-offline (each function in its own worker thread) and a real local DynamoDB.
 
-const SECRET = 'e2e-sessions-secret-0123456789abcdef-0123456789';
-const MAX_FAILURES = 3;
-const MAX_FAILURES_PER_USER = 5;
+// The strict stack (shared with tests/e2e/account-routes.test.ts): no retry window, so every
+// superseded token is reuse; a low lockout threshold.
+const api = sharedStack('strict');
+const request = apiClient(api.baseUrl);
+const MAX_FAILURES = Number(SHARED_STACKS.strict.LOGIN_MAX_FAILURES);
+const MAX_FAILURES_PER_USER = Number(SHARED_STACKS.strict.LOGIN_MAX_FAILURES_PER_USER);
 
 /**
  * Concurrent refreshes of one token: each is a worker thread in serverless-offline, so more mostly
  * measures thread start-up on 2 cores; the store's race is also tested in-process (integration).
  */
 const BURST = 20;
-
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  // The strict mode (no retry window): every superseded token is reuse.
-  api = await startTestApi({
-    JWT_SECRET: SECRET,
-    LOGIN_MAX_FAILURES: String(MAX_FAILURES),
-    LOGIN_MAX_FAILURES_PER_USER: String(MAX_FAILURES_PER_USER),
-    REFRESH_REUSE_GRACE: '0',
-  });
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
 
 async function newUser(name: string, password = `${name}-password-1`) {
   await addUser(adminDeps(api.db), name, password);
@@ -322,59 +306,5 @@ describe('the users command', () => {
     expect(output).toContain('Added max.');
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-1' } })).status).toBe(200);
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-on-argv' } })).status).toBe(401);
-  });
-});
-
-describe('with the database down', () => {
-  let down: TestApi;
-
-  beforeAll(async () => {
-    // Nothing listens on port 9 on loopback: every database call is refused.
-    down = await startTestApi({ JWT_SECRET: SECRET }, 'http://127.0.0.1:9');
-  }, 300_000);
-
-  afterAll(async () => {
-    await down?.stop();
-  });
-
-  it('answers 503 with Retry-After on the stateful routes, while the authorizers keep working', async () => {
-    const call = apiClient(down.baseUrl);
-    const now = Math.floor(Date.now() / 1000);
-    const sign = (claims: Record<string, unknown>, typ: string) =>
-      craftToken(
-        {
-          sub: 'nia',
-          jti: `jti-${typ}`,
-          iat: now,
-          nbf: now,
-          exp: now + 300,
-          iss: 'fresh-token-lambda',
-          aud: 'fresh-token-lambda',
-          ...claims,
-        },
-        { typ },
-        SECRET,
-      );
-    const refresh = await sign({ type: 'refresh', fam: 'family-x', auth_time: now }, 'rt+jwt');
-    const access = await sign({ type: 'access', fresh: true, auth_time: now }, 'at+jwt');
-
-    const stateful = [
-      await call('POST', '/login', { json: { username: 'nia', password: 'nia-password-1' } }),
-      await call('POST', '/fresh-login', { json: { username: 'nia', password: 'nia-password-1' } }),
-      await call('POST', '/refresh', { token: refresh }),
-      await call('POST', '/logout', { token: refresh }),
-      await call('GET', '/sessions', { token: access }),
-      await call('DELETE', '/sessions/family-x', { token: access }),
-      await call('DELETE', '/sessions', { token: access }),
-    ];
-    for (const response of stateful) {
-      expect(response.status).toBe(503);
-      expect(response.json).toEqual({ msg: 'Service temporarily unavailable; please retry shortly' });
-      expect(response.headers.get('retry-after')).toBe('1');
-    }
-    // Counted for the StoreUnavailable alarm, as EMF lines in the functions' log.
-    expect(down.output()).toMatch(/"StoreUnavailable":1/);
-    expect((await call('GET', '/protected', { token: access })).json).toEqual({ logged_in_as: 'nia' });
-    expect((await call('GET', '/protected-fresh', { token: access })).json).toEqual({ fresh_logged_in_as: 'nia' });
   });
 });

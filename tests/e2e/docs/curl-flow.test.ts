@@ -5,8 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoUser } from '../../../scripts/local-db';
 import { answerPattern, docBlocks, docFiles, shellSteps, type ShellStep } from '../../helpers/doc-blocks';
-import { startTestApi, type TestApi } from '../../helpers/local-stack';
+import { TEST_SCRYPT } from '../../helpers/test-config';
 import { waitFor } from '../../helpers/wait-for';
+import { sharedStack } from '../shared-stacks';
 
 /** The README's curl flow, then every block marked to run after it, in the order of the docs. */
 const blocks = docFiles()
@@ -15,11 +16,12 @@ const blocks = docFiles()
   .sort((a, b) => Number(b.marker === 'run (the curl flow)') - Number(a.marker === 'run (the curl flow)'));
 const steps = blocks.flatMap((block) => shellSteps(block.code).map((step) => ({ ...step, at: `${block.file}:${block.line}` })));
 
-let api: TestApi;
+// The standard stack, shared with tests/e2e/fresh-token-flow.test.ts (which makes no `test` user).
+const api = sharedStack('standard');
 
 beforeAll(async () => {
-  api = await startTestApi();
-  await seedDemoUser(api.db.endpoint, api.db.env.USERS_TABLE);
+  // npm start's demo user, hashed at the tests' cost like every other user of the stack.
+  await seedDemoUser(api.db.endpoint, api.db.env.USERS_TABLE, TEST_SCRYPT);
   // The flow compares answers, not timings: let the functions it calls first start before it runs
   // (a body that is not JSON gets a 4xx without touching a password or a token).
   for (const route of ['/login', '/fresh-login', '/refresh', '/logout'])
@@ -35,10 +37,6 @@ beforeAll(async () => {
       },
       { deadlineMs: 120_000 },
     );
-});
-
-afterAll(async () => {
-  await api?.stop();
 });
 
 describe('the curl flow of the README', () => {
