@@ -2,6 +2,7 @@
  * fresh-token-lambda/client: the client half of the fresh-token pattern, for browsers and Node.
  * See docs/client.md.
  */
+export { createClient } from './create-client.ts';
 export {
   ClientError,
   HttpError,

@@ -3,2424 +3,2414 @@
  * OpenAPI document (src/http/openapi.ts). Do not edit: run `npm run client:types`.
  */
 export interface paths {
-  '/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The demo page: the fresh-token pattern in a browser */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The demo page: the fresh-token pattern in a browser */
-    get: operations['get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/.well-known/jwks.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys tokens are signed with (EdDSA/ES256; empty with HS256) */
+        get: operations["getWellKnownJwksJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The public keys tokens are signed with (EdDSA/ES256; empty with HS256) */
-    get: operations['getWellKnownJwksJson'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/fresh-login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/fresh-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prove the password again, or step up with a passkey: a fresh access token only (of the session whose refresh token is sent, if any) */
+        post: operations["postFreshLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Prove the password again, or step up with a passkey: a fresh access token only (of the session whose refresh token is sent, if any) */
-    post: operations['postFreshLogin'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/fresh-login/passkey/options': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/fresh-login/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes) */
+        post: operations["postFreshLoginPasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes) */
-    post: operations['postFreshLoginPasskeyOptions'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in with the password, or a discoverable passkey: a fresh access token and the first refresh token of a new session */
+        post: operations["postLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Log in with the password, or a discoverable passkey: a fresh access token and the first refresh token of a new session */
-    post: operations['postLogin'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/login/passkey/options': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/login/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WebAuthn request options for a login with a discoverable passkey (one-time challenge, 5 minutes) */
+        post: operations["postLoginPasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** WebAuthn request options for a login with a discoverable passkey (one-time challenge, 5 minutes) */
-    post: operations['postLoginPasskeyOptions'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/logout': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the refresh token's session (and delete the cookies) */
+        post: operations["postLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** End the refresh token's session (and delete the cookies) */
-    post: operations['postLogout'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's account */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The caller's account */
-    get: operations['getMe'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/me/email': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change the caller's e-mail address */
+        put: operations["putMeEmail"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /** Change the caller's e-mail address */
-    put: operations['putMeEmail'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/me/passkeys': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's passkeys: name, created, last used, synced (backup state) */
+        get: operations["getMePasskeys"];
+        put?: never;
+        /** Register a passkey from its credential.toJSON(), with an optional name */
+        post: operations["postMePasskeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The caller's passkeys: name, created, last used, synced (backup state) */
-    get: operations['getMePasskeys'];
-    put?: never;
-    /** Register a passkey from its credential.toJSON(), with an optional name */
-    post: operations['postMePasskeys'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/me/passkeys/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the caller's passkeys (anyone else's: 404) */
+        delete: operations["deleteMePasskeysId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** Remove one of the caller's passkeys (anyone else's: 404) */
-    delete: operations['deleteMePasskeysId'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/me/passkeys/options': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required) */
+        post: operations["postMePasskeysOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required) */
-    post: operations['postMePasskeysOptions'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/me/password': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change the caller's password; every other session ends */
+        put: operations["putMePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /** Change the caller's password; every other session ends */
-    put: operations['putMePassword'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/openapi.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document */
+        get: operations["getOpenapiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** This document */
-    get: operations['getOpenapiJson'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/protected': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/protected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any valid access token */
+        get: operations["getProtected"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Any valid access token */
-    get: operations['getProtected'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/protected-fresh': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/protected-fresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fresh access tokens only */
+        get: operations["getProtectedFresh"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Fresh access tokens only */
-    get: operations['getProtectedFresh'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/protected-recent': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/protected-recent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fresh, with the password proven at most RECENT_MAX_AGE ago */
+        get: operations["getProtectedRecent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Fresh, with the password proven at most RECENT_MAX_AGE ago */
-    get: operations['getProtectedRecent'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/protected-strong': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/protected-strong": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fresh access tokens from a passkey step-up only (acr urn:fresh-token:acr:phr) */
+        get: operations["getProtectedStrong"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Fresh access tokens from a passkey step-up only (acr urn:fresh-token:acr:phr) */
-    get: operations['getProtectedStrong'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/refresh': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A non-fresh access token and the session's next refresh token */
+        post: operations["postRefresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** A non-fresh access token and the session's next refresh token */
-    post: operations['postRefresh'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/sessions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's live sessions, newest first, 100 a page */
+        get: operations["getSessions"];
+        put?: never;
+        post?: never;
+        /** End every session of the caller (sign out everywhere) */
+        delete: operations["deleteSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The caller's live sessions, newest first, 100 a page */
-    get: operations['getSessions'];
-    put?: never;
-    post?: never;
-    /** End every session of the caller (sign out everywhere) */
-    delete: operations['deleteSessions'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/sessions/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the caller's sessions */
+        delete: operations["deleteSessionsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** End one of the caller's sessions */
-    delete: operations['deleteSessionsId'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  getWellKnownJwksJson: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            keys: Record<string, unknown>[];
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_KEYS_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  postFreshLogin: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json':
-          | {
-              /** @description Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed */
-              password: string;
-              username: string;
-            }
-          | {
-              passkey: {
-                authenticatorAttachment?: string | null;
-                clientExtensionResults?: Record<string, unknown>;
-                id: string;
-                rawId: string;
-                response: {
-                  authenticatorData: string;
-                  clientDataJSON: string;
-                  signature: string;
-                  userHandle?: string | null;
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @constant */
-                type: 'public-key';
-              };
-            };
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json':
-            | {
-                access_token: string;
-              }
-            | {
-                /** @constant */
-                login: true;
-              };
-        };
-      };
-      /** @description ERR_BODY_INVALID, ERR_CHALLENGE_INVALID */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BAD_CREDENTIALS, ERR_PASSKEY_REJECTED, ERR_TOKEN_INVALID, ERR_REFRESH_TOKEN_REVOKED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BODY_TOO_LARGE */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_TOO_MANY_ATTEMPTS, ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEYS_NOT_CONFIGURED */
-      501: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  postFreshLoginPasskeyOptions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            challenge: string;
-          };
-        };
-      };
-      /** @description ERR_TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEYS_NOT_CONFIGURED */
-      501: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  postLogin: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json':
-          | {
-              /** @description Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed */
-              password: string;
-              username: string;
-            }
-          | {
-              passkey: {
-                authenticatorAttachment?: string | null;
-                clientExtensionResults?: Record<string, unknown>;
-                id: string;
-                rawId: string;
-                response: {
-                  authenticatorData: string;
-                  clientDataJSON: string;
-                  signature: string;
-                  userHandle?: string | null;
+                content: {
+                    "text/html": string;
                 };
-                /** @constant */
-                type: 'public-key';
-              };
             };
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json':
-            | {
-                access_token: string;
-                refresh_token: string;
-              }
-            | {
-                /** @constant */
-                login: true;
-              };
-        };
-      };
-      /** @description ERR_BODY_INVALID, ERR_CHALLENGE_INVALID */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BAD_CREDENTIALS, ERR_PASSKEY_REJECTED */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BODY_TOO_LARGE */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_TOO_MANY_ATTEMPTS, ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEYS_NOT_CONFIGURED */
-      501: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  postLoginPasskeyOptions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            challenge: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEYS_NOT_CONFIGURED */
-      501: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  postLogout: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @constant */
-            msg: 'Logged out';
-          };
-        };
-      };
-      /** @description ERR_AUTH_HEADER_MALFORMED */
-      400: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_AUTH_HEADER_MISSING, ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED, ERR_REFRESH_TOKEN_REQUIRED, ERR_CSRF_MISSING, ERR_CSRF_MISMATCH */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  getMe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {unknown} */
-            acr: 'urn:fresh-token:acr:pwd' | 'urn:fresh-token:acr:phr';
-            amr: string[];
-            auth_time: number | null;
-            /** Format: date-time */
-            created_at: string;
-            email: string | null;
-            expires_at: number | null;
-            fresh: boolean;
-            fresh_until: number | null;
-            username: string;
-          };
-        };
-      };
-      /** @description ERR_TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_ACCOUNT_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  putMeEmail: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          email: string;
-        };
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-            /** @constant */
-            msg: 'E-mail changed';
-          };
-        };
-      };
-      /** @description ERR_BODY_INVALID, ERR_EMAIL_INVALID */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_ACCOUNT_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BODY_TOO_LARGE */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  getMePasskeys: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            passkeys: {
-              /** @description The authenticator reports the key as synced (backup state) */
-              backed_up: boolean;
-              /** Format: date-time */
-              created_at: string;
-              id: string;
-              /** Format: date-time */
-              last_used_at: string | null;
-              name: string;
-            }[];
-          };
-        };
-      };
-      /** @description ERR_TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  postMePasskeys: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          credential: {
-            authenticatorAttachment?: string | null;
-            clientExtensionResults?: Record<string, unknown>;
-            id: string;
-            rawId: string;
-            response: {
-              attestationObject: string;
-              clientDataJSON: string;
-              transports?: unknown[];
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
             };
-            /** @constant */
-            type: 'public-key';
-          };
-          name?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Created */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            passkey: {
-              /** @description The authenticator reports the key as synced (backup state) */
-              backed_up: boolean;
-              /** Format: date-time */
-              created_at: string;
-              id: string;
-              /** Format: date-time */
-              last_used_at: string | null;
-              name: string;
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
             };
-          };
         };
-      };
-      /** @description ERR_BODY_INVALID, ERR_PASSKEY_REGISTRATION_REJECTED, ERR_CHALLENGE_INVALID */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_ACCOUNT_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BODY_TOO_LARGE */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEYS_NOT_CONFIGURED */
-      501: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  deleteMePasskeysId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
+    getWellKnownJwksJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: Record<string, unknown>[];
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_KEYS_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    postFreshLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            /** @constant */
-            msg: 'Passkey removed';
-          };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed */
+                    password: string;
+                    username: string;
+                } | {
+                    passkey: {
+                        authenticatorAttachment?: string | null;
+                        clientExtensionResults?: Record<string, unknown>;
+                        id: string;
+                        rawId: string;
+                        response: {
+                            authenticatorData: string;
+                            clientDataJSON: string;
+                            signature: string;
+                            userHandle?: string | null;
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                    } | {
+                        /** @constant */
+                        login: true;
+                    };
+                };
+            };
+            /** @description ERR_BODY_INVALID, ERR_CHALLENGE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BAD_CREDENTIALS, ERR_PASSKEY_REJECTED, ERR_TOKEN_INVALID, ERR_REFRESH_TOKEN_REVOKED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_TOO_MANY_ATTEMPTS, ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEYS_NOT_CONFIGURED */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEY_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  postMePasskeysOptions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    postFreshLoginPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        challenge: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEYS_NOT_CONFIGURED */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    postLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            challenge: string;
-          };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed */
+                    password: string;
+                    username: string;
+                } | {
+                    passkey: {
+                        authenticatorAttachment?: string | null;
+                        clientExtensionResults?: Record<string, unknown>;
+                        id: string;
+                        rawId: string;
+                        response: {
+                            authenticatorData: string;
+                            clientDataJSON: string;
+                            signature: string;
+                            userHandle?: string | null;
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_PASSKEY_REGISTRATION_REJECTED */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        refresh_token: string;
+                    } | {
+                        /** @constant */
+                        login: true;
+                    };
+                };
+            };
+            /** @description ERR_BODY_INVALID, ERR_CHALLENGE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BAD_CREDENTIALS, ERR_PASSKEY_REJECTED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_TOO_MANY_ATTEMPTS, ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEYS_NOT_CONFIGURED */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_ACCOUNT_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_PASSKEYS_NOT_CONFIGURED */
-      501: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  putMePassword: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    postLoginPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        challenge: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEYS_NOT_CONFIGURED */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': {
-          current_password: string;
-          /** @description Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed */
-          new_password: string;
+    postLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-      };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        msg: "Logged out";
+                    };
+                };
+            };
+            /** @description ERR_AUTH_HEADER_MALFORMED */
+            400: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_AUTH_HEADER_MISSING, ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED, ERR_REFRESH_TOKEN_REQUIRED, ERR_CSRF_MISSING, ERR_CSRF_MISMATCH */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            /** @constant */
-            msg: 'Password changed';
-          };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        acr: "urn:fresh-token:acr:pwd" | "urn:fresh-token:acr:phr";
+                        amr: string[];
+                        auth_time: number | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        email: string | null;
+                        expires_at: number | null;
+                        fresh: boolean;
+                        fresh_until: number | null;
+                        username: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_BODY_INVALID, ERR_WEAK_PASSWORD */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BAD_CREDENTIALS, ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_BODY_TOO_LARGE */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_TOO_MANY_ATTEMPTS, ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  getOpenapiJson: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    putMeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /** @constant */
+                        msg: "E-mail changed";
+                    };
+                };
+            };
+            /** @description ERR_BODY_INVALID, ERR_EMAIL_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getMePasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': Record<string, unknown>;
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        passkeys: {
+                            /** @description The authenticator reports the key as synced (backup state) */
+                            backed_up: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** Format: date-time */
+                            last_used_at: string | null;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  getProtected: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    postMePasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    credential: {
+                        authenticatorAttachment?: string | null;
+                        clientExtensionResults?: Record<string, unknown>;
+                        id: string;
+                        rawId: string;
+                        response: {
+                            attestationObject: string;
+                            clientDataJSON: string;
+                            transports?: unknown[];
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        passkey: {
+                            /** @description The authenticator reports the key as synced (backup state) */
+                            backed_up: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** Format: date-time */
+                            last_used_at: string | null;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description ERR_BODY_INVALID, ERR_PASSKEY_REGISTRATION_REJECTED, ERR_CHALLENGE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEYS_NOT_CONFIGURED */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    deleteMePasskeysId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            logged_in_as: string;
-          };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        msg: "Passkey removed";
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEY_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  getProtectedFresh: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    postMePasskeysOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        challenge: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEY_REGISTRATION_REJECTED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_PASSKEYS_NOT_CONFIGURED */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    putMePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            fresh_logged_in_as: string;
-          };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    /** @description Lengths count the characters (code points) of the password’s NFKC form, the form that is hashed */
+                    new_password: string;
+                };
+            };
         };
-      };
-      /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        msg: "Password changed";
+                    };
+                };
+            };
+            /** @description ERR_BODY_INVALID, ERR_WEAK_PASSWORD */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BAD_CREDENTIALS, ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_TOO_MANY_ATTEMPTS, ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  getProtectedRecent: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getOpenapiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getProtected: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            recent_logged_in_as: string;
-          };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        logged_in_as: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  getProtectedStrong: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getProtectedFresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fresh_logged_in_as: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getProtectedRecent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            strong_logged_in_as: string;
-          };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recent_logged_in_as: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  postRefresh: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getProtectedStrong: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        strong_logged_in_as: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    postRefresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json':
-            | {
-                access_token: string;
-                refresh_token: string;
-              }
-            | {
-                /** @constant */
-                refresh: true;
-              };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        refresh_token: string;
+                    } | {
+                        /** @constant */
+                        refresh: true;
+                    };
+                };
+            };
+            /** @description ERR_AUTH_HEADER_MALFORMED */
+            400: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_AUTH_HEADER_MISSING, ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED, ERR_REFRESH_TOKEN_REQUIRED, ERR_CSRF_MISSING, ERR_CSRF_MISMATCH, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_AUTH_HEADER_MALFORMED */
-      400: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_AUTH_HEADER_MISSING, ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED, ERR_REFRESH_TOKEN_REQUIRED, ERR_CSRF_MISSING, ERR_CSRF_MISMATCH, ERR_REFRESH_TOKEN_REVOKED, ERR_REFRESH_TOKEN_REUSED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE, ERR_KEYS_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  getSessions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        next?: string;
+                        sessions: {
+                            /** Format: date-time */
+                            created_at: string;
+                            current: boolean;
+                            /** Format: date-time */
+                            expires_at: string;
+                            id: string;
+                            ip: string | null;
+                            /** Format: date-time */
+                            last_used_at: string;
+                            user_agent: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description ERR_QUERY_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    deleteSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            next?: string;
-            sessions: {
-              /** Format: date-time */
-              created_at: string;
-              current: boolean;
-              /** Format: date-time */
-              expires_at: string;
-              id: string;
-              ip: string | null;
-              /** Format: date-time */
-              last_used_at: string;
-              user_agent: string | null;
-            }[];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ended: number;
+                        /** @constant */
+                        msg: "All sessions ended";
+                    };
+                };
+            };
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
         };
-      };
-      /** @description ERR_QUERY_INVALID */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
     };
-  };
-  deleteSessions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    deleteSessionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        msg: "Session ended";
+                    };
+                };
+            };
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
+                        acr_values?: string;
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_SESSION_NOT_FOUND, ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_THROTTLED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            ended: number;
-            /** @constant */
-            msg: 'All sessions ended';
-          };
-        };
-      };
-      /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_ACCOUNT_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
-  deleteSessionsId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @constant */
-            msg: 'Session ended';
-          };
-        };
-      };
-      /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID, ERR_FRESH_TOKEN_REQUIRED */
-      401: {
-        headers: {
-          /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description On a refused step-up of a route that requires a class: the acr it requires, space-separated (absent otherwise) */
-            acr_values?: string;
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_SESSION_NOT_FOUND, ERR_ACCOUNT_NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_THROTTLED */
-      429: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_INTERNAL */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-      /** @description ERR_STORE_UNAVAILABLE */
-      503: {
-        headers: {
-          /** @description Seconds to wait before retrying */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            msg: string;
-          };
-        };
-      };
-    };
-  };
 }
