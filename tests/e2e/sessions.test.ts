@@ -5,6 +5,8 @@ import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { countingFetch } from '../helpers/counting-fetch';
+import { createClient, SignedOutError, type ClientOptions, type SignedOutDetail, type StepUpChallenge } from '../../client/src/index';
 
 // Refresh-token rotation, reuse detection, logout, account changes and lockout, through
 // serverless-offline (each function in its own worker thread) and a real local DynamoDB.
@@ -322,6 +324,84 @@ describe('the users command', () => {
     expect(output).toContain('Added max.');
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-1' } })).status).toBe(200);
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-on-argv' } })).status).toBe(401);
+  });
+});
+
+describe('the client (client/) in memory mode, with the strict rotation', () => {
+  // Expiry is the client's hand clock: the server's tokens stay good, the client sees them expired.
+  // With REFRESH_REUSE_GRACE=0 a client that refreshed twice with one token would be signed out.
+  function memoryClient(options: Partial<ClientOptions> = {}) {
+    const network = countingFetch();
+    let clock = Date.now();
+    const signedOut: SignedOutDetail[] = [];
+    const client = createClient({ baseUrl: api.baseUrl, tokens: 'memory', fetch: network.fetch, now: () => clock, ...options });
+    client.addEventListener('signed-out', (event) => signedOut.push(event.detail));
+    return { client, network, signedOut, advance: (ms: number) => (clock += ms) };
+  }
+  const MINUTE = 60_000;
+
+  it('refreshes exactly once for 10 concurrent calls with an expired access token, and every call succeeds', async () => {
+    const user = await newUser('cleo');
+    const { client, network, advance, signedOut } = memoryClient();
+    await client.login(user);
+    advance(16 * MINUTE);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => client.request('GET', '/protected')));
+    expect(answers).toEqual(Array.from({ length: 10 }, () => ({ logged_in_as: 'cleo' })));
+    expect(network.count('POST /refresh')).toBe(1);
+    expect(network.statuses('GET /protected')).toEqual(Array.from({ length: 10 }, () => 200));
+    expect(signedOut).toEqual([]);
+    // The session lives on: the next expiry refreshes again, with the refresh token the first gave.
+    advance(16 * MINUTE);
+    await expect(client.sessions.list()).resolves.toMatchObject({ sessions: [{ current: true }] });
+    expect(network.statuses('POST /refresh')).toEqual([200, 200]);
+  });
+
+  it('steps up with the password on a fresh-only route, within the same session, and retries the call', async () => {
+    const user = await newUser('cora');
+    const challenges: StepUpChallenge[] = [];
+    const { client, network, advance } = memoryClient({
+      onStepUp: (challenge) => {
+        challenges.push(challenge);
+        return { password: user.password };
+      },
+    });
+    await client.login(user);
+    advance(16 * MINUTE);
+    await client.request('GET', '/protected'); // refreshed: the access token is not fresh any more
+    await expect(client.request('GET', '/protected-fresh')).resolves.toEqual({ fresh_logged_in_as: 'cora' });
+    expect(challenges).toEqual([{ acrValues: [], maxAge: undefined }]);
+    expect(network.statuses('GET /protected-fresh')).toEqual([401, 200]);
+    // The fresh token is the session's (`sid`): its session is the current one.
+    const { sessions } = await client.sessions.list();
+    expect(sessions.filter((session) => session.current)).toHaveLength(1);
+    await expect(client.account.get()).resolves.toMatchObject({ username: 'cora', fresh: true });
+  });
+
+  it('signs out with one signed-out event when the refresh is refused as reuse (a copy of the token was spent)', async () => {
+    const user = await newUser('cyd');
+    const { client, network, advance, signedOut } = memoryClient();
+    await client.login(user);
+    const { refresh_token } = JSON.parse(network.sent.find(({ route }) => route === 'POST /login')!.body) as { refresh_token: string };
+    expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(200);
+
+    advance(16 * MINUTE);
+    const results = await Promise.allSettled([client.request('GET', '/protected'), client.account.get()]);
+    expect(results.map((result) => (result.status === 'rejected' ? (result.reason as unknown) : result.value))).toEqual([
+      expect.any(SignedOutError),
+      expect.any(SignedOutError),
+    ]);
+    expect(signedOut).toEqual([{ reason: 'refused', status: 401, msg: 'Refresh token reuse detected; the session has been revoked' }]);
+    expect(network.count('POST /refresh')).toBe(1);
+  });
+
+  it('signs out everywhere: DELETE /sessions ends this session too, and its next refresh is refused', async () => {
+    const user = await newUser('cam');
+    const { client, advance, signedOut } = memoryClient();
+    await client.login(user);
+    await expect(client.sessions.endAll()).resolves.toEqual({ msg: 'All sessions ended', ended: 1 });
+    advance(16 * MINUTE);
+    await expect(client.request('GET', '/protected')).rejects.toMatchObject({ code: 'ERR_SIGNED_OUT', status: 401 });
+    expect(signedOut).toEqual([{ reason: 'refused', status: 401, msg: 'Refresh token has been revoked' }]);
   });
 });
 
