@@ -334,6 +334,18 @@ describe('the client’s errors', () => {
     expect(error).toMatchObject({ name: 'HttpError', code: 'ERR_HTTP_STATUS', status: 404, msg: 'Not found', message: 'Not found' });
   });
 
+  it('is an HttpError with the handler’s words and Retry-After from the typed routes too', async () => {
+    const { api, client } = setup({ retry: { attempts: 0 } });
+    await client.login(USER);
+    api.script('GET /me', () => ClientApi.error(new StoreUnavailableError(new Error('throttled'))));
+    await expect(client.account.get()).rejects.toMatchObject({
+      code: 'ERR_HTTP_STATUS',
+      status: 503,
+      msg: 'Service temporarily unavailable; please retry shortly',
+      retryAfter: 1,
+    });
+  });
+
   it('is a NetworkError (status 0) when fetch itself fails', async () => {
     const { client } = setup({ fetch: () => Promise.reject(new TypeError('fetch failed')) });
     const error = await client.request('GET', '/protected').catch((err: unknown) => err);
