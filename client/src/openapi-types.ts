@@ -1029,7 +1029,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description ERR_TOKEN_INVALID */
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID */
             401: {
                 headers: {
                     /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
@@ -1248,11 +1248,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description ERR_TOKEN_INVALID */
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID */
             401: {
                 headers: {
                     /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        msg: string;
+                    };
+                };
+            };
+            /** @description ERR_ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2186,7 +2197,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description ERR_TOKEN_INVALID */
+            /** @description ERR_SESSION_ENDED, ERR_TOKEN_INVALID */
             401: {
                 headers: {
                     /** @description RFC 6750 challenge (RFC 9470 step-up for a token that is not fresh enough, with acr_values on a route that requires a passkey; on AWS, with STEP_UP_CHALLENGE=static, the route’s acr_values arrive in the body); on AWS a handler’s arrives as x-amzn-Remapped-WWW-Authenticate */
