@@ -236,6 +236,7 @@ export function createClient(options: ClientOptions): Client {
       const credential = await runCeremony((passkeys) => passkeys.startAuthentication({ optionsJSON: options }));
       await session.login({ passkey: credential });
     },
+    refresh: () => session.refresh(session.mark()),
     logout: () => session.logout(),
     restore: async () => {
       if (options.tokens === 'memory') return session.restore();

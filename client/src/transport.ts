@@ -35,9 +35,14 @@ export interface SendOptions {
   readonly stepUp?: boolean;
 }
 
-/** The challenge of a 401, where API Gateway may have moved a function's header (`x-amzn-Remapped-…`). */
+/** A 401's `WWW-Authenticate`, where API Gateway may have moved a function's (`x-amzn-Remapped-…`). */
+function challengeHeader(response: Response): string | null {
+  return response.headers.get('WWW-Authenticate') ?? response.headers.get('x-amzn-Remapped-WWW-Authenticate');
+}
+
+/** The Bearer challenge of a 401. */
 function challengeOf(response: Response) {
-  return readBearerChallenge(response.headers.get('WWW-Authenticate') ?? response.headers.get('x-amzn-Remapped-WWW-Authenticate'));
+  return readBearerChallenge(challengeHeader(response));
 }
 
 /** The body's `acr_values` (API Gateway's one Deny answer names the route's class there). */
@@ -97,7 +102,11 @@ export function createTransport(deps: TransportDeps): (request: Request, options
           if (steppedUp) throw new StepUpFailedError(401, refusal);
           steppedUp = true;
           const acrValues = challenge.acrValues.length > 0 ? challenge.acrValues : await bodyAcrValues(response);
-          await deps.stepUp({ acrValues, maxAge: challenge.maxAge }, refusal);
+          const header = challengeHeader(response) ?? '';
+          await deps.stepUp(
+            { acrValues, maxAge: challenge.maxAge, refusal: { status: response.status, challenge: header, msg: refusal } },
+            refusal,
+          );
           continue;
         }
       }

@@ -20,6 +20,8 @@ export interface StepUpChallenge {
   readonly acrValues: readonly string[];
   /** The most seconds since the user last proved themselves (`max_age`), when the route says. */
   readonly maxAge: number | undefined;
+  /** The refusal as it came, for an app that shows it: status, `WWW-Authenticate`, the server's `msg`. */
+  readonly refusal: { readonly status: number; readonly challenge: string; readonly msg: string };
 }
 
 /**
@@ -159,6 +161,11 @@ export interface Client {
   login(credentials: { readonly username: string; readonly password: string }): Promise<void>;
   /** Logs in with a discoverable passkey (the browser asks which). */
   loginWithPasskey(): Promise<void>;
+  /**
+   * Refreshes the session now: a non-fresh access token, the next refresh token (shared with a
+   * refresh already in flight). Calls refresh by themselves; this is for an app that shows it.
+   */
+  refresh(): Promise<void>;
   /** Ends the session on the server and in every tab (`signed-out`, reason `logout`). */
   logout(): Promise<void>;
   /**

@@ -375,7 +375,17 @@ describe('the client (client/) in memory mode, with the strict rotation', () => 
     advance(16 * MINUTE);
     await client.request('GET', '/protected'); // refreshed: the access token is not fresh any more
     await expect(client.request('GET', '/protected-fresh')).resolves.toEqual({ fresh_logged_in_as: 'cora' });
-    expect(challenges).toEqual([{ acrValues: [], maxAge: undefined }]);
+    expect(challenges).toEqual([
+      {
+        acrValues: [],
+        maxAge: undefined,
+        refusal: {
+          status: 401,
+          challenge: expect.stringMatching(/^Bearer error="insufficient_user_authentication"/),
+          msg: 'Fresh token required',
+        },
+      },
+    ]);
     expect(network.statuses('GET /protected-fresh')).toEqual([401, 200]);
     // The fresh token is the session's (`sid`): its session is the current one.
     const { sessions } = await client.sessions.list();

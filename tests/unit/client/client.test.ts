@@ -1,5 +1,6 @@
 import { SessionRevokedError, StoreUnavailableError } from '../../../src/errors/errors';
 import { ACR_VALUES } from '../../../src/config/config';
+import { ERROR_TABLE } from '../../../src/errors/error-table';
 import {
   createClient,
   HttpError,
@@ -165,6 +166,14 @@ describe('the client’s session', () => {
     await expect(client.request('GET', '/protected')).rejects.toBeInstanceOf(SignedOutError);
   });
 
+  it('refreshes on demand (refresh()): one rotation, and the access token is not fresh any more', async () => {
+    const { api, client } = setup();
+    await client.login(USER);
+    await Promise.all([client.refresh(), client.refresh()]);
+    expect(api.count('POST /refresh')).toBe(1);
+    await expect(client.request('GET', '/protected-fresh')).rejects.toMatchObject({ code: 'ERR_STEP_UP_CANCELLED', status: 401 });
+  });
+
   it('rejects a wrong password with the server’s status and words', async () => {
     const { client } = setup();
     await expect(client.login({ username: USER.username, password: 'wrong' })).rejects.toMatchObject({
@@ -189,7 +198,9 @@ describe('the client’s step-up', () => {
     const stepUp = jest.fn<Promise<StepUpAnswer>, [StepUpChallenge]>(() => Promise.resolve({ password: USER.password }));
     const { api, client } = await staleSession({ onStepUp: stepUp });
     await expect(client.request('GET', '/protected-fresh')).resolves.toEqual({ fresh_logged_in_as: USER.username });
-    expect(stepUp.mock.calls).toEqual([[{ acrValues: [], maxAge: undefined }]]);
+    // The refusal as API Gateway's one Deny answer gives it (the error table's challenge and words).
+    const refusal = { status: 401, challenge: ERROR_TABLE.ERR_FRESH_TOKEN_REQUIRED.wwwAuthenticate, msg: 'Fresh token required' };
+    expect(stepUp.mock.calls).toEqual([[{ acrValues: [], maxAge: undefined, refusal }]]);
     expect(api.requests.find(({ path }) => path === '/fresh-login')?.body).toEqual(USER);
     // Within the same session: the session's refresh token goes with the proof.
     expect(bearers(api, 'POST /fresh-login')).toEqual([expect.stringMatching(/^Bearer eyJ/)]);
@@ -238,7 +249,9 @@ describe('the client’s step-up', () => {
     expect(error).toBeInstanceOf(StepUpFailedError);
     expect(error).toMatchObject({ code: 'ERR_STEP_UP_FAILED', status: 401, msg: 'Fresh token required' });
     // The class the route wants came in the body (API Gateway's one Deny answer), not in the header.
-    expect(stepUp.mock.calls).toEqual([[{ acrValues: [ACR_VALUES.phr], maxAge: undefined }]]);
+    expect(stepUp.mock.calls).toEqual([
+      [{ acrValues: [ACR_VALUES.phr], maxAge: undefined, refusal: expect.objectContaining({ status: 401 }) }],
+    ]);
     expect(api.count('GET /protected-strong')).toBe(2);
     expect(api.count('POST /fresh-login')).toBe(1);
   });
