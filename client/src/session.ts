@@ -69,6 +69,8 @@ export class Session {
   /** Cookie mode: signed out as far as this client knows (a logout, a refused refresh). */
   private cookieSignedOut = false;
   private cookieUsername: string | undefined;
+  /** Cookie mode: this client has seen the session (a login, a refresh, another tab's login). */
+  private cookieSeen = false;
   private flight: Promise<void> | undefined;
   private readonly waiters = new Set<() => void>();
   /** Why this client was last signed out, for the errors of calls made after. */
@@ -171,6 +173,7 @@ export class Session {
     }
     const response = await this.post('/refresh', undefined, this.refreshCsrfHeader());
     if (!response.ok) return this.refused(response);
+    this.cookieSeen = true;
   }
 
   /** A refresh that did not succeed: a refusal ends the session everywhere; anything else is passed on. */
@@ -248,6 +251,7 @@ export class Session {
         await this.adopt({ ...session, username: readTokenClaims(access_token)?.sub ?? username }, true);
       } else {
         this.cookieSignedOut = false;
+        this.cookieSeen = true;
         this.cookieUsername = username;
         this.lastSignOut = undefined;
         this.deps.coordinator.publish({ type: 'signed-in', username });
@@ -286,6 +290,9 @@ export class Session {
   logout(): Promise<void> {
     return this.deps.coordinator.exclusive(async () => {
       const held = this.current;
+      // Before the answer deletes the cookies, what names the session and whether there was one.
+      const key = this.sessionKey();
+      const had = this.hadSession();
       let failure: ClientError | undefined;
       if (this.deps.tokens === 'cookies' || held) {
         try {
@@ -298,7 +305,7 @@ export class Session {
           failure = err;
         }
       }
-      await this.end({ reason: 'logout' });
+      await this.end({ reason: 'logout' }, key, had);
       if (failure) throw failure;
     });
   }
@@ -320,19 +327,28 @@ export class Session {
    * Signs out here and tells the other tabs; `signed-out` once, if this tab was signed in. The
    * message goes first, then the "ended" marker (see cross-tab.ts), both before the lock is let go.
    */
-  private async end(detail: SignedOutDetail): Promise<void> {
-    const key = this.sessionKey();
+  private async end(detail: SignedOutDetail, key = this.sessionKey(), was = this.hadSession()): Promise<void> {
     this.deps.coordinator.publish({ type: 'signed-out', detail, loginId: this.current?.loginId });
-    await this.signOutHere(detail, key);
+    await this.signOutHere(detail, key, was);
   }
 
-  /** `endedKey`: this tab saw that session end, and marks it so for the others. */
-  private async signOutHere(detail: SignedOutDetail, endedKey?: string): Promise<void> {
-    const was = this.signedIn();
+  /**
+   * Whether this client had a session as far as anyone can tell. Cookie mode: it saw one, or the
+   * refresh CSRF cookie says so (a page loaded with no session at all, refused at its first
+   * refresh, was never signed in, and is told nothing).
+   */
+  private hadSession(): boolean {
+    if (this.deps.tokens === 'memory') return this.current !== undefined;
+    return !this.cookieSignedOut && (this.cookieSeen || this.deps.readCookie(this.deps.csrf.refreshCookie) !== undefined);
+  }
+
+  /** `endedKey`: this tab saw that session end, and marks it so for the others; `was`: it had one (dispatch). */
+  private async signOutHere(detail: SignedOutDetail, endedKey?: string, was = this.hadSession()): Promise<void> {
     this.lastSignOut = detail;
     this.current = undefined;
     if (this.deps.tokens === 'cookies') {
       this.cookieSignedOut = true;
+      this.cookieSeen = false;
       this.cookieUsername = undefined;
     }
     this.changed();
@@ -379,6 +395,7 @@ export class Session {
       case 'signed-in':
         if (memory) return;
         this.cookieSignedOut = false;
+        this.cookieSeen = true;
         this.cookieUsername = message.username;
         this.lastSignOut = undefined;
         await this.deps.coordinator.hold(undefined);

@@ -4,7 +4,7 @@ import { ACR_VALUES, loadCorsConfig, loadTransportConfig } from '../../src/confi
 import { createAuthorizer, type AuthorizerOptions } from '../../src/authorize/authorizer';
 import { BadCredentialsError, PasskeyRejectedError, SessionRevokedError } from '../../src/errors/errors';
 import { buildGatewayResponses } from '../../src/errors/gateway-responses';
-import { errorResponse, jsonResponse } from '../../src/http/responses';
+import { errorResponse, jsonResponse, type JsonReply } from '../../src/http/responses';
 import { PASSWORD_AUTHN, passkeyAuthn } from '../../src/tokens/authn';
 import { gatewayAnswer, readAuthorizerResult } from '../../scripts/offline-gateway';
 import { authorizerEvent } from './events';
@@ -109,6 +109,11 @@ export class ClientApi {
   static gateway(type: Parameters<typeof gatewayAnswer>[1], authorizer?: Record<string, string>): Response {
     const answer = gatewayAnswer(GATEWAY, type, authorizer);
     return new Response(answer.body, { status: answer.statusCode, headers: answer.headers });
+  }
+
+  /** A handler's answer for a reply of `src/http/replies.ts`. */
+  static reply(reply: JsonReply): Response {
+    return fromFunction(jsonResponse(reply, {}));
   }
 
   /** A handler's answer for an `AppError` (status, headers and body from the error table). */

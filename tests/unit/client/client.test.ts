@@ -1,5 +1,6 @@
-import { SessionRevokedError, StoreUnavailableError } from '../../../src/errors/errors';
-import { ACR_VALUES } from '../../../src/config/config';
+import { AuthHeaderError, SessionRevokedError, StoreUnavailableError } from '../../../src/errors/errors';
+import { ACR_VALUES, loadTransportConfig } from '../../../src/config/config';
+import { loggedOutReply } from '../../../src/http/replies';
 import { ERROR_TABLE } from '../../../src/errors/error-table';
 import {
   createClient,
@@ -451,6 +452,61 @@ describe('the client with tokens in cookies', () => {
       ['POST', '/prod/refresh', 'refresh-csrf'],
       ['GET', '/prod/protected', null],
     ]);
+  });
+
+  /** A client in cookie mode over scripted answers (route → answers, in order), the cookies a map the test changes. */
+  function scripted(answers: Record<string, (() => Response)[]>, cookies: Map<string, string>) {
+    const signedOut: SignedOutDetail[] = [];
+    const client = createClient({
+      baseUrl: BASE,
+      tokens: 'cookies',
+      readCookie: (name) => cookies.get(name),
+      fetch: (request) => {
+        const route = `${request.method} ${new URL(request.url).pathname.slice(STAGE.length)}`;
+        const next = answers[route]?.shift();
+        if (!next) throw new Error(`no answer for ${route}`);
+        return Promise.resolve(next());
+      },
+    });
+    client.addEventListener('signed-out', (event) => signedOut.push(event.detail));
+    return { client, signedOut };
+  }
+
+  it('tells a page that never had a session nothing when its first refresh is refused, and rejects as signed out', async () => {
+    const { client, signedOut } = scripted(
+      {
+        'GET /me': [() => ClientApi.gateway('UNAUTHORIZED')],
+        'POST /refresh': [() => ClientApi.error(new AuthHeaderError('ERR_AUTH_HEADER_MISSING', 'Missing cookie "refresh_token_cookie"'))],
+      },
+      new Map(),
+    );
+    await expect(client.restore()).resolves.toBe(false);
+    expect(signedOut).toEqual([]);
+  });
+
+  it('signs a page with a session out once when the refresh is refused, and once on logout after the answer deleted the cookies', async () => {
+    const cookies = new Map([
+      ['csrf_access_token', 'a'],
+      ['csrf_refresh_token', 'r'],
+    ]);
+    const revoked = () => ClientApi.error(new SessionRevokedError('ERR_REFRESH_TOKEN_REVOKED', 'Refresh token has been revoked'));
+    const refused = scripted({ 'GET /protected': [() => ClientApi.gateway('UNAUTHORIZED')], 'POST /refresh': [revoked] }, cookies);
+    await expect(refused.client.request('GET', '/protected')).rejects.toMatchObject({ code: 'ERR_SIGNED_OUT', status: 401 });
+    expect(refused.signedOut).toEqual([{ reason: 'refused', status: 401, msg: 'Refresh token has been revoked' }]);
+
+    const loggedOut = scripted(
+      {
+        'POST /logout': [
+          () => {
+            cookies.clear(); // the browser applies the answer's Set-Cookie: Max-Age=0 for all four
+            return ClientApi.reply(loggedOutReply({ sub: USER.username }, loadTransportConfig({ TOKEN_LOCATION: 'cookies' })));
+          },
+        ],
+      },
+      cookies,
+    );
+    await loggedOut.client.logout();
+    expect(loggedOut.signedOut).toEqual([{ reason: 'logout' }]);
   });
 
   it('keeps tokens out of the cookie jar in memory mode (credentials omit)', async () => {
