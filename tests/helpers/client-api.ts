@@ -37,6 +37,7 @@ const GUARDS: Record<string, AuthorizerOptions> = {
   'GET /protected-fresh': { requireFresh: true, transport },
   'DELETE /sessions': { requireFresh: true, transport },
   'POST /me/passkeys/options': { requireFresh: true, transport },
+  'POST /me/passkeys': { requireFresh: true, transport },
   'GET /protected-strong': { requireFresh: true, requireAcr: ACR_VALUES.phr, transport },
 };
 const issuer = testIssuer();
@@ -143,6 +144,8 @@ export class ClientApi {
       }
     }
     if (route === 'POST /login') return this.login(body as Record<string, unknown>);
+    if (route === 'POST /login/passkey/options')
+      return json(200, { challenge: 'login-challenge', rpId: 'localhost', userVerification: 'required' });
     if (route === 'POST /fresh-login') return this.freshLogin(body as Record<string, unknown>, request.headers.get('authorization'));
     if (route === 'POST /logout') return this.logout(request.headers.get('authorization'));
     const guard = GUARDS[route];
@@ -160,6 +163,22 @@ export class ClientApi {
         return json(200, { username: decided });
       case 'POST /fresh-login/passkey/options':
         return json(200, { challenge: 'step-up-challenge', rpId: 'localhost', allowCredentials: [], userVerification: 'required' });
+      case 'POST /me/passkeys/options':
+        return json(200, {
+          challenge: 'register-challenge',
+          rp: { name: 'fresh-token-lambda', id: 'localhost' },
+          user: { id: 'dXNlcg', name: decided },
+        });
+      case 'POST /me/passkeys':
+        return json(201, {
+          passkey: {
+            id: (body as { credential: { id: string } }).credential.id,
+            name: (body as { name?: string }).name ?? 'Passkey',
+            created_at: new Date().toISOString(),
+            last_used_at: null,
+            backed_up: false,
+          },
+        });
       default:
         return json(200, { msg: 'ok' });
     }
@@ -202,6 +221,11 @@ export class ClientApi {
   }
 
   private async login(body: Record<string, unknown>): Promise<Response> {
+    if (body.passkey !== undefined) {
+      if ((body.passkey as { id?: unknown }).id !== 'good-passkey') return ClientApi.error(new PasskeyRejectedError('unknown credential'));
+      const fam = randomUUID();
+      return json(200, { access_token: await this.issueAccess(true, fam, true), refresh_token: await this.issueRefresh(fam) });
+    }
     if (body.username !== USER.username || body.password !== USER.password) return ClientApi.error(new BadCredentialsError());
     const fam = randomUUID();
     return json(200, { access_token: await this.issueAccess(true, fam), refresh_token: await this.issueRefresh(fam) });

@@ -303,6 +303,51 @@ describe('the client’s step-up', () => {
   });
 });
 
+describe('the client’s passkeys', () => {
+  const assertion = {
+    id: 'good-passkey',
+    rawId: 'good-passkey',
+    type: 'public-key' as const,
+    response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' },
+    clientExtensionResults: {},
+  };
+  const attestation = {
+    id: 'new-passkey',
+    rawId: 'new-passkey',
+    type: 'public-key' as const,
+    response: { clientDataJSON: 'e30', attestationObject: 'AA' },
+    clientExtensionResults: {},
+  };
+
+  it('logs in with a passkey: the login options, the ceremony, POST /login with the assertion', async () => {
+    const startAuthentication = jest.fn(() => Promise.resolve(assertion));
+    const { api, client } = setup({ passkeys: { startAuthentication, startRegistration: () => Promise.reject(new Error('unused')) } });
+    await client.loginWithPasskey();
+    expect(startAuthentication).toHaveBeenCalledWith({ optionsJSON: expect.objectContaining({ challenge: 'login-challenge' }) });
+    expect(api.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['POST /login/passkey/options', 'POST /login']);
+    expect(api.requests[1]?.body).toEqual({ passkey: assertion });
+    await expect(client.request('GET', '/protected-strong')).resolves.toEqual({ strong_logged_in_as: USER.username });
+  });
+
+  it('adds a passkey: the creation options (a fresh-only route), the ceremony, POST /me/passkeys with its name', async () => {
+    const startRegistration = jest.fn(() => Promise.resolve(attestation));
+    const { api, client } = setup({ passkeys: { startAuthentication: () => Promise.reject(new Error('unused')), startRegistration } });
+    await client.login(USER);
+    await expect(client.passkeys.add({ name: 'Laptop' })).resolves.toMatchObject({ id: 'new-passkey', name: 'Laptop', backed_up: false });
+    expect(startRegistration).toHaveBeenCalledWith({ optionsJSON: expect.objectContaining({ challenge: 'register-challenge' }) });
+    expect(api.requests.find(({ path }) => path === '/me/passkeys')?.body).toEqual({ credential: attestation, name: 'Laptop' });
+  });
+
+  it('sends nothing more when the ceremony is dismissed: PasskeyCeremonyError', async () => {
+    const dismissed = Object.assign(new Error('The operation either timed out or was not allowed.'), { name: 'NotAllowedError' });
+    const { api, client } = setup({
+      passkeys: { startAuthentication: () => Promise.reject(dismissed), startRegistration: () => Promise.reject(dismissed) },
+    });
+    await expect(client.loginWithPasskey()).rejects.toMatchObject({ code: 'ERR_PASSKEY_CEREMONY', status: 0, cause: dismissed });
+    expect(api.count('POST /login')).toBe(0);
+  });
+});
+
 describe('the client’s retries', () => {
   it('waits out Retry-After on 429 and 503 for a GET, up to the bounded number of retries', async () => {
     const { api, client, sleeps } = setup();
