@@ -188,6 +188,7 @@ export function createClient(options: ClientOptions): Client {
   // The step-up is made below, over `request`, which sends through the transport: a cycle of
   // functions, each called only after all exist.
   const send = createTransport({
+    baseUrl,
     session,
     fetch: fetchOnce,
     now,

@@ -9,7 +9,7 @@
  * Whatever answer is left is returned as it is, for the caller to read.
  */
 import { readBearerChallenge, splitAcrValues } from './challenge.ts';
-import { SignedOutError, StepUpFailedError } from './errors.ts';
+import { InvalidArgumentError, SignedOutError, StepUpFailedError } from './errors.ts';
 import { readRetryAfter } from './retry-after.ts';
 import { answerMsg, type Session } from './session.ts';
 import type { StepUpChallenge } from './types.ts';
@@ -18,6 +18,8 @@ import type { StepUpChallenge } from './types.ts';
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 export interface TransportDeps {
+  /** Absolute, without a trailing slash: the only place the session's credentials go. */
+  readonly baseUrl: string;
   readonly session: Session;
   /** The platform's fetch; rejects with `NetworkError` when no answer came. */
   readonly fetch: (request: Request) => Promise<Response>;
@@ -60,6 +62,10 @@ async function bodyAcrValues(response: Response): Promise<string[]> {
 export function createTransport(deps: TransportDeps): (request: Request, options?: SendOptions) => Promise<Response> {
   const { session } = deps;
   return async function send(input, options = {}) {
+    const { baseUrl } = deps;
+    // The session's tokens and CSRF values go to this API only, whatever URL a caller hands in.
+    if (input.url !== baseUrl && !input.url.startsWith(`${baseUrl}/`) && !input.url.startsWith(`${baseUrl}?`))
+      throw new InvalidArgumentError(`the client sends only to ${baseUrl}, not to ${new URL(input.url).origin}`);
     const method = input.method.toUpperCase();
     // Read once, so the request can be sent again (a JSON body is small).
     const body = input.body === null ? undefined : await input.arrayBuffer();

@@ -441,6 +441,20 @@ describe('the client’s errors', () => {
     expect(api.requests).toEqual([]);
   });
 
+  it('never sends the session’s credentials anywhere but the API: client.fetch refuses another URL', async () => {
+    const { api, client } = setup();
+    await client.login(USER);
+    for (const url of [
+      'https://evil.example/prod/protected',
+      'https://api.example.test/production/protected',
+      'https://api.example.test/',
+    ]) {
+      await expect(client.fetch(new Request(url))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', status: 0 });
+    }
+    expect(api.requests.map(({ path }) => path)).toEqual(['/login']);
+    await expect(client.fetch(new Request(`${BASE}/protected`))).resolves.toMatchObject({ status: 200 });
+  });
+
   it('refuses options it cannot work with, naming the option', () => {
     const bad: [Partial<ClientOptions>, RegExp][] = [
       [{ baseUrl: 'ftp://api.example.test' }, /http or https/],
