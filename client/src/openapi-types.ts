@@ -63,7 +63,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes) */
+        /**
+         * WebAuthn request options for a step-up: the caller's passkeys, a one-time challenge for the caller (5 minutes)
+         * @description Behind the any-valid-live authorizer: any valid access token.
+         */
         post: operations["postFreshLoginPasskeyOptions"];
         delete?: never;
         options?: never;
@@ -114,7 +117,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the refresh token's session (and delete the cookies) */
+        /**
+         * End the refresh token's session (and delete the cookies)
+         * @description A refresh token, checked by the handler itself.
+         */
         post: operations["postLogout"];
         delete?: never;
         options?: never;
@@ -129,7 +135,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's account */
+        /**
+         * The caller's account
+         * @description Behind the any-valid-live authorizer: any valid access token.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -147,7 +156,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the caller's e-mail address */
+        /**
+         * Change the caller's e-mail address
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         put: operations["putMeEmail"];
         post?: never;
         delete?: never;
@@ -163,10 +175,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's passkeys: name, created, last used, synced (backup state) */
+        /**
+         * The caller's passkeys: name, created, last used, synced (backup state)
+         * @description Behind the any-valid-live authorizer: any valid access token.
+         */
         get: operations["getMePasskeys"];
         put?: never;
-        /** Register a passkey from its credential.toJSON(), with an optional name */
+        /**
+         * Register a passkey from its credential.toJSON(), with an optional name
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         post: operations["postMePasskeys"];
         delete?: never;
         options?: never;
@@ -184,7 +202,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the caller's passkeys (anyone else's: 404) */
+        /**
+         * Remove one of the caller's passkeys (anyone else's: 404)
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         delete: operations["deleteMePasskeysId"];
         options?: never;
         head?: never;
@@ -200,7 +221,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required) */
+        /**
+         * WebAuthn creation options for a new passkey (attestation none, resident key preferred, user verification required)
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         post: operations["postMePasskeysOptions"];
         delete?: never;
         options?: never;
@@ -216,7 +240,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the caller's password; every other session ends */
+        /**
+         * Change the caller's password; every other session ends
+         * @description Behind the fresh-recent authorizer: a fresh access token, the password proven at most 300 s ago.
+         */
         put: operations["putMePassword"];
         post?: never;
         delete?: never;
@@ -249,7 +276,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Any valid access token */
+        /**
+         * Any valid access token
+         * @description Behind the any-valid authorizer: any valid access token.
+         */
         get: operations["getProtected"];
         put?: never;
         post?: never;
@@ -266,7 +296,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fresh access tokens only */
+        /**
+         * Fresh access tokens only
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         get: operations["getProtectedFresh"];
         put?: never;
         post?: never;
@@ -283,7 +316,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fresh, with the password proven at most RECENT_MAX_AGE ago */
+        /**
+         * Fresh, with the password proven at most RECENT_MAX_AGE ago
+         * @description Behind the fresh-recent authorizer: a fresh access token, the password proven at most 300 s ago.
+         */
         get: operations["getProtectedRecent"];
         put?: never;
         post?: never;
@@ -300,7 +336,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fresh access tokens from a passkey step-up only (acr urn:fresh-token:acr:phr) */
+        /**
+         * Fresh access tokens from a passkey step-up only (acr urn:fresh-token:acr:phr)
+         * @description Behind the fresh-strong authorizer: a fresh access token, from an authentication of class urn:fresh-token:acr:phr.
+         */
         get: operations["getProtectedStrong"];
         put?: never;
         post?: never;
@@ -319,7 +358,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A non-fresh access token and the session's next refresh token */
+        /**
+         * A non-fresh access token and the session's next refresh token
+         * @description A refresh token, checked by the handler itself.
+         */
         post: operations["postRefresh"];
         delete?: never;
         options?: never;
@@ -334,11 +376,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live sessions, newest first, 100 a page */
+        /**
+         * The caller's live sessions, newest first, 100 a page
+         * @description Behind the any-valid-live authorizer: any valid access token.
+         */
         get: operations["getSessions"];
         put?: never;
         post?: never;
-        /** End every session of the caller (sign out everywhere) */
+        /**
+         * End every session of the caller (sign out everywhere)
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         delete: operations["deleteSessions"];
         options?: never;
         head?: never;
@@ -355,7 +403,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End one of the caller's sessions */
+        /**
+         * End one of the caller's sessions
+         * @description Behind the fresh-only authorizer: a fresh access token.
+         */
         delete: operations["deleteSessionsId"];
         options?: never;
         head?: never;
