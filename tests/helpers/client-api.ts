@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ACR_VALUES, loadCorsConfig, loadTransportConfig } from '../../src/config/config';
+import { loadCorsConfig, loadTransportConfig, type Acr } from '../../src/config/config';
 import { createAuthorizer, type AuthorizerOptions } from '../../src/authorize/authorizer';
 import { BadCredentialsError, PasskeyRejectedError, SessionRevokedError } from '../../src/errors/errors';
 import { buildGatewayResponses } from '../../src/errors/gateway-responses';
@@ -8,6 +8,7 @@ import { errorResponse, jsonResponse, type JsonReply } from '../../src/http/resp
 import { PASSWORD_AUTHN, passkeyAuthn } from '../../src/tokens/authn';
 import { gatewayAnswer, readAuthorizerResult } from '../../scripts/offline-gateway';
 import { authorizerEvent } from './events';
+import { serviceRoutes } from './service-routes';
 import { testIssuer, testVerifier } from './test-config';
 
 /**
@@ -28,18 +29,24 @@ const GATEWAY = buildGatewayResponses({
   cors: { allowOrigin: cors.origins === '*' ? '*' : '', credentials: false, allowHeaders },
   stepUpChallenge: 'static',
 });
-/** What a route is guarded by, as serverless.yml says. */
-const GUARDS: Record<string, AuthorizerOptions> = {
-  'GET /protected': { requireFresh: false, transport },
-  'GET /me': { requireFresh: false, transport },
-  'GET /sessions': { requireFresh: false, transport },
-  'POST /fresh-login/passkey/options': { requireFresh: false, transport },
-  'GET /protected-fresh': { requireFresh: true, transport },
-  'DELETE /sessions': { requireFresh: true, transport },
-  'POST /me/passkeys/options': { requireFresh: true, transport },
-  'POST /me/passkeys': { requireFresh: true, transport },
-  'GET /protected-strong': { requireFresh: true, requireAcr: ACR_VALUES.phr, transport },
-};
+/** The authorizer in front of each route (`GET /me`), as serverless.yml says: the one list of routes. */
+const GUARDS: Record<string, AuthorizerOptions> = Object.fromEntries(
+  serviceRoutes().flatMap(({ method, path, guard }) =>
+    guard === undefined || guard.checks === 'other'
+      ? []
+      : [
+          [
+            `${method.toUpperCase()} ${path}`,
+            {
+              requireFresh: guard.checks === 'fresh-only',
+              ...(guard.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: guard.maxAgeSeconds }),
+              ...(guard.requireAcr === undefined ? {} : { requireAcr: guard.requireAcr as Acr }),
+              transport,
+            },
+          ],
+        ],
+  ),
+);
 const issuer = testIssuer();
 const verifier = testVerifier();
 
