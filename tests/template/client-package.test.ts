@@ -97,7 +97,7 @@ export async function show(): Promise<string> {
     writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
     const result = await run(process.execPath, [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: app }).then(
       () => 'compiles',
-      (err: { stdout?: string }) => err.stdout ?? String(err),
+      (err: Error & { stdout?: string }) => err.stdout ?? err.message,
     );
     expect({ name, result }).toEqual({ name, result: 'compiles' });
   });
