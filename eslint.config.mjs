@@ -9,6 +9,8 @@ export default tseslint.config(
     ignores: [
       // The doc-examples test writes the docs’ TypeScript blocks here while it runs.
       '.doc-check-*/',
+      // The client's build (npm run client:build, npm pack).
+      'client/dist/',
       'node_modules/',
       '.esbuild*/',
       '.serverless/',

@@ -6,6 +6,8 @@ import { expectGatewayResponse } from '../helpers/gateway-response';
 import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { serviceRoutes } from '../helpers/service-routes';
 import { adminDeps } from '../helpers/users';
+import { countingFetch } from '../helpers/counting-fetch';
+import { createClient, type ClientOptions, type SignedOutDetail } from '../../client/src/index';
 
 // Tokens in cookies with CSRF double-submit (flask-jwt-extended's way), through serverless-offline
 // and a real local DynamoDB, with TOKEN_LOCATION=headers,cookies: cookie-authenticated requests
@@ -192,5 +194,72 @@ describe('cookies', () => {
     expect(out.status).toBe(200);
     jar.take(out.headers);
     expect(jar.values.size).toBe(0);
+  });
+});
+
+describe('the client (client/) with tokens in cookies', () => {
+  // Node's fetch keeps no cookies: the jar plays the browser (sends them, keeps what Set-Cookie
+  // says, drops a cookie at Max-Age=0), and the page's script reads only the CSRF cookies.
+  function cookieClient(options: Partial<ClientOptions> = {}) {
+    const jar = new Jar();
+    const network = countingFetch(async (request) => {
+      if (jar.values.size > 0) request.headers.set('Cookie', jar.header());
+      const response = await fetch(request);
+      jar.take(response.headers);
+      return response;
+    });
+    const readCookie = (name: string) => (name.startsWith('csrf_') ? jar.values.get(name) : undefined);
+    const client = createClient({ baseUrl: api.baseUrl, tokens: 'cookies', fetch: network.fetch, readCookie, ...options });
+    return { client, jar, network };
+  }
+
+  it('logs in to cookies and sends the CSRF header from the cookie on a state-changing call', async () => {
+    const { client, jar } = cookieClient();
+    await client.login(user);
+    expect([...jar.values.keys()].sort()).toEqual([
+      'access_token_cookie',
+      'csrf_access_token',
+      'csrf_refresh_token',
+      'refresh_token_cookie',
+    ]);
+    await expect(client.request('GET', '/protected')).resolves.toEqual({ logged_in_as: user.username });
+    // Past the authorizer's CSRF check (without the header: 401): the handler's own answer.
+    await expect(client.sessions.end('no-such-session')).rejects.toMatchObject({
+      code: 'ERR_HTTP_STATUS',
+      status: 404,
+      msg: 'Session not found',
+    });
+  });
+
+  it('refreshes once, with the refresh CSRF header, when the browser dropped the expired access cookies; and once on invalid_token', async () => {
+    const { client, jar, network } = cookieClient();
+    await client.login(user);
+    // At Max-Age the browser deletes the access token's cookie and its CSRF cookie together.
+    jar.values.delete('access_token_cookie');
+    jar.values.delete('csrf_access_token');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => client.request('GET', '/protected')));
+    expect(answers).toEqual(Array.from({ length: 5 }, () => ({ logged_in_as: user.username })));
+    expect(network.statuses('POST /refresh')).toEqual([200]);
+    // No access cookie at all: the authorizer's 401 invalid_token, then one refresh and one retry.
+    jar.values.delete('access_token_cookie');
+    await expect(client.account.get()).resolves.toMatchObject({ username: user.username, fresh: false });
+    expect(network.statuses('POST /refresh')).toEqual([200, 200]);
+    expect(network.statuses('GET /me')).toEqual([401, 200]);
+  });
+
+  it('steps up with the password in the cookie session, and logs out by deleting every cookie', async () => {
+    const { client, jar } = cookieClient({ onStepUp: () => ({ password: user.password }) });
+    const signedOut: SignedOutDetail[] = [];
+    client.addEventListener('signed-out', (event) => signedOut.push(event.detail));
+    await client.login(user);
+    jar.values.delete('access_token_cookie');
+    jar.values.delete('csrf_access_token');
+    await client.request('GET', '/protected'); // refreshed: not fresh any more
+    await expect(client.request('GET', '/protected-fresh')).resolves.toEqual({ fresh_logged_in_as: user.username });
+    const { sessions } = await client.sessions.list();
+    expect(sessions.filter((session) => session.current)).toHaveLength(1);
+    await client.logout();
+    expect(jar.values.size).toBe(0);
+    expect(signedOut).toEqual([{ reason: 'logout' }]);
   });
 });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { disableUser, addUser, changePassword } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
 import { adminDeps } from '../helpers/users';
+import { countingFetch } from '../helpers/counting-fetch';
+import { createClient, SignedOutError, type ClientOptions, type SignedOutDetail, type StepUpChallenge } from '../../client/src/index';
 import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // Refresh-token rotation, reuse detection, logout, account changes and lockout, through
@@ -306,5 +308,153 @@ describe('the users command', () => {
     expect(output).toContain('Added max.');
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-1' } })).status).toBe(200);
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-on-argv' } })).status).toBe(401);
+  });
+});
+
+describe('the client (client/) in memory mode, with the strict rotation', () => {
+  // Expiry is the client's hand clock: the server's tokens stay good, the client sees them expired.
+  // With REFRESH_REUSE_GRACE=0 a client that refreshed twice with one token would be signed out.
+  function memoryClient(options: Partial<ClientOptions> = {}) {
+    const network = countingFetch();
+    let clock = Date.now();
+    const signedOut: SignedOutDetail[] = [];
+    const client = createClient({ baseUrl: api.baseUrl, tokens: 'memory', fetch: network.fetch, now: () => clock, ...options });
+    client.addEventListener('signed-out', (event) => signedOut.push(event.detail));
+    return { client, network, signedOut, advance: (ms: number) => (clock += ms) };
+  }
+  const MINUTE = 60_000;
+  /**
+   * Calls at once: each is a cold worker thread here (for the route and its authorizer), so more
+   * would mostly measure thread start-up; the unit tier sends 10 through the real authorizer
+   * pipeline, and a property every interleaving.
+   */
+  const CONCURRENT = 5;
+
+  it(`refreshes exactly once for ${CONCURRENT} concurrent calls with an expired access token, and every call succeeds`, async () => {
+    const user = await newUser('cleo');
+    const { client, network, advance, signedOut } = memoryClient();
+    await client.login(user);
+    advance(16 * MINUTE);
+    const answers = await Promise.all(Array.from({ length: CONCURRENT }, () => client.request('GET', '/protected')));
+    expect(answers).toEqual(Array.from({ length: CONCURRENT }, () => ({ logged_in_as: 'cleo' })));
+    expect(network.count('POST /refresh')).toBe(1);
+    expect(network.statuses('GET /protected')).toEqual(Array.from({ length: CONCURRENT }, () => 200));
+    expect(signedOut).toEqual([]);
+    // The session lives on: the next expiry refreshes again, with the refresh token the first gave.
+    advance(16 * MINUTE);
+    await expect(client.sessions.list()).resolves.toMatchObject({ sessions: [{ current: true }] });
+    expect(network.statuses('POST /refresh')).toEqual([200, 200]);
+  });
+
+  it('steps up with the password on a fresh-only route, within the same session, and retries the call', async () => {
+    const user = await newUser('cora');
+    const challenges: StepUpChallenge[] = [];
+    const { client, network, advance } = memoryClient({
+      onStepUp: (challenge) => {
+        challenges.push(challenge);
+        return { password: user.password };
+      },
+    });
+    await client.login(user);
+    advance(16 * MINUTE);
+    await client.request('GET', '/protected'); // refreshed: the access token is not fresh any more
+    await expect(client.request('GET', '/protected-fresh')).resolves.toEqual({ fresh_logged_in_as: 'cora' });
+    expect(challenges).toEqual([
+      {
+        acrValues: [],
+        maxAge: undefined,
+        refusal: {
+          status: 401,
+          challenge: expect.stringMatching(/^Bearer error="insufficient_user_authentication"/),
+          msg: 'Fresh token required',
+        },
+      },
+    ]);
+    expect(network.statuses('GET /protected-fresh')).toEqual([401, 200]);
+    // The fresh token is the session's (`sid`): its session is the current one.
+    const { sessions } = await client.sessions.list();
+    expect(sessions.filter((session) => session.current)).toHaveLength(1);
+    await expect(client.account.get()).resolves.toMatchObject({ username: 'cora', fresh: true });
+  });
+
+  it('signs out with one signed-out event when the refresh is refused as reuse (a copy of the token was spent)', async () => {
+    const user = await newUser('cyd');
+    const { client, network, advance, signedOut } = memoryClient();
+    await client.login(user);
+    const { refresh_token } = JSON.parse(network.sent.find(({ route }) => route === 'POST /login')!.body) as { refresh_token: string };
+    expect((await request('POST', '/refresh', { token: refresh_token })).status).toBe(200);
+
+    advance(16 * MINUTE);
+    const results = await Promise.allSettled([client.request('GET', '/protected'), client.account.get()]);
+    expect(results.map((result) => (result.status === 'rejected' ? (result.reason as unknown) : result.value))).toEqual([
+      expect.any(SignedOutError),
+      expect.any(SignedOutError),
+    ]);
+    expect(signedOut).toEqual([{ reason: 'refused', status: 401, msg: 'Refresh token reuse detected; the session has been revoked' }]);
+    expect(network.count('POST /refresh')).toBe(1);
+  });
+
+  it('signs out everywhere: DELETE /sessions ends this session too, and its next refresh is refused', async () => {
+    const user = await newUser('cam');
+    const { client, advance, signedOut } = memoryClient();
+    await client.login(user);
+    await expect(client.sessions.endAll()).resolves.toEqual({ msg: 'All sessions ended', ended: 1 });
+    advance(16 * MINUTE);
+    await expect(client.request('GET', '/protected')).rejects.toMatchObject({ code: 'ERR_SIGNED_OUT', status: 401 });
+    expect(signedOut).toEqual([{ reason: 'refused', status: 401, msg: 'Refresh token has been revoked' }]);
+  });
+});
+
+describe('with the database down', () => {
+  let down: TestApi;
+
+  beforeAll(async () => {
+    // Nothing listens on port 9 on loopback: every database call is refused.
+    down = await startTestApi({ JWT_SECRET: SECRET }, 'http://127.0.0.1:9');
+  }, 300_000);
+
+  afterAll(async () => {
+    await down?.stop();
+  });
+
+  it('answers 503 with Retry-After on the stateful routes, while the authorizers keep working', async () => {
+    const call = apiClient(down.baseUrl);
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, unknown>, typ: string) =>
+      craftToken(
+        {
+          sub: 'nia',
+          jti: `jti-${typ}`,
+          iat: now,
+          nbf: now,
+          exp: now + 300,
+          iss: 'fresh-token-lambda',
+          aud: 'fresh-token-lambda',
+          ...claims,
+        },
+        { typ },
+        SECRET,
+      );
+    const refresh = await sign({ type: 'refresh', fam: 'family-x', auth_time: now }, 'rt+jwt');
+    const access = await sign({ type: 'access', fresh: true, auth_time: now }, 'at+jwt');
+
+    const stateful = [
+      await call('POST', '/login', { json: { username: 'nia', password: 'nia-password-1' } }),
+      await call('POST', '/fresh-login', { json: { username: 'nia', password: 'nia-password-1' } }),
+      await call('POST', '/refresh', { token: refresh }),
+      await call('POST', '/logout', { token: refresh }),
+      await call('GET', '/sessions', { token: access }),
+      await call('DELETE', '/sessions/family-x', { token: access }),
+      await call('DELETE', '/sessions', { token: access }),
+    ];
+    for (const response of stateful) {
+      expect(response.status).toBe(503);
+      expect(response.json).toEqual({ msg: 'Service temporarily unavailable; please retry shortly' });
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    // Counted for the StoreUnavailable alarm, as EMF lines in the functions' log.
+    expect(down.output()).toMatch(/"StoreUnavailable":1/);
+    expect((await call('GET', '/protected', { token: access })).json).toEqual({ logged_in_as: 'nia' });
+    expect((await call('GET', '/protected-fresh', { token: access })).json).toEqual({ fresh_logged_in_as: 'nia' });
   });
 });

@@ -89,3 +89,38 @@ describe('the layers of src/', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('the client (client/src/)', () => {
+  const CLIENT = sourceFiles(path.join('client', 'src'));
+  const text = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+  const specifiers = (file: string, pattern: RegExp) => [...text(file).matchAll(pattern)].map(([, spec]) => spec!);
+
+  it('imports only its own files, openapi-fetch and @simplewebauthn/browser: nothing of the server, nothing of Node', () => {
+    const offenders = CLIENT.flatMap((file) =>
+      specifiers(file, /(?:from|import\()\s*'([^']+)'/g)
+        .filter(
+          (spec) => !(spec.startsWith('./') && !spec.includes('..')) && spec !== 'openapi-fetch' && spec !== '@simplewebauthn/browser',
+        )
+        .map((spec) => `${file} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('loads @simplewebauthn/browser only when a passkey is used: a dynamic import, in one file', () => {
+    const loads = CLIENT.flatMap((file) =>
+      [
+        ...text(file).matchAll(
+          /^\s*import\s+(type\s+)?[^;]*?from\s*'@simplewebauthn\/browser'|import\(\s*'@simplewebauthn\/browser'\s*\)/gm,
+        ),
+      ].map(([statement, typeOnly]) => `${file}: ${statement.startsWith('import(') ? 'dynamic' : typeOnly ? 'type' : 'static'}`),
+    );
+    expect(loads.sort()).toEqual([
+      `${path.join('client', 'src', 'passkey-ceremonies.ts')}: dynamic`,
+      `${path.join('client', 'src', 'passkey-ceremonies.ts')}: type`,
+    ]);
+  });
+
+  it('is imported by nothing of the server', () => {
+    expect([...graph].filter(([, imports]) => imports.some((spec) => spec.startsWith(`client${path.sep}`)))).toEqual([]);
+  });
+});
