@@ -35,8 +35,11 @@ const PLUGIN_KEYS = [
   'plugins',
 ];
 
-/** Folders whose files can change a bundle, besides the lock file (page/: the demo page is bundled as text). */
-const SOURCE_DIRS = ['functions', 'authorizers', 'src', 'page'];
+/**
+ * Folders whose files can change a bundle, besides the lock file (page/ and client/: the demo page
+ * and its script, bundled into the page function; plugins/: the esbuild plugins).
+ */
+const SOURCE_DIRS = ['functions', 'authorizers', 'src', 'page', 'client/src', 'plugins'];
 
 function listFiles(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -72,6 +75,8 @@ class OfflineBuild {
     const { service, serviceDir: root } = this.serverless;
     const { outputFileExtension = '.js', ...custom } = service.custom.esbuild ?? {};
     const options = Object.fromEntries(Object.entries(custom).filter(([key]) => !PLUGIN_KEYS.includes(key)));
+    // serverless-esbuild's `plugins` (a file exporting esbuild plugins): the same ones here.
+    const plugins = custom.plugins ? require(path.resolve(root, custom.plugins)) : [];
     // One entry per handler file: functions/login.handler → functions/login.ts.
     const entries = {};
     for (const fn of Object.values(service.functions)) {
@@ -89,6 +94,7 @@ class OfflineBuild {
       const temporary = `${outdir}.${process.pid}.tmp`;
       await esbuild.build({
         ...options,
+        plugins,
         absWorkingDir: root,
         entryPoints: entries,
         outdir: temporary,

@@ -243,6 +243,7 @@ export function createClient(options: ClientOptions): Client {
       if (options.tokens === 'memory') return session.restore();
       try {
         await request('GET', '/me');
+        session.sawSession();
         return true;
       } catch (err) {
         if (err instanceof SignedOutError || (err instanceof HttpError && err.status === 401)) return false;

@@ -333,6 +333,15 @@ export class Session {
   }
 
   /**
+   * Cookie mode: the server answered for the session (restore's `GET /me`), so this client has one
+   * to lose: a logout in another tab, which deletes the cookies before this tab hears of it, still
+   * signs it out with `signed-out`.
+   */
+  sawSession(): void {
+    if (this.deps.tokens === 'cookies' && !this.cookieSignedOut) this.cookieSeen = true;
+  }
+
+  /**
    * Whether this client had a session as far as anyone can tell. Cookie mode: it saw one, or the
    * refresh CSRF cookie says so (a page loaded with no session at all, refused at its first
    * refresh, was never signed in, and is told nothing).

@@ -1,5 +1,43 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import type { CookieConfig } from '../config/config';
+
+/**
+ * What the page's script is told of the deployment that serves it: where the client keeps the
+ * tokens, and the CSRF cookie and header names the server uses (page/src/page-settings.ts reads them).
+ */
+export type PageSettings = {
+  /** `cookies` when tokens may travel in cookies (the mode the page is made for), else `memory` (headers). */
+  readonly tokens: 'cookies' | 'memory';
+  readonly csrfAccessCookie: string;
+  readonly csrfRefreshCookie: string;
+  readonly csrfAccessHeader: string;
+  readonly csrfRefreshHeader: string;
+};
+
+/** The page's settings for this deployment's token transport. */
+export function pageSettings(transport: CookieConfig): PageSettings {
+  return {
+    tokens: transport.cookies ? 'cookies' : 'memory',
+    csrfAccessCookie: transport.accessCsrfCookieName,
+    csrfRefreshCookie: transport.refreshCsrfCookieName,
+    csrfAccessHeader: transport.accessCsrfHeaderName,
+    csrfRefreshHeader: transport.refreshCsrfHeaderName,
+  };
+}
+
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * `html` with `settings` written as `data-*` attributes of its `<html>` element (`csrfAccessCookie` →
+ * `data-csrf-access-cookie`), where the page's script reads them. Attributes need no CSP source.
+ */
+export function renderPage(html: string, settings: PageSettings): string {
+  const attributes = Object.entries(settings)
+    .map(([name, value]) => ` data-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}="${escapeAttribute(value)}"`)
+    .join('');
+  return html.replace(/<html([^>]*)>/, (_tag: string, existing: string) => `<html${existing}${attributes}>`);
+}
 
 /** The SHA-256 CSP source of an inline element's text (CSP Level 2 hash source). */
 function hashSource(text: string): string {

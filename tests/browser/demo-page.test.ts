@@ -14,11 +14,14 @@ import { freePort } from '../../scripts/offline';
 // "Change e-mail (fresh token only)" refused in plain words, the raw challenge behind a disclosure
 // → prove the password again → the retried call succeeds, the badge in sight → sessions without
 // horizontal overflow, with short device names → end one with a non-fresh token: password prompt
-// beside it, then the retried call ends it → reload (cookies: still signed in) → log out ("Signed
-// out"). Between them, with Chromium's virtual authenticator: add a passkey → "Send money" refused
-// with acr_values in the raw answer → step up with the passkey, nothing typed → the retried call
-// succeeds → remove the passkey. Screenshots of each step go to test-results/demo-page/
-// (git-ignored), one folder per mode and width.
+// beside it, then the retried call ends it → a step-up cancelled (said once, nothing sent again) and
+// a wrong password (said in the prompt, the right one then runs the call) → reload (cookies: still
+// signed in; headers: signed out, as the page says) → a second tab of the page shares the session →
+// log out ("Signed out", in both tabs). Between them, with Chromium's virtual authenticator: add a
+// passkey → "Send money" refused with acr_values in the raw answer → step up with the passkey,
+// nothing typed → the retried call succeeds → remove the passkey. The page runs on
+// fresh-token-lambda/client (page/src/): its step-ups are the client's onStepUp. Screenshots of each
+// step go to test-results/demo-page/ (git-ignored), one folder per mode and width.
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results', 'demo-page');
@@ -40,6 +43,10 @@ let browser: Browser;
 let page: Page;
 /** Every answer the page got, for the 404 check. */
 const responses: { url: string; status: number }[] = [];
+/** Every request the page sent, as `METHOD /path`, to count what a step-up sends. */
+const requests: string[] = [];
+/** Another tab of the page, open from the shared-session test to the logout. */
+let otherTab: Page | undefined;
 
 async function startStack(location: 'cookies' | 'headers', width: number): Promise<void> {
   output = '';
@@ -75,8 +82,10 @@ async function startStack(location: 'cookies' | 'headers', width: number): Promi
   mkdirSync(path.join(SHOTS, mode), { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   const height = width === PHONE_WIDTH ? PHONE_HEIGHT : DESKTOP_HEIGHT;
-  page = await browser.newPage({ viewport: { width, height } });
+  // A context of its own (one per walk), so a second tab of the page can open beside the first.
+  page = await (await browser.newContext({ viewport: { width, height } })).newPage();
   page.on('response', (response) => responses.push({ url: response.url(), status: response.status() }));
+  page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
 }
 
 async function stopStack(): Promise<void> {
@@ -136,6 +145,16 @@ const stepNumbers = () =>
       .filter((number) => number !== undefined)
       .map(Number),
   );
+/** The requests sent since `mark` (an index of `requests`) to `route` (`METHOD /path`). */
+const sentSince = (mark: number, route: string) => requests.slice(mark).filter((sent) => sent === route).length;
+/**
+ * True when a token (a JWT) is anywhere a script or a person could find it: the page's markup and
+ * text, or web storage. With cookies the tokens are HttpOnly; in memory, the client's alone.
+ */
+const tokenExposed = (tab: Page = page) =>
+  tab.evaluate(
+    () => /eyJ[\w-]*\.eyJ[\w-]*\./.test(document.documentElement.outerHTML) || localStorage.length > 0 || sessionStorage.length > 0,
+  );
 /** The raw answer behind `disclosure` (a closed <details>): its text, whether or not it is open. */
 const rawAnswer = (disclosure: string) => text(`${disclosure} pre`);
 
@@ -163,14 +182,24 @@ describe.each([
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
+    // With cookies the client asks GET /me for a session the browser may hold (in memory, the other tabs).
+    const asked = location === 'cookies' ? page.waitForResponse((answer) => new URL(answer.url()).pathname === '/me') : undefined;
     const response = await page.goto(`${baseUrl}/`);
+    await page.waitForSelector('#login-step[aria-busy="false"]');
     expect(response?.status()).toBe(200);
     const csp = (await response?.allHeaders())?.['content-security-policy'] ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    // One script, the client and the page's code bundled and inline, allowed by its hash alone: no
+    // script file, no 'self', nothing unsafe.
+    expect(csp).toMatch(/(^|; )script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-/);
+    expect(await page.$$eval('script', (scripts) => scripts.map((script) => script.src))).toEqual(['']);
     expect(await page.title()).toBe('Fresh tokens, step by step');
-    // Signed out: the page asked /me, got a 401, and shows the login form.
+    // Signed out: the page asked /me, got a 401, and shows the login form, with nothing to say yet.
+    if (asked) expect((await asked).status()).toBe(401);
     await page.waitForSelector('#login-form:not([hidden])');
+    expect(await visibleText('#login-message')).toBe('(hidden)');
     // A newcomer sees the demo login where they log in.
     expect(await page.isVisible('#demo-login')).toBe(true);
     expect((await text('#demo-login')).replace(/\s+/g, ' ')).toMatch(/username test, password test/);
@@ -219,6 +248,7 @@ describe.each([
     const visible = await page.evaluate(() => document.cookie);
     if (location === 'cookies') expect(visible).toContain('csrf_access_token=');
     expect(visible).not.toContain('access_token_cookie');
+    expect(await tokenExposed()).toBe(false);
     expect(await visibleText('#fresh-badge')).toBe('Fresh');
     expect(await visibleText('#signed-in-at')).toMatch(/^Signed in (just now|\d+ (seconds?|minutes?) ago)$/);
     expect(await visibleText('#expires')).toMatch(/^Expires at \d{1,2}:\d\d/);
@@ -300,10 +330,14 @@ describe.each([
     expect(await page.isVisible('#reauth')).toBe(false);
     await shot('6-strong-required');
 
-    // Nothing typed: the passkey proves the user, and the retried call succeeds.
+    // Nothing typed: the passkey proves the user, and the client sends the refused call again, once.
+    const mark = requests.length;
     await page.click('#step-up-passkey');
     await until('#result', /^Allowed with your passkey-fresh token: GET \/protected-strong answered \{"strong_logged_in_as":"test"\}$/);
     await until('#freshness', /^Fresh: you proved it with a passkey/);
+    expect(sentSince(mark, 'POST /fresh-login/passkey/options')).toBe(1);
+    expect(sentSince(mark, 'POST /fresh-login')).toBe(1);
+    expect(sentSince(mark, 'GET /protected-strong')).toBe(1);
     expect(await inViewport('#fresh-badge')).toBe(true);
     expect(JSON.parse(await text('#claims'))).toMatchObject({
       acr: 'urn:fresh-token:acr:phr',
@@ -358,13 +392,70 @@ describe.each([
     await shot('7-session-ended');
   });
 
+  it('says a cancelled step-up once and sends nothing again; says a wrong password in the prompt, and the right one runs the call', async () => {
+    await page.click('#refresh');
+    await until('#freshness', /Not fresh/);
+    let mark = requests.length;
+    await page.click('#call-fresh');
+    await page.waitForSelector('#result-raw + #reauth:not([hidden])');
+    // The prompt and its Cancel fit the screen, a phone's included.
+    expect(await fitsWidth()).toBe(true);
+    expect(await inViewport('#reauth-cancel')).toBe(true);
+    await shot('7-step-up-prompt-viewport', true);
+    await page.click('#reauth-cancel');
+    await until('#result', /^Cancelled: your e-mail was not changed \(that needs a fresh token\)\.$/);
+    expect(await page.isVisible('#reauth')).toBe(false);
+    expect(await page.isVisible('#result-raw')).toBe(false);
+    // The page has moved on (another action's answer came), and the cancelled call was sent once, with no step-up.
+    await page.click('#call-protected');
+    await until('#result', /^Allowed: GET \/protected answered/);
+    expect(sentSince(mark, 'GET /protected-fresh')).toBe(1);
+    expect(sentSince(mark, 'POST /fresh-login')).toBe(0);
+
+    // The passkey prompt cancels the same way.
+    mark = requests.length;
+    await page.click('#call-strong');
+    await page.waitForSelector('#stepup:not([hidden])');
+    await page.click('#step-up-cancel');
+    await until('#result', /^Cancelled: no money was sent \(that needs a fresh token from your passkey\)\.$/);
+    expect(await page.isVisible('#stepup')).toBe(false);
+    await page.click('#call-protected');
+    await until('#result', /^Allowed: GET \/protected answered/);
+    expect(sentSince(mark, 'GET /protected-strong')).toBe(1);
+    expect(sentSince(mark, 'POST /fresh-login/passkey/options')).toBe(0);
+
+    // A wrong password: said in the prompt, which stays open; the right one runs the call again, once.
+    mark = requests.length;
+    await page.click('#call-fresh');
+    await page.waitForSelector('#reauth:not([hidden])');
+    await page.fill('#reauth-password', 'not-the-password');
+    await page.click('#fresh-login');
+    await until('#reauth-message', /^Password refused: Bad username or password$/);
+    expect(await page.isVisible('#reauth')).toBe(true);
+    expect(await visibleText('#result')).toBe('Refused: changing your e-mail needs a fresh token. Prove your password again.');
+    await shot('7-password-refused');
+    await page.fill('#reauth-password', 'test');
+    await page.click('#fresh-login');
+    await until('#result', /^Allowed with your fresh token: GET \/protected-fresh answered/);
+    await until('#freshness', /^Fresh: you proved your password/);
+    expect(await page.isVisible('#reauth')).toBe(false);
+    // Refused, refused after the wrong password, allowed after the right one: never in a loop.
+    expect(sentSince(mark, 'GET /protected-fresh')).toBe(3);
+    expect(sentSince(mark, 'POST /fresh-login')).toBe(2);
+  });
+
   it('keeps the user signed in across a reload with cookies (the page asks /me); with headers the tokens were in memory only', async () => {
+    // The page says which, before the user finds out.
+    expect(await visibleText('#token-storage')).toMatch(
+      location === 'cookies' ? /HttpOnly cookies.*a reload keeps you signed in/ : /memory only.*a reload signs you out/,
+    );
     await page.reload();
     if (location === 'cookies') {
       await page.waitForSelector('#signed-in:not([hidden])');
       expect(await page.isVisible('#login-form')).toBe(false);
       await until('#freshness', /Fresh|fresh/);
       expect(JSON.parse(await text('#claims'))).toMatchObject({ username: 'test' });
+      await until('#result', /^Welcome back: you are still signed in\.$/);
     } else {
       await page.waitForSelector('#login-form:not([hidden])');
       await page.fill('#username', 'test');
@@ -373,6 +464,25 @@ describe.each([
       await page.waitForSelector('#signed-in:not([hidden])');
     }
     await shot('8-reloaded');
+  });
+
+  it('shares the session with another tab of the page: it opens signed in, and (in memory) a reload beside it keeps the session', async () => {
+    otherTab = await page.context().newPage();
+    await otherTab.goto(`${baseUrl}/`);
+    await otherTab.waitForSelector('#signed-in:not([hidden])');
+    await otherTab.waitForFunction(() => document.getElementById('who')?.textContent === 'test', undefined, { timeout: 30_000 });
+    expect(await otherTab.isVisible('#login-form')).toBe(false);
+    expect(await tokenExposed(otherTab)).toBe(false);
+    if (location === 'headers') {
+      // The page said a reload signs out unless another tab is open: this one hands the session over.
+      await page.reload();
+      await page.waitForSelector('#signed-in:not([hidden])');
+      await until('#result', /^Welcome back: you are still signed in\.$/);
+      await until('#freshness', /Fresh|fresh/);
+      expect(await page.isVisible('#login-form')).toBe(false);
+    }
+    await page.click('#call-protected');
+    await until('#result', /^Allowed: GET \/protected answered \{"logged_in_as":"test"\}$/);
   });
 
   it('logs out: says so, no token is left and the login form is back', async () => {
@@ -385,5 +495,15 @@ describe.each([
     const me = await page.evaluate(async () => (await fetch('/me')).status);
     expect(me).toBe(401);
     await shot('9-logged-out');
+    // The other tab of the page is signed out too, and says so.
+    const other = otherTab;
+    if (other === undefined) throw new Error('the shared-session test opens the other tab');
+    await other.waitForSelector('#login-form:not([hidden])');
+    await other.waitForFunction(() => /Signed out/.test(document.getElementById('login-message')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    expect(await other.isVisible('#status-bar')).toBe(false);
+    await other.close();
+    otherTab = undefined;
   });
 });
