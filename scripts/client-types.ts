@@ -4,7 +4,20 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCli, type CliSpec } from './cli';
 import { CLIENT_TYPES_FILE, renderClientTypes } from './render-client-types';
+
+export const cli = {
+  name: 'client:types',
+  usage: 'usage: npm run client:types',
+  help: `Regenerates ${CLIENT_TYPES_FILE}, the client's request and answer types, from the OpenAPI
+document of the routes serverless.yml declares (openapi-typescript). Run it after a change to a
+route or its schema (src/http/route-schemas.ts) and commit the file: a unit test fails while the
+committed types differ from what this writes.
+
+Exit status: 0 up to date or rewritten, 2 a usage error.`,
+  positionals: { min: 0, max: 0 },
+} satisfies CliSpec;
 
 async function main(): Promise<void> {
   const file = path.join(__dirname, '..', CLIENT_TYPES_FILE);
@@ -22,7 +35,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) runCli(cli, main);
