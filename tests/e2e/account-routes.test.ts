@@ -13,6 +13,8 @@ import { sharedStack } from './shared-stacks';
 const api = sharedStack('strict');
 const request = apiClient(api.baseUrl);
 
+beforeAll(() => api.ready());
+
 async function newUser(username: string) {
   const user = { username, password: `${username}-first-passphrase` };
   await addUser(adminDeps(api.db), user.username, user.password);

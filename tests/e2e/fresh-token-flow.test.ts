@@ -16,6 +16,7 @@ const SECRET = SHARED_STACKS.standard.JWT_SECRET;
 const credentials = { username: 'fred', password: 'fred-password' };
 
 beforeAll(async () => {
+  await api.ready();
   await addUser(adminDeps(api.db), credentials.username, credentials.password);
 });
 

@@ -17,6 +17,8 @@ const request = apiClient(api.baseUrl);
 const MAX_FAILURES = Number(SHARED_STACKS.strict.LOGIN_MAX_FAILURES);
 const MAX_FAILURES_PER_USER = Number(SHARED_STACKS.strict.LOGIN_MAX_FAILURES_PER_USER);
 
+beforeAll(() => api.ready());
+
 /**
  * Concurrent refreshes of one token: each is a worker thread in serverless-offline, so more mostly
  * measures thread start-up on 2 cores; the store's race is also tested in-process (integration).

@@ -32,20 +32,21 @@ export interface TestApi {
 /**
  * The whole local stack on free ports: a fresh dynalite and serverless-offline pointed at it.
  * `env` adds to the start environment (e.g. JWT_SECRET); `via` overrides where the
- * functions look for the database (to simulate an outage), or puts something in front of it;
- * `logFile` gets what serverless-offline prints, as `output()` does; `idleSeconds` keeps idle
- * function instances warm that long (serverless-offline's default: 60).
+ * functions look for the database (to simulate an outage), or puts something in front of it.
+ * Options: `database`, one already started (the stack then owns it); `port`, where the API
+ * answers; `logFile` gets what serverless-offline prints, as `output()` does; `idleSeconds` keeps
+ * idle function instances warm that long (serverless-offline's default: 60).
  */
 export async function startTestApi(
   env: Record<string, string> = {},
   via?: string | ((databaseEndpoint: string) => Promise<string>),
-  { logFile, idleSeconds }: { logFile?: string; idleSeconds?: number } = {},
+  { database, port, logFile, idleSeconds }: { database?: TestDatabase; port?: number; logFile?: string; idleSeconds?: number } = {},
 ): Promise<TestApi> {
-  const db = await startTestDatabase();
+  const db = database ?? (await startTestDatabase());
   try {
     const dbEndpoint = typeof via === 'function' ? await via(db.endpoint) : via;
     const offline = await startOffline({
-      port: await freePort(),
+      port: port ?? (await freePort()),
       logFile,
       idleSeconds,
       env: {

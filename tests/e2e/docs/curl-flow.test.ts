@@ -20,6 +20,7 @@ const steps = blocks.flatMap((block) => shellSteps(block.code).map((step) => ({ 
 const api = sharedStack('standard');
 
 beforeAll(async () => {
+  await api.ready();
   // npm start's demo user, hashed at the tests' cost like every other user of the stack.
   await seedDemoUser(api.db.endpoint, api.db.env.USERS_TABLE, TEST_SCRYPT);
   // The flow compares answers, not timings: let the functions it calls first start before it runs
