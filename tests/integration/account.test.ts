@@ -11,7 +11,7 @@ import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { rejectionCode } from '../helpers/error-code';
 import { nowSeconds } from '../../src/platform/clock';
-import { fakeDateOnly } from '../helpers/hand-clock';
+import { fakeDateOnly, midAttemptWindow } from '../helpers/hand-clock';
 import { authorizedGet, jsonPost } from '../helpers/events';
 import { call } from '../helpers/handlers';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
@@ -134,6 +134,7 @@ describe('changing one’s own password', () => {
   });
 
   it('refuses a wrong current password as a failed login, counted toward the lockout', async () => {
+    midAttemptWindow(900);
     const user = await newUser();
     const caller = { username: user.username, fresh: true };
     for (let i = 0; i < 3; i++) {

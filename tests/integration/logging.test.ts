@@ -3,6 +3,7 @@ import { logger } from '../../src/platform/logger';
 import { addUser } from '../../src/users/user-admin';
 import { authorizerEvent, httpEvent, jsonPost, lambdaContext } from '../helpers/events';
 import { importHandlers } from '../helpers/handlers';
+import { midAttemptWindow } from '../helpers/hand-clock';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
 import { TEST_ENV, testConfig, testVerifier } from '../helpers/test-config';
 import { adminDeps } from '../helpers/users';
@@ -18,6 +19,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.close();
 });
+
+afterEach(() => jest.useRealTimers());
 
 describe('logs', () => {
   let lines: string[];
@@ -107,6 +110,7 @@ describe('logs', () => {
   });
 
   it('count lockouts, and write the audit trail of failed and locked logins without the password', async () => {
+    midAttemptWindow(900); // LOGIN_WINDOW's default
     const { login } = await importHandlers();
     const attempt = (username: string, password: string) => {
       const event = jsonPost({ username, password });

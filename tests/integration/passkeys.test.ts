@@ -26,7 +26,7 @@ import { createDynamoUserStore } from '../../src/users/dynamo-user-store';
 import { createDynamoLoginAttempts } from '../../src/users/login-attempts';
 import { addUser, disableUser } from '../../src/users/user-admin';
 import { rejectionCode as codeOf } from '../helpers/error-code';
-import { fakeDateOnly } from '../helpers/hand-clock';
+import { fakeDateOnly, midAttemptWindow } from '../helpers/hand-clock';
 import { startTestDatabase, useEnvironment, type TestDatabase } from '../helpers/local-stack';
 import { SoftAuthenticator } from '../helpers/soft-authenticator';
 import { TEST_ENV, TEST_SCRYPT, testConfig, testIssuer, testVerifier } from '../helpers/test-config';
@@ -274,6 +274,7 @@ describe('stepping up with a passkey', () => {
   });
 
   it('counts failed step-ups toward the login lockout, per address', async () => {
+    midAttemptWindow(900);
     const strict = buildDeps(2);
     const { username } = await newUser();
     const key = new SoftAuthenticator();
@@ -302,6 +303,7 @@ describe('stepping up with a passkey', () => {
   });
 
   it('counts unknown passkeys against the address, so one address cannot probe credential ids without limit', async () => {
+    midAttemptWindow(900);
     const strict = buildDeps(5, 2);
     const { username } = await newUser();
     const prober = { ip: '192.0.2.77', userAgent: 'jest' };
