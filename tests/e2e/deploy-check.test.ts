@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeSsm, type FakeSsm } from '../helpers/fake-ssm';
-import { ROOT } from '../helpers/doc-blocks';
+import { runScript, type ScriptRun } from '../helpers/run-script';
 
 // `npm run deploy:check` as an operator runs it, against the fake SSM (AWS_ENDPOINT_URL_SSM) with
 // placeholder credentials: it reads the stage's parameter names from serverless.yml itself.
@@ -21,32 +20,18 @@ let kms: { endpoint: string; server: Server; keys: Map<string, Record<string, st
 /** A home with no AWS configuration, so only the credentials a test gives count. */
 let home: string;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the preflight as a subprocess, in an environment of exactly `env` (plus PATH and HOME). */
-function deployCheck(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      path.join(ROOT, 'node_modules/.bin/tsx'),
-      ['scripts/deploy-check.ts', ...args],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: home,
-          AWS_CONFIG_FILE: path.join(home, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+function deployCheck(args: string[], env: Record<string, string>): Promise<ScriptRun> {
+  return runScript('deploy-check', args, {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_CONFIG_FILE: path.join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
   });
 }
 

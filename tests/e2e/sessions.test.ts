@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { disableUser, addUser, changePassword } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
+import { runScript } from '../helpers/run-script';
 import { adminDeps } from '../helpers/users';
 import { countingFetch } from '../helpers/counting-fetch';
 import { createClient, SignedOutError, type ClientOptions, type SignedOutDetail, type StepUpChallenge } from '../../client/src/index';
@@ -295,19 +294,13 @@ describe('sessions a user can see and end', () => {
 
 describe('the users command', () => {
   it('adds a user with a password read from stdin, never from the command line', async () => {
-    const cli = path.resolve(__dirname, '../../node_modules/.bin/tsx');
-    const script = path.resolve(__dirname, '../../scripts/users.ts');
     // A password on the command line as well: it must be ignored, the one from stdin used.
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        cli,
-        [script, 'add', 'max', 'max-password-on-argv'],
-        { env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint } },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-      );
-      child.stdin?.end('max-password-1\n');
+    const added = await runScript('users', ['add', 'max', 'max-password-on-argv'], {
+      env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint },
+      input: 'max-password-1\n',
     });
-    expect(output).toContain('Added max.');
+    if (added.code !== 0) throw new Error(`users add exited with ${added.code}:\n${added.stderr}`);
+    expect(added.stdout).toContain('Added max.');
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-1' } })).status).toBe(200);
     expect((await request('POST', '/login', { json: { username: 'max', password: 'max-password-on-argv' } })).status).toBe(401);
   });

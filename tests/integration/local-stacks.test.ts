@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { recordStack } from '../../scripts/local-stacks';
 import { freePort } from '../../scripts/offline';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
+import { runScript, type ScriptRun } from '../helpers/run-script';
 import { adminDeps } from '../helpers/users';
 
 // The local commands as a person meets them with several stacks on one machine: npm run users works
@@ -17,22 +17,9 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Variables that would pick a database or port themselves: the commands must find them without. */
 const PICKING = ['DYNAMODB_ENDPOINT', 'DYNAMODB_PORT', 'PORT', 'LAMBDA_PORT', 'WEBSOCKET_PORT', 'LOCAL_DATA_DIR'];
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(script: string, args: string[], env: Record<string, string>): Promise<Run> {
+function run(script: string, args: string[], env: Record<string, string>): Promise<ScriptRun> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PICKING.includes(name)));
-  return new Promise((resolve) => {
-    execFile(
-      path.join(ROOT, 'node_modules/.bin/tsx'),
-      [`scripts/${script}.ts`, ...args],
-      { cwd: ROOT, env: { ...base, ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runScript(script, args, { env: { ...base, ...env } });
 }
 
 /** A port something else holds for the test's duration. */

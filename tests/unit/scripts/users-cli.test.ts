@@ -1,18 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
+import { runScript } from '../../helpers/run-script';
 
 // The users command as an operator meets it before it touches any database: --help, and a mistyped
 // option, answered in words and an exit status, never a stack trace.
 
-const ROOT = path.resolve(__dirname, '../../..');
-
-function users(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/users.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const users = (args: string[]) => runScript('users', args);
 
 describe('npm run users', () => {
   it('answers --help with its usage, every command and option, and exit status 0', async () => {
