@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -31,4 +32,16 @@ export function runScript(
     );
     if (input !== undefined) child.stdin?.end(input);
   });
+}
+
+/** A stream that keeps what is written to it, for a command's stdout or stderr. */
+export function textStream(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
 }
