@@ -4,7 +4,8 @@
  * 2; a failure is one line saying what to do, exit status 1 (or the one the failure names), never a
  * stack trace.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Console } from 'node:console';
+import { parseArgs, types, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -72,46 +73,109 @@ export function readCommandLine<O extends Options>(spec: CliSpec<O>, argv: reado
 
 /** One line for an error nobody planned for: its kind and the first line of its message. */
 function unexpectedLine(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  // An error of Node's own is an Error too when a test runs the command in-process (jest gives the test a realm of its own).
+  if (!(err instanceof Error) && !types.isNativeError(err)) return String(err);
   const first = err.message.split('\n')[0] ?? '';
   return err.name === 'Error' ? first : `${err.name}: ${first}`;
 }
 
+/** What a command runs with: the arguments after its script, its environment, where it prints. */
+export interface CommandIo {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** How a command ended: its exit status, and whether a failure ended it (not `main` returning). */
+export interface CommandEnd {
+  readonly status: number;
+  readonly failed: boolean;
+}
+
+type Main<O extends Options> = (args: Extract<CommandLine<O>, { kind: 'run' }>) => number | void | Promise<number | void>;
+
 /**
- * Runs `main` with the command line as `spec` reads it, and ends the process as the header says.
- * `explain` may turn a known kind of error (no AWS credentials, a database not answering) into a
- * line saying what to do. `main` returns the exit status, or nothing for 0 (a server keeps running).
+ * Runs `main` with the command line as `spec` reads it from `io`, and says how it ended, as the
+ * header says (a usage error 2, a failure 1 or the status it names), without ending the process:
+ * runCli ends it; a test runs the command inside its own process and reads the status. `explain` may turn
+ * a known kind of error (no AWS credentials, a database not answering) into a line saying what to
+ * do. `main` returns the exit status, or nothing for 0 (a server keeps running).
+ */
+export async function runCommand<O extends Options>(
+  spec: CliSpec<O>,
+  main: Main<O>,
+  explain: (err: unknown) => string | undefined,
+  io: CommandIo,
+): Promise<CommandEnd> {
+  const line = readCommandLine(spec, io.argv);
+  if (line.kind === 'help') {
+    io.stdout.write(`${line.text}\n`);
+    return { status: 0, failed: false };
+  }
+  if (line.kind === 'usage') {
+    io.stderr.write(`${line.text}\n`);
+    return { status: 2, failed: false };
+  }
+  try {
+    return { status: (await withProcessIo(io, () => main(line))) ?? 0, failed: false };
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${usageText(spec, err.message)}\n`);
+      return { status: 2, failed: true };
+    }
+    io.stderr.write(`${spec.name}: ${err instanceof CliError ? err.message : (explain(err) ?? unexpectedLine(err))}\n`);
+    return { status: err instanceof CliError ? err.exitCode : 1, failed: true };
+  }
+}
+
+/**
+ * Runs `main` from the command line of this process, and ends it as the header says. A failure
+ * ends it at once, whatever the command had started (a server, a child process, a timer).
  */
 export function runCli<O extends Options>(
   spec: CliSpec<O>,
-  main: (args: Extract<CommandLine<O>, { kind: 'run' }>) => number | void | Promise<number | void>,
+  main: Main<O>,
   explain: (err: unknown) => string | undefined = () => undefined,
 ): void {
-  const line = readCommandLine(spec, process.argv.slice(2));
-  if (line.kind === 'help') {
-    console.log(line.text);
-    return;
-  }
-  if (line.kind === 'usage') {
-    console.error(line.text);
-    process.exitCode = 2;
-    return;
-  }
-  Promise.resolve()
-    .then(() => main(line))
-    .then(
-      (status) => {
-        if (status !== undefined) process.exitCode = status;
-      },
-      (err: unknown) => {
-        if (err instanceof UsageError) {
-          console.error(usageText(spec, err.message));
-          process.exit(2);
-        }
-        console.error(`${spec.name}: ${err instanceof CliError ? err.message : (explain(err) ?? unexpectedLine(err))}`);
-        process.exit(err instanceof CliError ? err.exitCode : 1);
-      },
-    );
+  const io = { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr };
+  void runCommand(spec, main, explain, io).then(({ status, failed }) => {
+    process.exitCode = status;
+    if (failed) process.exit();
+  });
+}
+
+/** The runs given an environment and output of their own, in turn: each waits for the one before. */
+let borrowed: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `run` with `io`'s environment in process.env and its output behind console, unless they are
+ * this process's own. The commands and the AWS SDK read their settings from process.env (the SDK
+ * when it makes a client and when it looks for credentials) and print with console, so a command
+ * run inside a test's process needs both for its whole run. One such run at a time; the process's
+ * own are put back after each, even when it fails.
+ */
+function withProcessIo<T>(io: CommandIo, run: () => T | Promise<T>): Promise<T> {
+  if (io.env === process.env && io.stdout === process.stdout && io.stderr === process.stderr) return Promise.resolve(run());
+  const turn = borrowed.then(async () => {
+    const saved = { env: { ...process.env }, console: globalThis.console };
+    replaceEnv({ ...io.env });
+    globalThis.console = new Console({ stdout: io.stdout, stderr: io.stderr });
+    try {
+      return await run();
+    } finally {
+      globalThis.console = saved.console;
+      replaceEnv(saved.env);
+    }
+  });
+  borrowed = turn.catch(() => undefined);
+  return turn;
+}
+
+/** Makes process.env hold exactly `env`, in place: code that keeps a reference to process.env sees it too. */
+function replaceEnv(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] = value;
 }
 
 // AWS region names: two letters, words, a number (eu-west-1, us-gov-east-1).

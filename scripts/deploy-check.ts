@@ -75,7 +75,8 @@ async function call<T>(what: string, region: string, send: () => Promise<T>): Pr
   }
 }
 
-async function main({ values }: { values: { stage?: string; region?: string } }): Promise<number> {
+/** The preflight: prints what it found and the fixes; 0 when all is set, 1 when something is to fix. */
+export async function main({ values }: { values: { stage?: string; region?: string } }): Promise<number> {
   const stage = values.stage ?? DEFAULT_STAGE;
   const region = regionSetting(values.region ?? DEFAULT_REGION, '--region');
   if (!STAGE_PATTERN.test(stage))

@@ -36,7 +36,8 @@ usage error.`,
   options: { clean: { type: 'boolean' } },
 } satisfies CliSpec;
 
-async function main({ values }: { values: { clean?: boolean } }): Promise<void> {
+/** Starts the stack and returns while it runs; Ctrl-C stops it. */
+export async function main({ values }: { values: { clean?: boolean } }): Promise<void> {
   const host = process.env.HOST ?? '127.0.0.1';
   const running = await liveStacks();
   const ports = await planPorts(process.env, { host, stacks: running });

@@ -124,7 +124,8 @@ async function localDatabase(portOption: string | undefined): Promise<{ endpoint
 
 const COMMANDS = ['add', 'passwd', 'email', 'disable', 'enable', 'delete', 'list'];
 
-async function main({
+/** The command: what the line asks of the database it names, in words on stdout; which database on stderr. */
+export async function main({
   values,
   positionals,
 }: {
@@ -214,13 +215,16 @@ async function main({
         for (const user of await listUsers(deps)) console.log(userListLine(user));
         break;
     }
+  } catch (err) {
+    // What the user rules refuse (a weak password, a malformed username) is the operator's input: exit status 2.
+    throw err instanceof AdminError ? new CliError(err.message, 2) : err;
   } finally {
     db.destroy();
   }
 }
 
 /** A failure of the database or of AWS, as one line saying what to do. */
-function explain(err: unknown): string | undefined {
+export function explain(err: unknown): string | undefined {
   return awsFailureLine(err, {
     credentials:
       'configure them (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or leave out --stage for the local database',
@@ -228,13 +232,4 @@ function explain(err: unknown): string | undefined {
   });
 }
 
-if (require.main === module)
-  runCli(
-    cli,
-    // What the user rules refuse (a weak password, a malformed username) is the operator's input: exit status 2.
-    (line) =>
-      main(line).catch((err: unknown) => {
-        throw err instanceof AdminError ? new CliError(err.message, 2) : err;
-      }),
-    explain,
-  );
+if (require.main === module) runCli(cli, main, explain);

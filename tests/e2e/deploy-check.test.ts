@@ -4,10 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeSsm, type FakeSsm } from '../helpers/fake-ssm';
-import { runScript, type ScriptRun } from '../helpers/run-script';
+import { runScript, runScriptInProcess, type ScriptRun } from '../helpers/run-script';
 
 // `npm run deploy:check` as an operator runs it, against the fake SSM (AWS_ENDPOINT_URL_SSM) with
-// placeholder credentials: it reads the stage's parameter names from serverless.yml itself.
+// placeholder credentials: it reads the stage's parameter names from serverless.yml itself. The
+// command runs in this process (a second of CPU less a run), but for the run with SSM unreachable: a
+// subprocess (node --import tsx scripts/deploy-check.ts), the wiring check. It shows that the script
+// hands its command line to runCli, that the process exits with the status a failure names (3), and
+// that its stderr is that one line and nothing else (no stack trace, no Node or SDK warning). And
+// only a real process can show that line: the refused connection is an error of Node's own, which
+// under jest is not an Error of the test's realm, so the SDK wraps it and its code is lost.
 
 const REGION = 'eu-west-1';
 const SECRET_PARAM = '/fresh-token-lambda/prod/jwt-secret';
@@ -20,19 +26,27 @@ let kms: { endpoint: string; server: Server; keys: Map<string, Record<string, st
 /** A home with no AWS configuration, so only the credentials a test gives count. */
 let home: string;
 
-/** Runs the preflight as a subprocess, in an environment of exactly `env` (plus PATH and HOME). */
-function deployCheck(args: string[], env: Record<string, string>): Promise<ScriptRun> {
-  return runScript('deploy-check', args, {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(home, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
-    },
-  });
+/** Runs so far: each reads AWS configuration files of its own names. */
+let runs = 0;
+
+/**
+ * Runs the preflight in an environment of exactly `env` (plus PATH and HOME), in this process, or
+ * as a subprocess with `{ subprocess: true }`.
+ */
+function deployCheck(args: string[], env: Record<string, string>, { subprocess = false } = {}): Promise<ScriptRun> {
+  runs += 1;
+  const whole = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    // Files that do not exist, a name per run: the SDK keeps what it read of a file (or that it is
+    // missing) by its name for as long as this process runs, and no run may see another's.
+    AWS_CONFIG_FILE: path.join(home, `no-config-${runs}`),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, `no-credentials-${runs}`),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...env,
+  };
+  return subprocess ? runScript('deploy-check', args, { env: whole }) : runScriptInProcess('deploy-check', args, { env: whole });
 }
 
 const withCredentials = () => ({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_SSM: ssm.endpoint });
@@ -160,7 +174,7 @@ describe('npm run deploy:check', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const run = await deployCheck(prod, { ...withCredentials(), AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${port}` });
+    const run = await deployCheck(prod, { ...withCredentials(), AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${port}` }, { subprocess: true });
     expect(run.stderr.trim().split('\n')).toEqual([
       `deploy:check: cannot reach AWS for ssm:DescribeParameters in ${REGION} (ECONNREFUSED): check the network, proxy and region, then run this again`,
     ]);

@@ -294,7 +294,8 @@ describe('sessions a user can see and end', () => {
 
 describe('the users command', () => {
   it('adds a user with a password read from stdin, never from the command line', async () => {
-    // A password on the command line as well: it must be ignored, the one from stdin used.
+    // A password on the command line as well: it must be ignored, the one from stdin used. A
+    // subprocess, not in-process (runScriptInProcess): stdin is the process's own.
     const added = await runScript('users', ['add', 'max', 'max-password-on-argv'], {
       env: { ...process.env, DYNAMODB_ENDPOINT: api.db.endpoint },
       input: 'max-password-1\n',

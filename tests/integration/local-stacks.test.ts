@@ -5,21 +5,25 @@ import path from 'node:path';
 import { recordStack } from '../../scripts/local-stacks';
 import { freePort } from '../../scripts/offline';
 import { startTestDatabase, type TestDatabase } from '../helpers/local-stack';
-import { runScript, type ScriptRun } from '../helpers/run-script';
+import { runScript, runScriptInProcess, type ScriptRun } from '../helpers/run-script';
 import { adminDeps } from '../helpers/users';
 
 // The local commands as a person meets them with several stacks on one machine: npm run users works
 // on the database of this checkout's running stack and says which, or refuses when none runs; npm
-// start names a port in use with the variable that moves it. Each command runs as a subprocess,
-// with the records of running stacks in a folder of this test's own (LOCAL_STACKS_DIR).
+// start names a port in use with the variable that moves it. Each command runs in this process (a
+// second of CPU less a run), with the records of running stacks in a folder of this test's own
+// (LOCAL_STACKS_DIR); one npm start runs as a subprocess (node --import tsx scripts/start.ts), the
+// wiring check: the script hands its command line to runCli and the process exits with status 1 and
+// prints that one line, nothing else. users' wiring is checked in tests/unit/scripts/users-cli.test.ts.
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Variables that would pick a database or port themselves: the commands must find them without. */
 const PICKING = ['DYNAMODB_ENDPOINT', 'DYNAMODB_PORT', 'PORT', 'LAMBDA_PORT', 'WEBSOCKET_PORT', 'LOCAL_DATA_DIR'];
 
-function run(script: string, args: string[], env: Record<string, string>): Promise<ScriptRun> {
+/** Runs `script` in this process's environment without PICKING and with `env`; as a subprocess with `{ subprocess: true }`. */
+function run(script: string, args: string[], env: Record<string, string>, { subprocess = false } = {}): Promise<ScriptRun> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PICKING.includes(name)));
-  return runScript(script, args, { env: { ...base, ...env } });
+  return (subprocess ? runScript : runScriptInProcess)(script, args, { env: { ...base, ...env } });
 }
 
 /** A port something else holds for the test's duration. */
@@ -86,7 +90,7 @@ describe('npm start', () => {
     const held = await holdPort();
     try {
       const [http, database] = await Promise.all([
-        run('start', [], { LOCAL_STACKS_DIR: stacks, PORT: String(held.port) }),
+        run('start', [], { LOCAL_STACKS_DIR: stacks, PORT: String(held.port) }, { subprocess: true }),
         // The HTTP port free, the database's taken: the check comes before anything starts.
         freePort().then((port) => run('start', [], { LOCAL_STACKS_DIR: stacks, PORT: String(port), DYNAMODB_PORT: String(held.port) })),
       ]);

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readCommandLine, type CliSpec } from '../../../scripts/cli';
+import { runInNewContext } from 'node:vm';
+import { CliError, readCommandLine, runCommand, UsageError, type CliSpec, type CommandLine } from '../../../scripts/cli';
+import { textStream } from '../../helpers/run-script';
 
 // Every command a user runs with npm (package.json's `tsx scripts/…` scripts, so a new one is
 // covered the day it is added) answers --help with its usage and exit status 0, and an unknown
@@ -87,6 +89,116 @@ describe('readCommandLine', () => {
   it('names an option that lacks its value', () => {
     const line = readCommandLine({ ...spec, options: { stage: { type: 'string' } } }, ['a', '--stage']);
     expect(line).toEqual({ kind: 'usage', text: expect.stringMatching(/^demo: Option '--stage <value>' argument missing\nusage:/) });
+  });
+});
+
+describe('runCommand', () => {
+  const spec: CliSpec = {
+    name: 'demo',
+    usage: 'usage: npm run demo -- [--flag]',
+    help: 'Exit status: 0 done.',
+    options: { flag: { type: 'boolean' } },
+  };
+  type Main = (line: Extract<CommandLine<NonNullable<CliSpec['options']>>, { kind: 'run' }>) => number | void | Promise<number | void>;
+
+  /** Runs `main` as the demo command with `argv`, in an environment of exactly `env`, keeping what it prints. */
+  async function run(
+    argv: string[],
+    main: Main,
+    { env = {}, explain }: { env?: NodeJS.ProcessEnv; explain?: (err: unknown) => string | undefined } = {},
+  ) {
+    const [stdout, stderr] = [textStream(), textStream()];
+    const end = await runCommand(spec, main, explain ?? (() => undefined), { argv, env, stdout: stdout.stream, stderr: stderr.stream });
+    return { ...end, stdout: stdout.text(), stderr: stderr.text() };
+  }
+
+  it('answers --help on stdout with 0, and a usage error on stderr with 2, without running the command', async () => {
+    const main = jest.fn();
+    expect(await run(['--help'], main)).toEqual({
+      status: 0,
+      failed: false,
+      stdout: `${spec.usage}\n\nExit status: 0 done.\n`,
+      stderr: '',
+    });
+    expect(await run(['--flg'], main)).toEqual({
+      status: 2,
+      failed: false,
+      stdout: '',
+      stderr: `demo: Unknown option '--flg'\n${spec.usage}\n`,
+    });
+    expect(main).not.toHaveBeenCalled();
+  });
+
+  it('gives the status the command returns (0 for none) and what it printed with console, as Node formats it', async () => {
+    const printing: Main = ({ values }) => {
+      console.log('found %d things', 3);
+      console.error('on stderr');
+      return values.flag === true ? 1 : undefined;
+    };
+    expect(await run(['--flag'], printing)).toEqual({ status: 1, failed: false, stdout: 'found 3 things\n', stderr: 'on stderr\n' });
+    expect(await run([], printing)).toMatchObject({ status: 0, failed: false });
+  });
+
+  it('ends a failure in one line: the usage with 2, a CliError with its status, anything else with 1 or what explain says', async () => {
+    const failing = (err: Error) => () => Promise.reject(err);
+    expect(await run([], failing(new UsageError('--flag goes with something')))).toEqual({
+      status: 2,
+      failed: true,
+      stdout: '',
+      stderr: `demo: --flag goes with something\n${spec.usage}\n`,
+    });
+    expect(await run([], failing(new CliError('start it first', 3)))).toMatchObject({
+      status: 3,
+      failed: true,
+      stderr: 'demo: start it first\n',
+    });
+    expect(await run([], failing(new TypeError('no such thing\n    at somewhere')))).toMatchObject({
+      status: 1,
+      stderr: 'demo: TypeError: no such thing\n',
+    });
+    // An error made in another realm, as Node's own are for a command run in-process under jest.
+    expect(await run([], failing(runInNewContext("new RangeError('out of range\\nmore')")))).toMatchObject({
+      status: 1,
+      stderr: 'demo: RangeError: out of range\n',
+    });
+    expect(await run([], failing(new Error('ECONNREFUSED')), { explain: () => 'is the database running?' })).toMatchObject({
+      status: 1,
+      stderr: 'demo: is the database running?\n',
+    });
+  });
+
+  it('runs the command in exactly the environment given, and puts back this process’s environment and console after, even on a failure', async () => {
+    const before = { env: { ...process.env }, console: globalThis.console };
+    const seen: NodeJS.ProcessEnv[] = [];
+    const reading: Main = () => {
+      seen.push({ ...process.env });
+      throw new CliError('stopped');
+    };
+    expect(await run([], reading, { env: { ONLY: 'this', UNSET: undefined } })).toMatchObject({ status: 1, stderr: 'demo: stopped\n' });
+    expect(seen).toEqual([{ ONLY: 'this' }]);
+    expect(process.env).toEqual(before.env);
+    expect(globalThis.console).toBe(before.console);
+  });
+
+  it('runs one command at a time: the next waits until the one before has ended, each in its own environment', async () => {
+    let releaseFirst = (): void => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const events: string[] = [];
+    const waiting: Main = async () => {
+      events.push(`first starts in ${process.env.RUN}`);
+      await firstHeld;
+      events.push(`first ends in ${process.env.RUN}`);
+    };
+    const quick: Main = () => {
+      events.push(`second runs in ${process.env.RUN}`);
+    };
+    const first = run([], waiting, { env: { RUN: 'one' } });
+    const second = run([], quick, { env: { RUN: 'two' } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['first starts in one']);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(events).toEqual(['first starts in one', 'first ends in one', 'second runs in two']);
   });
 });
 

@@ -1,9 +1,13 @@
-import { runScript } from '../../helpers/run-script';
+import { runScript, runScriptInProcess } from '../../helpers/run-script';
 
 // The users command as an operator meets it before it touches any database: --help, and a mistyped
-// option, answered in words and an exit status, never a stack trace.
+// option, answered in words and an exit status, never a stack trace. The mistyped option runs as a
+// subprocess (node --import tsx scripts/users.ts), the wiring check: the script hands its command
+// line to runCli, and the process exits with status 2 and prints no stack trace. The others run the
+// same command in-process, a second of CPU less each. (tests/e2e/sessions.test.ts adds a user as a
+// subprocess too, for its stdin.)
 
-const users = (args: string[]) => runScript('users', args);
+const users = (args: string[]) => runScriptInProcess('users', args);
 
 describe('npm run users', () => {
   it('answers --help with its usage, every command and option, and exit status 0', async () => {
@@ -27,7 +31,7 @@ describe('npm run users', () => {
   });
 
   it('names an unknown option and shows the usage, with exit status 2 and no stack trace', async () => {
-    const { code, stdout, stderr } = await users(['list', '--bogus']);
+    const { code, stdout, stderr } = await runScript('users', ['list', '--bogus']);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toContain("Unknown option '--bogus'");
     expect(stderr).toContain('usage: npm run users --');
