@@ -568,6 +568,27 @@ describe('the client with tokens in cookies', () => {
     expect(loggedOut.signedOut).toEqual([{ reason: 'logout' }]);
   });
 
+  it('signs out a page whose restore() found the session when another tab logs out first (the cookies gone before it hears)', async () => {
+    const cookies = new Map([
+      ['csrf_access_token', 'a'],
+      ['csrf_refresh_token', 'r'],
+    ]);
+    const missing = () => ClientApi.error(new AuthHeaderError('ERR_AUTH_HEADER_MISSING', 'Missing cookie "refresh_token_cookie"'));
+    const { client, signedOut } = scripted(
+      {
+        'GET /me': [() => Response.json({ username: USER.username })],
+        'GET /protected': [() => ClientApi.gateway('UNAUTHORIZED')],
+        'POST /refresh': [missing],
+      },
+      cookies,
+    );
+    await expect(client.restore()).resolves.toBe(true);
+    cookies.clear(); // another tab's logout: the browser deleted every cookie of the origin
+    await expect(client.request('GET', '/protected')).rejects.toMatchObject({ code: 'ERR_SIGNED_OUT', status: 401 });
+    // It saw a session (restore's GET /me), so it is told it lost one: once.
+    expect(signedOut).toEqual([{ reason: 'refused', status: 401, msg: 'Missing cookie "refresh_token_cookie"' }]);
+  });
+
   it('keeps tokens out of the cookie jar in memory mode (credentials omit)', async () => {
     const api = new ClientApi(STAGE);
     const seen: Request[] = [];
