@@ -1,15 +1,15 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { addUser } from '../../src/users/user-admin';
+import { craftToken } from '../helpers/craft-token';
 import { apiClient } from '../helpers/http-client';
 import { adminDeps } from '../helpers/users';
-import { waitFor } from '../helpers/wait-for';
-import { sharedStack } from './shared-stacks';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // The account routes through serverless-offline and a real local DynamoDB: what fresh tokens are
 // for. An authorizer's Deny is answered, locally as on AWS, by the Gateway Response: 401 "Fresh
 // token required" with the RFC 9470 challenge (tests/e2e/fresh-token-flow.test.ts compares it).
 
-// The strict stack (shared with tests/e2e/sessions.test.ts): its RECENT_MAX_AGE is short, and its
-// end is waited for.
+// The strict stack (shared with tests/e2e/sessions.test.ts), with the default RECENT_MAX_AGE (300 s).
 const api = sharedStack('strict');
 const request = apiClient(api.baseUrl);
 
@@ -75,14 +75,20 @@ describe('PUT /me/password', () => {
     const change = (token: string, current: string, next: string) =>
       request('PUT', '/me/password', { token, json: { current_password: current, new_password: next } });
 
-    // A fresh token whose password check is older than RECENT_MAX_AGE: refused (fresh-recent).
-    // Waited for on the read-only route behind the same authorizer, so no change happens early.
-    await waitFor(
-      'the password proof to grow old',
-      async () => ((await request('GET', '/protected-recent', { token: laptop.access_token })).status === 401 ? true : undefined),
-      { intervalMs: 500 },
+    // A fresh token of the laptop's session whose password check is older than RECENT_MAX_AGE:
+    // the laptop's own token, its proof an hour old, signed with the stack's key (a real proof
+    // would take RECENT_MAX_AGE to age). Refused by fresh-recent; checked first on the read-only
+    // route behind the same authorizer, which opens to the laptop's own token.
+    const claims = decodeJwt(laptop.access_token);
+    expect(claims).toMatchObject({ fresh: true, sid: expect.any(String), auth_time: expect.any(Number) });
+    const stale = await craftToken(
+      { ...claims, auth_time: (claims.auth_time as number) - 3600 },
+      decodeProtectedHeader(laptop.access_token),
+      SHARED_STACKS.strict.JWT_SECRET,
     );
-    expect((await change(laptop.access_token, user.password, 'cat-second-passphrase')).status).toBe(401);
+    expect((await request('GET', '/protected-recent', { token: laptop.access_token })).status).toBe(200);
+    expect((await request('GET', '/protected-recent', { token: stale })).status).toBe(401);
+    expect((await change(stale, user.password, 'cat-second-passphrase')).status).toBe(401);
 
     // Prove the password again inside the laptop's session: the fresh token carries its sid.
     const proof = await request('POST', '/fresh-login', { json: user, token: laptop.refresh_token });

@@ -16,17 +16,12 @@ import { waitFor } from '../helpers/wait-for';
 export const SHARED_STACKS = Object.freeze({
   /** The defaults, with a signing secret of the tests' own: the fresh-token flow, the README's curl flow. */
   standard: { JWT_SECRET: 'e2e-secret-set-in-the-start-environment-0123456789' },
-  /**
-   * Strict rotation (no retry window: every superseded token is reuse), a low lockout threshold,
-   * and a short RECENT_MAX_AGE (its end is waited for): sessions and the account routes.
-   */
+  /** Strict rotation (no retry window: every superseded token is reuse), a low lockout threshold: sessions and the account routes. */
   strict: {
     JWT_SECRET: 'e2e-strict-secret-0123456789abcdef-0123456789ab',
     REFRESH_REUSE_GRACE: '0',
     LOGIN_MAX_FAILURES: '3',
     LOGIN_MAX_FAILURES_PER_USER: '5',
-    // Long enough for the steps after a password proof on a busy machine.
-    RECENT_MAX_AGE: '8',
   },
 } satisfies Record<string, Record<string, string>>);
 
