@@ -1,26 +1,20 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { generateKeyMaterial } from '../../scripts/local-keys';
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
+import { sharedStack } from './shared-stacks';
 
 // The whole flow with EdDSA keys: issuers hold the private key, everyone else only public keys,
-// and /.well-known/jwks.json lets any jose client verify the tokens.
+// and /.well-known/jwks.json lets any jose client verify the tokens (the eddsa stack: a key pair
+// made for the run).
 
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
+const api = sharedStack('eddsa');
+const request = apiClient(api.baseUrl);
 const credentials = { username: 'pat', password: 'pat-password-1' };
 
 beforeAll(async () => {
-  const keys = await generateKeyMaterial('EdDSA');
-  api = await startTestApi({ JWT_ALG: 'EdDSA', JWT_SECRET: '', JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEYS: keys.publicKeys });
+  await api.ready();
   await addUser(adminDeps(api.db), credentials.username, credentials.password);
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
 });
 
 describe('EdDSA keys end to end', () => {

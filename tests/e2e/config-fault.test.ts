@@ -1,16 +1,11 @@
 import { expectGatewayResponse } from '../helpers/gateway-response';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { waitFor } from '../helpers/wait-for';
+import { sharedStack } from './shared-stacks';
 
-let api: TestApi;
+// A stack whose JWT_SECRET is too short (the badSecret stack).
+const api = sharedStack('badSecret');
 
-beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: 'too-short' });
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
+beforeAll(() => api.ready());
 
 describe('a bad configuration', () => {
   it('stops the functions from starting, naming the variable, instead of answering as if the client erred', async () => {
@@ -21,7 +16,10 @@ describe('a bad configuration', () => {
     });
     expect(login.status).toBeGreaterThanOrEqual(500);
     expect(await login.text()).not.toContain('access_token');
-    expect(api.output()).toContain('JWT_SECRET must be at least 32 bytes, got 9');
+    // The log reaches the file the global setup writes a moment after the answer.
+    await waitFor('the variable named in the log', () =>
+      api.output().includes('JWT_SECRET must be at least 32 bytes, got 9') ? true : undefined,
+    );
   });
 
   it('makes a broken authorizer API Gateway’s 500 "Internal server error", never a 401, and logs the fault with its stack', async () => {

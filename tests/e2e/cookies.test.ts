@@ -3,31 +3,25 @@ import { openApiDocument } from '../../src/http/openapi';
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
 import { expectGatewayResponse } from '../helpers/gateway-response';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { serviceRoutes } from '../helpers/service-routes';
 import { adminDeps } from '../helpers/users';
 import { countingFetch } from '../helpers/counting-fetch';
 import { createClient, type ClientOptions, type SignedOutDetail } from '../../client/src/index';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // Tokens in cookies with CSRF double-submit (flask-jwt-extended's way), through serverless-offline
 // and a real local DynamoDB, with TOKEN_LOCATION=headers,cookies: cookie-authenticated requests
 // need the CSRF header on state-changing methods; Bearer requests never do.
 
-const SECRET = 'e2e-cookies-secret-0123456789abcdef-0123456789';
 const user = { username: 'cookie-user', password: 'cookie-user-passphrase' };
-const APP_ORIGIN = 'http://app.localhost:8080';
+const APP_ORIGIN = SHARED_STACKS.cookies.CORS_ALLOW_ORIGINS;
 
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
+const api = sharedStack('cookies');
+const request = apiClient(api.baseUrl);
 
 beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: APP_ORIGIN });
+  await api.ready();
   await addUser(adminDeps(api.db), user.username, user.password);
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
 });
 
 /** A browser's cookie jar, reduced to what these tests need: name → value, deletions honoured. */
@@ -102,7 +96,7 @@ describe('credentialed CORS', () => {
       'access-control-allow-credentials': 'true',
       'access-control-max-age': '600',
     });
-    const env = { TOKEN_LOCATION: 'headers,cookies', CORS_ALLOW_ORIGINS: APP_ORIGIN };
+    const env = { TOKEN_LOCATION: SHARED_STACKS.cookies.TOKEN_LOCATION, CORS_ALLOW_ORIGINS: APP_ORIGIN };
     expectGatewayResponse(await request('GET', '/protected', { headers: { Origin: 'https://evil.example' } }), 'UNAUTHORIZED', env);
     expectGatewayResponse(await request('GET', '/nowhere', { headers: { Origin: APP_ORIGIN } }), 'MISSING_AUTHENTICATION_TOKEN', env);
   });

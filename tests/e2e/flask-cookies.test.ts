@@ -4,10 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { addUser } from '../../src/users/user-admin';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
 import { waitFor } from '../helpers/wait-for';
 import { freePort } from '../../scripts/offline';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // A browser session moves between this API and a real flask-jwt-extended 4.7.4 app configured for
 // cookies (tests/interop/flask_app.py): same cookie names, the same `csrf` claim, the same header.
@@ -19,12 +19,12 @@ const PYTHON = path.join(VENV, 'bin', 'python');
 const PACKAGE = 'flask-jwt-extended==4.7.4';
 /** Written once the package is in the virtualenv, so an install that failed halfway is redone. */
 const INSTALLED = path.join(VENV, `.installed-${PACKAGE}`);
-const SECRET = 'e2e-flask-cookies-secret-0123456789abcdef-0123';
+const SECRET = SHARED_STACKS.flaskCookies.JWT_SECRET;
 
-let api: TestApi;
+const api = sharedStack('flaskCookies');
+const request = apiClient(api.baseUrl);
 let flask: ChildProcess;
 let flaskUrl: string;
-let request: ReturnType<typeof apiClient>;
 
 /** Cookies a response set, as a Cookie header, and the CSRF values by name. */
 function jar(headers: Headers): { cookie: string; values: Map<string, string> } {
@@ -69,13 +69,7 @@ async function prepareFlask(): Promise<void> {
 
 beforeAll(async () => {
   // The virtualenv (on a fresh clone: pip's download and install) while the stack starts.
-  const [started, prepared] = await Promise.allSettled([
-    startTestApi({ JWT_SECRET: SECRET, TOKEN_FORMAT: 'flask-jwt-extended', TOKEN_LOCATION: 'cookies' }),
-    prepareFlask(),
-  ]);
-  if (started.status === 'rejected') throw started.reason;
-  api = started.value;
-  if (prepared.status === 'rejected') throw prepared.reason;
+  await Promise.all([api.ready(), prepareFlask()]);
   const port = await freePort();
   flask = spawn(PYTHON, [path.join(ROOT, 'tests/interop/flask_app.py')], {
     env: { ...process.env, JWT_SECRET: SECRET, PORT: String(port) },
@@ -83,7 +77,6 @@ beforeAll(async () => {
   });
   flaskUrl = `http://127.0.0.1:${port}`;
   await addUser(adminDeps(api.db), 'test', 'test-passphrase-1');
-  request = apiClient(api.baseUrl);
   await waitFor(
     'the Flask app to answer',
     () =>
@@ -95,9 +88,8 @@ beforeAll(async () => {
   );
 }, 300_000);
 
-afterAll(async () => {
+afterAll(() => {
   flask?.kill();
-  await api?.stop();
 });
 
 describe('cookies shared with a real flask-jwt-extended app', () => {

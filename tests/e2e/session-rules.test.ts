@@ -1,29 +1,20 @@
 import { addUser, disableUser, enableUser } from '../../src/users/user-admin';
 import { flaskToken } from '../helpers/flask-tokens';
 import { apiClient } from '../helpers/http-client';
-import { startTestApi, type TestApi } from '../helpers/local-stack';
 import { adminDeps } from '../helpers/users';
 import { waitFor } from '../helpers/wait-for';
+import { SHARED_STACKS, sharedStack } from './shared-stacks';
 
 // The session rules that hold whatever the token format, through serverless-offline and a real
 // local DynamoDB, on a stack in flask-jwt-extended compatibility mode (so tokens a Flask app
-// issued are in play) with a short retry window.
+// issued are in play) with a short retry window (the flaskRules stack).
 
-const SECRET = 'e2e-session-rules-secret-0123456789abcdef-0123';
-// Long enough that a retry sent at once lands inside it on a busy machine; the end is waited for.
-const GRACE_SECONDS = 5;
+const api = sharedStack('flaskRules');
+const request = apiClient(api.baseUrl);
+const SECRET = SHARED_STACKS.flaskRules.JWT_SECRET;
+const GRACE_SECONDS = Number(SHARED_STACKS.flaskRules.REFRESH_REUSE_GRACE);
 
-let api: TestApi;
-let request: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  api = await startTestApi({ JWT_SECRET: SECRET, TOKEN_FORMAT: 'flask-jwt-extended', REFRESH_REUSE_GRACE: String(GRACE_SECONDS) });
-  request = apiClient(api.baseUrl);
-}, 300_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
+beforeAll(() => api.ready());
 
 async function newUser(username: string) {
   const user = { username, password: `${username}-password-1` };

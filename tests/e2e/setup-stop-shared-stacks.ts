@@ -1,6 +1,6 @@
 import { stopSharedStacks } from './shared-stacks';
 
-/** jest globalTeardown of the e2e project: stops the shared stacks the global setup started. */
+/** jest globalTeardown of the e2e project: stops the stacks the global setup started. */
 export default async function stopStacks(): Promise<void> {
   await stopSharedStacks();
 }

@@ -1,21 +1,24 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { GlobalConfig } from 'jest';
+import { generateKeyMaterial } from '../../scripts/local-keys';
 import { freePort } from '../../scripts/offline';
 import { startTestApi, startTestDatabase, type TestApi, type TestDatabase } from '../helpers/local-stack';
 import { waitFor } from '../helpers/wait-for';
 
 /**
- * The local stacks more than one e2e file runs against, each started once for the whole e2e run
- * (jest.config.js: globalSetup setup-shared-stacks.ts) instead of once per file: a start is about
- * 4 s of CPU, and each function's first call in it another 0.3 s. The files that share a stack run
- * at the same time (two workers), so each makes users of its own names and asserts only on what
- * its own requests did; none changes the stack itself (a file that stops the database or needs a
- * setting of its own starts its own stack with startTestApi).
+ * The local stacks the e2e files run against, each started once for the whole e2e run by the
+ * global setup (jest.config.js: globalSetup setup-shared-stacks.ts), in the background while the
+ * unit and integration files run, instead of in a file's beforeAll: a start is about 3 s of CPU,
+ * and a file that waited for it held a jest worker idle meanwhile. Files that share a stack run at
+ * the same time (two workers), so each makes users of its own names and asserts only on what its
+ * own requests did; none changes the stack itself. A file that stops the database or controls what
+ * the functions reach (chaos.test.ts, ssm-faults.test.ts) starts its own with startTestApi.
  */
 export const SHARED_STACKS = Object.freeze({
-  /** The defaults, with a signing secret of the tests' own: the fresh-token flow, the README's curl flow. */
-  standard: { JWT_SECRET: 'e2e-secret-set-in-the-start-environment-0123456789' },
+  // In the order they start: about the order their files run on a fresh clone (jest runs the
+  // biggest files first when it has no timings of earlier runs).
   /** Strict rotation (no retry window: every superseded token is reuse), a low lockout threshold: sessions and the account routes. */
   strict: {
     JWT_SECRET: 'e2e-strict-secret-0123456789abcdef-0123456789ab',
@@ -23,7 +26,42 @@ export const SHARED_STACKS = Object.freeze({
     LOGIN_MAX_FAILURES: '3',
     LOGIN_MAX_FAILURES_PER_USER: '5',
   },
+  /** The defaults, with a signing secret of the tests' own: the fresh-token flow, the README's curl flow. */
+  standard: { JWT_SECRET: 'e2e-secret-set-in-the-start-environment-0123456789' },
+  /** Tokens in headers and in cookies (CSRF double submit) for one page's origin: cookies.test.ts. */
+  cookies: {
+    JWT_SECRET: 'e2e-cookies-secret-0123456789abcdef-0123456789',
+    TOKEN_LOCATION: 'headers,cookies',
+    CORS_ALLOW_ORIGINS: 'http://app.localhost:8080',
+  },
+  /** flask-jwt-extended's tokens in its cookies only, shared with a real Flask app: flask-cookies.test.ts. */
+  flaskCookies: {
+    JWT_SECRET: 'e2e-flask-cookies-secret-0123456789abcdef-0123',
+    TOKEN_FORMAT: 'flask-jwt-extended',
+    TOKEN_LOCATION: 'cookies',
+  },
+  /**
+   * flask-jwt-extended's tokens with a short retry window (its end is waited for; long enough that a
+   * retry sent at once lands inside it on a busy machine): session-rules.test.ts.
+   */
+  flaskRules: {
+    JWT_SECRET: 'e2e-session-rules-secret-0123456789abcdef-0123',
+    TOKEN_FORMAT: 'flask-jwt-extended',
+    REFRESH_REUSE_GRACE: '5',
+  },
+  /** EdDSA, with a key pair made for the run (KEYS below): asymmetric-keys.test.ts. */
+  eddsa: { JWT_ALG: 'EdDSA', JWT_SECRET: '' },
+  /** A signing secret too short to use, so every function fails to start: config-fault.test.ts. */
+  badSecret: { JWT_SECRET: 'too-short' },
 } satisfies Record<string, Record<string, string>>);
+
+/** Settings made when the stack starts: key pairs are made for each run, never committed. */
+const MADE_AT_START: Partial<Record<SharedStackName, () => Promise<Record<string, string>>>> = {
+  eddsa: async () => {
+    const keys = await generateKeyMaterial('EdDSA');
+    return { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEYS: keys.publicKeys };
+  },
+};
 
 export type SharedStackName = keyof typeof SHARED_STACKS;
 
@@ -71,39 +109,87 @@ export function sharedStack(name: SharedStackName): SharedStack {
 }
 
 /** What the global setup started, for the global teardown (the same process). */
-const running = globalThis as { sharedStacks?: { starts: Promise<TestApi | undefined>[]; logDir: string } };
+interface Running {
+  readonly logDir: string;
+  /** The stacks up so far. */
+  readonly started: TestApi[];
+  /** Stacks not launched yet: closing one frees its database. */
+  readonly queued: { launch: () => Promise<void>; close: () => Promise<void> }[];
+  /** Settles once no start is under way. */
+  done: Promise<unknown>;
+}
+const running = globalThis as { sharedStacks?: Running };
+
+const E2E_DIR = __dirname;
+const USES = /\bsharedStack\(\s*'(\w+)'\s*\)/g;
 
 /**
- * Starts every shared stack and publishes each in the environment the workers inherit, without
- * waiting for serverless-offline: the unit and integration files run meanwhile, and each e2e file
- * waits for its stack in beforeAll (`ready()`). The database and the port are taken first, so
- * what is published is final.
+ * The shared stacks the e2e files of this run use, in SHARED_STACKS order: every e2e file's, or,
+ * when the command names test paths (`npx jest tests/e2e/cookies.test.ts`), those files' only.
  */
-export async function startSharedStacks(): Promise<void> {
+export function stacksInUse(testPathPatterns?: GlobalConfig['testPathPatterns']): SharedStackName[] {
+  const executor = testPathPatterns?.isSet() ? testPathPatterns.toExecutor({ rootDir: path.resolve(E2E_DIR, '../..') }) : undefined;
+  const files = (readdirSync(E2E_DIR, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => path.join(E2E_DIR, file))
+    .filter((file) => executor === undefined || executor.isMatch(file));
+  const used = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(USES)].map((match) => match[1])));
+  return (Object.keys(SHARED_STACKS) as SharedStackName[]).filter((name) => used.has(name));
+}
+
+/** How many stacks start at once after the first: a start is CPU-bound, so the first few are up sooner. */
+const STARTS_AT_ONCE = 2;
+
+/**
+ * Starts the shared stacks `names` and publishes each in the environment the workers inherit,
+ * without waiting for serverless-offline: the unit and integration files run meanwhile, and each
+ * e2e file waits for its stack in beforeAll (`ready()`). The database and the port are taken
+ * first, so what is published is final. The first stack starts alone, since it builds the
+ * functions (on a fresh clone); the others then reuse that build, STARTS_AT_ONCE at a time.
+ */
+export async function startSharedStacks(names: readonly SharedStackName[]): Promise<void> {
   const logDir = mkdtempSync(path.join(tmpdir(), 'fresh-token-e2e-stacks-'));
-  const starts: Promise<TestApi | undefined>[] = [];
-  running.sharedStacks = { starts, logDir };
-  for (const name of Object.keys(SHARED_STACKS) as SharedStackName[]) {
+  const state: Running = { logDir, started: [], queued: [], done: Promise.resolve() };
+  running.sharedStacks = state;
+  for (const name of names) {
     const logFile = path.join(logDir, `${name}.log`);
     const [database, port] = await Promise.all([startTestDatabase(), freePort()]);
     const published: Published = { baseUrl: `http://127.0.0.1:${port}`, db: { endpoint: database.endpoint, env: database.env }, logFile };
     process.env[variable(name)] = JSON.stringify(published);
-    starts.push(
-      // Warm instances stay for the whole run (Lambda keeps an idle one for minutes), so a file that
-      // starts late does not cold-start every function again.
-      startTestApi(SHARED_STACKS[name], undefined, { database, port, logFile, idleSeconds: 3600 }).catch((err: unknown) => {
+    const launch = async () => {
+      try {
+        const made = (await MADE_AT_START[name]?.()) ?? {};
+        // Warm instances stay for the whole run (Lambda keeps an idle one for minutes), so a file that
+        // starts late does not cold-start every function again.
+        state.started.push(
+          await startTestApi({ ...SHARED_STACKS[name], ...made }, undefined, { database, port, logFile, idleSeconds: 3600 }),
+        );
+      } catch (err) {
         writeFileSync(failedFile(logFile), err instanceof Error ? (err.stack ?? err.message) : String(err));
-        return undefined;
-      }),
-    );
+        await database.close();
+      }
+    };
+    state.queued.push({ launch, close: () => database.close() });
   }
+  const lane = async (): Promise<void> => {
+    for (let next = state.queued.shift(); next !== undefined; next = state.queued.shift()) await next.launch();
+  };
+  const first = state.queued.shift();
+  state.done = (async () => {
+    await first?.launch();
+    await Promise.all(Array.from({ length: STARTS_AT_ONCE }, lane));
+  })();
 }
 
-/** Stops what startSharedStacks started (once each start has ended) and removes their logs. */
+/** Stops what startSharedStacks started (once the starts under way have ended) and removes their logs. */
 export async function stopSharedStacks(): Promise<void> {
   const stacks = running.sharedStacks;
   running.sharedStacks = undefined;
   if (stacks === undefined) return;
-  await Promise.all(stacks.starts.map(async (start) => (await start)?.stop()));
+  // Nothing more is launched; the databases of stacks never launched are closed.
+  const never = stacks.queued.splice(0);
+  await Promise.all(never.map((stack) => stack.close()));
+  await stacks.done;
+  await Promise.all(stacks.started.map((api) => api.stop()));
   rmSync(stacks.logDir, { recursive: true, force: true });
 }
