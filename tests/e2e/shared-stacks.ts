@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GlobalConfig } from 'jest';
@@ -137,6 +138,27 @@ export function stacksInUse(testPathPatterns?: GlobalConfig['testPathPatterns'])
   return (Object.keys(SHARED_STACKS) as SharedStackName[]).filter((name) => used.has(name));
 }
 
+/**
+ * A port for a stack that starts later, free now and below the system's range of ephemeral ports:
+ * a port from that range (freePort) can be taken meanwhile as the source port of any outgoing
+ * connection, and a stack queued behind others starts many seconds after its port is published.
+ */
+async function laterPort(): Promise<number> {
+  const range = '/proc/sys/net/ipv4/ip_local_port_range';
+  const [ephemeralStart] = existsSync(range) ? readFileSync(range, 'utf8').trim().split(/\s+/).map(Number) : [];
+  if (ephemeralStart === undefined || !Number.isInteger(ephemeralStart) || ephemeralStart < 12_000) return freePort();
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = ephemeralStart - 10_000 + Math.floor(Math.random() * 9_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  return freePort();
+}
+
 /** How many stacks start at once after the first: a start is CPU-bound, so the first few are up sooner. */
 const STARTS_AT_ONCE = 2;
 
@@ -153,7 +175,7 @@ export async function startSharedStacks(names: readonly SharedStackName[]): Prom
   running.sharedStacks = state;
   for (const name of names) {
     const logFile = path.join(logDir, `${name}.log`);
-    const [database, port] = await Promise.all([startTestDatabase(), freePort()]);
+    const [database, port] = await Promise.all([startTestDatabase(), laterPort()]);
     const published: Published = { baseUrl: `http://127.0.0.1:${port}`, db: { endpoint: database.endpoint, env: database.env }, logFile };
     process.env[variable(name)] = JSON.stringify(published);
     const launch = async () => {
