@@ -50,7 +50,7 @@ export const SHARED_STACKS = Object.freeze({
     TOKEN_FORMAT: 'flask-jwt-extended',
     REFRESH_REUSE_GRACE: '5',
   },
-  /** EdDSA, with a key pair made for the run (KEYS below): asymmetric-keys.test.ts. */
+  /** EdDSA, with a key pair made for the run (MADE_AT_START below): asymmetric-keys.test.ts. */
   eddsa: { JWT_ALG: 'EdDSA', JWT_SECRET: '' },
   /** A signing secret too short to use, so every function fails to start: config-fault.test.ts. */
   badSecret: { JWT_SECRET: 'too-short' },
