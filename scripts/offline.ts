@@ -82,12 +82,17 @@ export async function startOffline({
       () => reject(new Error(`serverless offline not ready after ${readyTimeoutMs} ms:\n${output}`)),
       readyTimeoutMs,
     );
+    let started = false;
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
+      // Looked for in what came since the last chunk (and the line it may have cut), and only until
+      // found: a stack that lives for the whole run prints a line per invocation.
+      const recent = output.slice(output.lastIndexOf('\n') + 1) + text;
       output += text;
       if (echo) process.stdout.write(text);
       if (logFile !== undefined) appendFileSync(logFile, text);
-      if (output.includes('Server ready:')) {
+      if (!started && recent.includes('Server ready:')) {
+        started = true;
         clearTimeout(timer);
         resolve();
       }
