@@ -88,8 +88,12 @@ beforeAll(async () => {
   );
 }, 300_000);
 
-afterAll(() => {
-  flask?.kill();
+afterAll(async () => {
+  // Gone before jest is: an app still running at the end would outlive the run.
+  if (flask === undefined || flask.exitCode !== null || flask.signalCode !== null) return;
+  const exited = new Promise((resolve) => flask.once('exit', resolve));
+  flask.kill();
+  await exited;
 });
 
 describe('cookies shared with a real flask-jwt-extended app', () => {
