@@ -85,13 +85,13 @@ export async function startOffline({
     let started = false;
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
-      // Looked for in what came since the last chunk (and the line it may have cut), and only until
-      // found: a stack that lives for the whole run prints a line per invocation.
-      const recent = output.slice(output.lastIndexOf('\n') + 1) + text;
+      // Looked for only until found, in this chunk and the line the last one may have cut: a stack
+      // that lives for the whole run prints a line per invocation.
+      const cutLine = started ? '' : output.slice(output.lastIndexOf('\n') + 1);
       output += text;
       if (echo) process.stdout.write(text);
       if (logFile !== undefined) appendFileSync(logFile, text);
-      if (!started && recent.includes('Server ready:')) {
+      if (!started && (cutLine + text).includes('Server ready:')) {
         started = true;
         clearTimeout(timer);
         resolve();
